@@ -1,0 +1,194 @@
+#include "app/commandline.h"
+
+#include "core/ml/torchruntime.h"
+#include "core/workspace/workspace.h"
+
+#include <QCommandLineParser>
+#include <QSet>
+#include <QTextStream>
+
+#include <cstring>
+
+namespace {
+
+struct CommandSpec
+{
+    const char *name;
+    const char *summary;
+    const char *arrivesWith; ///< null when implemented
+};
+
+// The command set is fixed here so --help documents it; each later feature fills its command.
+constexpr CommandSpec kCommands[] = {
+    {"workspace", "show a workspace's folders, schema version and who holds it", nullptr},
+    {"runs", "list, show and search tracked runs", "experiment tracking"},
+    {"models", "list registered models, promote versions, export to ONNX", "the model registry"},
+    {"dags", "list, trigger, pause and unpause scheduled jobs", "the scheduler"},
+    {"train", "train or update a model", "the training engine"},
+    {"serve", "serve a registered model over HTTP", "local serving"},
+};
+
+const CommandSpec *findCommand(const QString &name)
+{
+    for (const CommandSpec &spec : kCommands) {
+        if (name == QLatin1String(spec.name))
+            return &spec;
+    }
+    return nullptr;
+}
+
+// Qt's own GUI options that take a value; QApplication removes them before we parse.
+const QSet<QString> kQtOptionsWithValue = {
+    QStringLiteral("-platform"),      QStringLiteral("-platformpluginpath"),
+    QStringLiteral("-platformtheme"), QStringLiteral("-plugin"),
+    QStringLiteral("-qwindowgeometry"), QStringLiteral("-qwindowicon"),
+    QStringLiteral("-qwindowtitle"),  QStringLiteral("-style"),
+    QStringLiteral("-stylesheet"),    QStringLiteral("-display"),
+    QStringLiteral("-geometry"),      QStringLiteral("-session"),
+};
+const QSet<QString> kQtFlags = {QStringLiteral("-reverse"), QStringLiteral("-widgetcount")};
+
+void configure(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(
+        QStringLiteral("Millrace keeps machine-learning models in shape while new data streams in."));
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    parser.addOption({QStringLiteral("headless"),
+                      QStringLiteral("Run the services without a window until SIGINT or SIGTERM.")});
+    parser.addOption({QStringLiteral("workspace"),
+                      QStringLiteral("Use the workspace in <dir> (default: %1).")
+                          .arg(millrace::Workspace::defaultPath()),
+                      QStringLiteral("dir")});
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("A command to run instead of the GUI (see below)."),
+                                 QStringLiteral("[command [args...]]"));
+}
+
+} // namespace
+
+bool wantsGui(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QString argument = QString::fromLocal8Bit(argv[i]);
+        if (argument == QLatin1String("--workspace")) {
+            ++i;
+            continue;
+        }
+        if (argument.startsWith(QLatin1String("--workspace=")))
+            continue;
+        if (kQtOptionsWithValue.contains(argument)) {
+            ++i;
+            continue;
+        }
+        if (kQtFlags.contains(argument))
+            continue;
+        // Anything else (a command, --headless, --help, --version, an unknown option) is
+        // handled without a window.
+        return false;
+    }
+    return true;
+}
+
+Invocation parseCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    configure(parser);
+    Invocation invocation;
+    if (!parser.parse(arguments)) {
+        invocation.mode = Invocation::Mode::UsageError;
+        invocation.error = parser.errorText();
+        return invocation;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        invocation.mode = Invocation::Mode::Help;
+        return invocation;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        invocation.mode = Invocation::Mode::Version;
+        return invocation;
+    }
+    invocation.workspace = parser.isSet(QStringLiteral("workspace"))
+                               ? parser.value(QStringLiteral("workspace"))
+                               : millrace::Workspace::defaultPath();
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty()) {
+        if (parser.isSet(QStringLiteral("headless"))) {
+            invocation.mode = Invocation::Mode::UsageError;
+            invocation.error = QStringLiteral("--headless takes no command");
+            return invocation;
+        }
+        if (positional.first() == QLatin1String("help")) {
+            invocation.mode = Invocation::Mode::Help;
+            return invocation;
+        }
+        if (!findCommand(positional.first())) {
+            invocation.mode = Invocation::Mode::UsageError;
+            invocation.error = QStringLiteral("unknown command \"%1\"").arg(positional.first());
+            return invocation;
+        }
+        invocation.mode = Invocation::Mode::Command;
+        invocation.command = positional;
+        return invocation;
+    }
+    invocation.mode = parser.isSet(QStringLiteral("headless")) ? Invocation::Mode::Headless
+                                                               : Invocation::Mode::Gui;
+    return invocation;
+}
+
+QString helpText()
+{
+    QCommandLineParser parser;
+    configure(parser);
+    QString text = parser.helpText();
+    text += QStringLiteral("\nCommands:\n");
+    for (const CommandSpec &spec : kCommands) {
+        text += QStringLiteral("  %1 %2%3\n")
+                    .arg(QLatin1String(spec.name), -10)
+                    .arg(QLatin1String(spec.summary))
+                    .arg(spec.arrivesWith ? QStringLiteral(" (not in this build yet)") : QString());
+    }
+    text += QStringLiteral("\nExit status: 0 ok, 1 failure (reason on stderr), 2 usage error.\n");
+    return text;
+}
+
+namespace {
+
+int runWorkspaceCommand(const Invocation &invocation)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const QStringList &args = invocation.command;
+    if (args.size() > 2 || (args.size() == 2 && args.at(1) != QLatin1String("info"))) {
+        err << "millrace workspace: usage: millrace [--workspace DIR] workspace [info]\n";
+        return ExitUsage;
+    }
+    const millrace::WorkspaceStatus status = millrace::Workspace::inspect(invocation.workspace);
+    if (!status.exists) {
+        err << "millrace workspace: no workspace at " << status.root << "\n";
+        return ExitFailure;
+    }
+    out << "workspace:      " << status.root << "\n"
+        << "schema version: "
+        << (status.schemaVersion < 0 ? QStringLiteral("unreadable")
+                                     : QString::number(status.schemaVersion))
+        << "\n"
+        << "in use by:      " << (status.holder.isEmpty() ? QStringLiteral("nobody") : status.holder)
+        << "\n";
+    return ExitOk;
+}
+
+} // namespace
+
+int runCommand(const Invocation &invocation)
+{
+    const QString name = invocation.command.value(0);
+    const CommandSpec *spec = findCommand(name);
+    if (spec && !spec->arrivesWith)
+        return runWorkspaceCommand(invocation);
+    QTextStream(stderr) << "millrace " << name << ": not available in this build yet; it arrives with "
+                        << (spec ? QLatin1String(spec->arrivesWith) : QLatin1String("a later version"))
+                        << "\n";
+    return ExitFailure;
+}

@@ -1,0 +1,51 @@
+#include "app/gui.h"
+
+#include "app/applog.h"
+#include "app/commandline.h"
+#include "core/base/job.h"
+#include "core/plugins/pluginmanager.h"
+#include "core/workspace/session.h"
+#include "ui/mainwindow/mainwindow.h"
+
+#include <QApplication>
+#include <QMessageBox>
+
+#include <memory>
+
+int runGui(const QString &workspace, millrace::LogBus *logBus)
+{
+    millrace::ui::MainWindow window(logBus);
+    window.show();
+
+    // Opening a workspace migrates its database and loads plugins: never on the GUI thread.
+    std::shared_ptr<millrace::Session> session;
+    int exitCode = ExitOk;
+    auto *opening = millrace::Job::start(
+        QStringLiteral("open workspace"),
+        [workspace, pluginDirs = millrace::PluginManager::defaultSearchPaths()](
+            millrace::JobContext &) -> QVariant {
+            auto opened = millrace::Session::open(workspace, pluginDirs);
+            if (!opened)
+                throw std::runtime_error(opened.errorMessage().toStdString());
+            return QVariant::fromValue(std::shared_ptr<millrace::Session>(std::move(opened).value()));
+        },
+        &window);
+    window.showOpening(workspace);
+    QObject::connect(opening, &millrace::Job::succeeded, &window, [&](const QVariant &value) {
+        session = value.value<std::shared_ptr<millrace::Session>>();
+        window.attachSession(*session);
+    });
+    QObject::connect(opening, &millrace::Job::failed, &window, [&](const QString &message) {
+        qCCritical(lcApp).noquote() << message;
+        QMessageBox::critical(&window, QStringLiteral("Millrace"),
+                              QStringLiteral("Cannot open the workspace:\n%1").arg(message));
+        exitCode = ExitFailure;
+        QApplication::quit();
+    });
+
+    const int loopCode = QApplication::exec();
+    opening->waitForFinished();
+    window.detachSession();
+    session.reset();
+    return exitCode != ExitOk ? exitCode : loopCode;
+}

@@ -1,0 +1,39 @@
+#include "app/headless.h"
+
+#include "app/applog.h"
+#include "app/commandline.h"
+#include "app/unixsignals.h"
+#include "core/plugins/pluginmanager.h"
+#include "core/scheduler/schedulerswitch.h"
+#include "core/workspace/session.h"
+#include "core/workspace/workspace.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+int runHeadless(const QString &workspace)
+{
+    UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, qApp,
+                     [](int signalNumber) {
+                         qCInfo(lcApp) << "signal" << signalNumber << "received, shutting down";
+                         QCoreApplication::quit();
+                     });
+
+    auto session = millrace::Session::open(workspace, millrace::PluginManager::defaultSearchPaths());
+    if (!session) {
+        QTextStream(stderr) << "millrace: " << session.errorMessage() << "\n";
+        return ExitFailure;
+    }
+    millrace::SchedulerSwitch schedulerSwitch((*session)->workspace().store());
+    QObject::connect(&schedulerSwitch, &millrace::SchedulerSwitch::stateChanged, qApp,
+                     [](bool running) {
+                         qCInfo(lcApp) << "scheduled updates are" << (running ? "running" : "paused");
+                     });
+    schedulerSwitch.load();
+    qCInfo(lcApp).noquote() << "running headless on" << (*session)->workspace().root()
+                            << "- stop with SIGINT or SIGTERM";
+    const int code = QCoreApplication::exec();
+    session->reset(); // drains queued writes, then releases the workspace lock
+    return code;
+}

@@ -1,0 +1,3 @@
+#include "core/base/baselog.h"
+
+Q_LOGGING_CATEGORY(lcBase, "millrace.base")

@@ -1,0 +1,65 @@
+#include "core/base/logbus.h"
+
+#include <QMutexLocker>
+
+#include <atomic>
+
+namespace millrace {
+
+namespace {
+std::atomic<LogBus *> g_bus{nullptr};
+QtMessageHandler g_previousHandler = nullptr;
+} // namespace
+
+LogBus::LogBus(qsizetype capacity, QObject *parent) : QObject(parent), m_capacity(capacity)
+{
+    qRegisterMetaType<LogEntry>();
+    LogBus *expected = nullptr;
+    if (g_bus.compare_exchange_strong(expected, this))
+        g_previousHandler = qInstallMessageHandler(&LogBus::handleMessage);
+}
+
+LogBus::~LogBus()
+{
+    LogBus *self = this;
+    if (g_bus.compare_exchange_strong(self, nullptr))
+        qInstallMessageHandler(g_previousHandler);
+}
+
+QList<LogEntry> LogBus::backlog() const
+{
+    QMutexLocker lock(&m_mutex);
+    return QList<LogEntry>(m_backlog.begin(), m_backlog.end());
+}
+
+void LogBus::handleMessage(QtMsgType type, const QMessageLogContext &context,
+                           const QString &message)
+{
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+    else
+        qt_message_output(type, context, message);
+    if (LogBus *bus = g_bus.load())
+        bus->append(LogEntry{QDateTime::currentDateTime(), type,
+                             QString::fromLatin1(context.category ? context.category : "default"),
+                             message});
+}
+
+void LogBus::append(LogEntry entry)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        entry.sequence = m_nextSequence++;
+        m_backlog.push_back(entry);
+        while (qsizetype(m_backlog.size()) > m_capacity)
+            m_backlog.pop_front();
+    }
+    // Queued even on the bus's own thread, so a message logged inside a slot does not re-enter
+    // the log view while it paints. Sent outside the lock; order is kept by the event queue
+    // only per sending thread, so receivers that care sort by sequence.
+    QMetaObject::invokeMethod(
+        this, [this, entry = std::move(entry)] { Q_EMIT entryLogged(entry); },
+        Qt::QueuedConnection);
+}
+
+} // namespace millrace

@@ -1,0 +1,3 @@
+#include "core/ml/mllog.h"
+
+Q_LOGGING_CATEGORY(lcMl, "millrace.ml")

@@ -1,0 +1,3 @@
+#include "core/plugins/pluginslog.h"
+
+Q_LOGGING_CATEGORY(lcPlugins, "millrace.plugins")

@@ -1,0 +1,3 @@
+#include "core/scheduler/schedulerlog.h"
+
+Q_LOGGING_CATEGORY(lcScheduler, "millrace.scheduler")

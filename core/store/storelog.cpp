@@ -1,0 +1,3 @@
+#include "core/store/storelog.h"
+
+Q_LOGGING_CATEGORY(lcStore, "millrace.store")

@@ -1,0 +1,3 @@
+#include "core/workspace/workspacelog.h"
+
+Q_LOGGING_CATEGORY(lcWorkspace, "millrace.workspace")

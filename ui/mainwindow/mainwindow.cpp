@@ -1,0 +1,181 @@
+#include "ui/mainwindow/mainwindow.h"
+
+#include "core/scheduler/schedulerswitch.h"
+#include "core/workspace/session.h"
+#include "core/workspace/workspace.h"
+#include "ui/logdock/logdock.h"
+#include "ui/mainwindow/schedulertoggle.h"
+#include "ui/panels/pendingpanel.h"
+#include "ui/uilog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QLabel>
+#include <QListWidget>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+
+namespace millrace::ui {
+
+namespace {
+const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
+const QString kStateKey = QStringLiteral("mainWindow/state");
+const QString kPanelKey = QStringLiteral("mainWindow/panel");
+} // namespace
+
+MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
+    : QMainWindow(parent), m_panelList(new QListWidget), m_panelStack(new QStackedWidget),
+      m_logDock(new LogDock(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Millrace"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/millrace.png")));
+
+    m_panelList->setObjectName(QStringLiteral("panelList"));
+    m_panelStack->setObjectName(QStringLiteral("panelStack"));
+    m_panelList->setIconSize(QSize(24, 24));
+    m_panelList->setSpacing(2);
+    connect(m_panelList, &QListWidget::currentRowChanged, m_panelStack,
+            &QStackedWidget::setCurrentIndex);
+
+    QStyle *style = QApplication::style();
+    addPanel(tr("Streams"), style->standardIcon(QStyle::SP_DriveNetIcon),
+             new PendingPanel(tr("Streams"),
+                              tr("Kafka connections, topics with their partitions and lag, a "
+                                 "message browser and producer, and the batches drained from a "
+                                 "topic for training."),
+                              tr("the data streams feature")));
+    addPanel(tr("Jobs"), style->standardIcon(QStyle::SP_BrowserReload),
+             new PendingPanel(tr("Jobs"),
+                              tr("Scheduled DAGs with their next runs, a grid of runs by tasks, "
+                                 "graph and Gantt views, and live task logs."),
+                              tr("the scheduler")));
+    addPanel(tr("Experiments"), style->standardIcon(QStyle::SP_FileDialogDetailedView),
+             new PendingPanel(tr("Experiments"),
+                              tr("Experiments and their runs with params, metrics and artifacts, "
+                                 "search, and charts that compare runs side by side."),
+                              tr("experiment tracking")));
+    addPanel(tr("Registry"), style->standardIcon(QStyle::SP_DirIcon),
+             new PendingPanel(tr("Registry"),
+                              tr("Registered models, their versions and stages, promotion with "
+                                 "history, and export to ONNX."),
+                              tr("the model registry")));
+    addPanel(tr("Serving"), style->standardIcon(QStyle::SP_ComputerIcon),
+             new PendingPanel(tr("Serving"),
+                              tr("The locally served model, its endpoint and request metrics, and "
+                                 "the Kafka predictor."),
+                              tr("local serving")));
+    m_panelList->setFixedWidth(m_panelList->sizeHintForColumn(0) + 32);
+
+    auto *splitter = new QSplitter;
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(m_panelList);
+    splitter->addWidget(m_panelStack);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    setCentralWidget(splitter);
+
+    auto *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    auto *schedulerAction = toolbar->addAction(QString());
+    m_schedulerToggle = new SchedulerToggle(schedulerAction, this);
+
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    if (logBus)
+        m_logDock->follow(logBus);
+
+    createStatusBar();
+    connect(m_schedulerToggle, &SchedulerToggle::statusChanged, m_schedulerLabel, &QLabel::setText);
+    m_schedulerToggle->bind(nullptr);
+
+    resize(1200, 780);
+    restoreLayout();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::addPanel(const QString &name, const QIcon &icon, QWidget *panel)
+{
+    panel->setObjectName(name.toLower() + QStringLiteral("Panel"));
+    m_panelStack->addWidget(panel);
+    auto *item = new QListWidgetItem(icon, name, m_panelList);
+    item->setSizeHint(QSize(0, 36));
+    if (m_panelList->count() == 1)
+        m_panelList->setCurrentRow(0);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_workspaceLabel = new QLabel(tr("No workspace"));
+    m_workspaceLabel->setObjectName(QStringLiteral("workspaceStatus"));
+    m_brokerLabel = new QLabel(tr("Broker: none configured"));
+    m_brokerLabel->setObjectName(QStringLiteral("brokerStatus"));
+    m_servingLabel = new QLabel(tr("Serving: stopped"));
+    m_servingLabel->setObjectName(QStringLiteral("servingStatus"));
+    m_schedulerLabel = new QLabel;
+    m_schedulerLabel->setObjectName(QStringLiteral("schedulerStatus"));
+    statusBar()->addWidget(m_workspaceLabel, 1);
+    statusBar()->addPermanentWidget(m_schedulerLabel);
+    statusBar()->addPermanentWidget(m_brokerLabel);
+    statusBar()->addPermanentWidget(m_servingLabel);
+}
+
+void MainWindow::showOpening(const QString &root)
+{
+    m_workspaceLabel->setText(tr("Opening workspace %1 …").arg(root));
+}
+
+void MainWindow::attachSession(Session &session)
+{
+    detachSession();
+    const QString root = session.workspace().root();
+    m_workspaceLabel->setText(tr("Workspace: %1").arg(root));
+    m_workspaceLabel->setToolTip(root);
+    m_schedulerSwitch = new SchedulerSwitch(session.workspace().store(), this);
+    m_schedulerToggle->bind(m_schedulerSwitch);
+    m_schedulerSwitch->load();
+    qCInfo(lcUi).noquote() << "window attached to" << root;
+}
+
+void MainWindow::detachSession()
+{
+    m_schedulerToggle->bind(nullptr);
+    delete m_schedulerSwitch.data();
+}
+
+void MainWindow::showPanel(int index)
+{
+    m_panelList->setCurrentRow(index);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::restoreLayout()
+{
+    const QSettings settings;
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    restoreState(settings.value(kStateKey).toByteArray());
+    const int panel = settings.value(kPanelKey, 0).toInt();
+    if (panel >= 0 && panel < m_panelList->count())
+        m_panelList->setCurrentRow(panel);
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kPanelKey, m_panelList->currentRow());
+}
+
+} // namespace millrace::ui

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QMainWindow>
+#include <QPointer>
+
+QT_BEGIN_NAMESPACE
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+QT_END_NAMESPACE
+
+namespace millrace {
+class LogBus;
+class SchedulerSwitch;
+class Session;
+} // namespace millrace
+
+namespace millrace::ui {
+
+class LogDock;
+class SchedulerToggle;
+
+/// Millrace's main window: a sidebar of panels (Streams, Jobs, Experiments, Registry, Serving),
+/// the toolbar with Start/Pause scheduled updates, a status bar with workspace, broker and
+/// serving state, and the log dock. It only assembles; each panel is its own widget. The window
+/// comes up before a workspace is open and is filled in by attachSession().
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    /// `logBus` feeds the log dock; may be null (tests).
+    explicit MainWindow(LogBus *logBus = nullptr, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Shows that `root` is being opened.
+    void showOpening(const QString &root);
+    /// Connects the window to an open workspace; `session` must outlive detachSession().
+    void attachSession(Session &session);
+    /// Lets go of the session's services, before the session closes.
+    void detachSession();
+
+    /// Shows the panel at `index` in the sidebar order.
+    void showPanel(int index);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void addPanel(const QString &name, const QIcon &icon, QWidget *panel);
+    void createStatusBar();
+    void restoreLayout();
+    void saveLayout() const;
+
+    QListWidget *m_panelList;
+    QStackedWidget *m_panelStack;
+    LogDock *m_logDock;
+    SchedulerToggle *m_schedulerToggle;
+    QPointer<SchedulerSwitch> m_schedulerSwitch;
+    QLabel *m_workspaceLabel = nullptr;
+    QLabel *m_brokerLabel = nullptr;
+    QLabel *m_servingLabel = nullptr;
+    QLabel *m_schedulerLabel = nullptr;
+};
+
+} // namespace millrace::ui

@@ -1,0 +1,71 @@
+#include "ui/mainwindow/schedulertoggle.h"
+
+#include "core/scheduler/schedulerswitch.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QStyle>
+
+namespace millrace::ui {
+
+SchedulerToggle::SchedulerToggle(QAction *action, QObject *parent)
+    : QObject(parent), m_action(action)
+{
+    m_action->setObjectName(QStringLiteral("schedulerAction"));
+    connect(m_action, &QAction::triggered, this, [this] {
+        if (!m_switch || !m_switch->isRunning())
+            return;
+        m_saving = true;
+        showState();
+        m_switch->setRunning(!*m_switch->isRunning());
+    });
+    showState();
+}
+
+void SchedulerToggle::bind(SchedulerSwitch *schedulerSwitch)
+{
+    if (m_switch)
+        m_switch->disconnect(this);
+    m_switch = schedulerSwitch;
+    m_saving = false;
+    if (m_switch) {
+        connect(m_switch, &SchedulerSwitch::stateChanged, this, [this] {
+            m_saving = false;
+            showState();
+        });
+        connect(m_switch, &SchedulerSwitch::failed, this, [this](const QString &message) {
+            m_saving = false;
+            showState();
+            Q_EMIT statusChanged(tr("Scheduled updates: could not save (%1)").arg(message));
+        });
+    }
+    showState();
+}
+
+void SchedulerToggle::showState()
+{
+    const std::optional<bool> running = m_switch ? m_switch->isRunning() : std::nullopt;
+    QStyle *style = QApplication::style();
+    if (!running) {
+        m_action->setEnabled(false);
+        m_action->setText(tr("Start scheduled updates"));
+        m_action->setIcon(style->standardIcon(QStyle::SP_MediaPlay));
+        Q_EMIT statusChanged(m_switch ? tr("Scheduled updates: loading") : tr("Scheduled updates: no workspace"));
+        return;
+    }
+    m_action->setEnabled(!m_saving);
+    if (*running) {
+        m_action->setText(tr("Pause scheduled updates"));
+        m_action->setToolTip(tr("Scheduled updates are running. Pause them: no new runs start "
+                                "until you start them again."));
+        m_action->setIcon(style->standardIcon(QStyle::SP_MediaPause));
+        Q_EMIT statusChanged(tr("Scheduled updates: running"));
+    } else {
+        m_action->setText(tr("Start scheduled updates"));
+        m_action->setToolTip(tr("Scheduled updates are paused. Start them again."));
+        m_action->setIcon(style->standardIcon(QStyle::SP_MediaPlay));
+        Q_EMIT statusChanged(tr("Scheduled updates: paused"));
+    }
+}
+
+} // namespace millrace::ui
