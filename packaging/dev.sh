@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Millrace's one entry point for a Debian 12 machine:
+#   packaging/dev.sh run    install what is missing, build, launch the app on its defaults
+#   packaging/dev.sh test   install what is missing, build, run the whole test suite
+#   packaging/dev.sh deps   only install what is missing (quick when nothing is)
+#   packaging/dev.sh bench  build and run the benchmarks (BENCH lines)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: to build, to run, and to test. Keep DESIGN.md's list in step.
+build_packages=(
+    cmake ninja-build g++ ccache pkg-config
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev
+    qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
+    libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev
+    libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev
+)
+run_packages=(qt6-qpa-plugins libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
+test_packages=(xvfb xauth dpkg-dev desktop-file-utils appstream)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+    local missing=()
+    for package in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return
+    fi
+    echo "Installing: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    cmake --preset default >/dev/null
+    cmake --build --preset default
+}
+
+command=${1:-}
+case "$command" in
+deps)
+    install_packages "${build_packages[@]}" "${run_packages[@]}" "${test_packages[@]}"
+    ;;
+run)
+    install_packages "${build_packages[@]}" "${run_packages[@]}"
+    build
+    shift
+    if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        echo "No display found (DISPLAY is unset): starting under xvfb-run would show nothing." >&2
+        echo "Run from a desktop session, or use: build/bin/millrace --headless" >&2
+        exit 1
+    fi
+    exec build/bin/millrace "$@"
+    ;;
+test)
+    install_packages "${build_packages[@]}" "${run_packages[@]}" "${test_packages[@]}"
+    build
+    ctest --preset default
+    ;;
+bench)
+    install_packages "${build_packages[@]}" "${run_packages[@]}"
+    build
+    cmake --build --preset default --target bench
+    ;;
+*)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

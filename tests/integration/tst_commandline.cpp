@@ -1,0 +1,125 @@
+// The executable's command line: help, version, commands and exit codes (0 ok, 1 failure with a
+// one-line reason, 2 usage error).
+
+#include "core/store/schema.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCommandLine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void exitCodes_data();
+    void exitCodes();
+    void workspaceCommandReportsSchemaAndHolder();
+
+private:
+    struct Outcome
+    {
+        int exitCode;
+        QString out;
+        QString err;
+    };
+    Outcome run(const QStringList &arguments);
+
+    QString m_binary;
+};
+
+void TestCommandLine::initTestCase()
+{
+    m_binary = qEnvironmentVariable("MILLRACE_BIN");
+    QVERIFY2(QFileInfo(m_binary).isExecutable(), "MILLRACE_BIN must name the built millrace");
+}
+
+TestCommandLine::Outcome TestCommandLine::run(const QStringList &arguments)
+{
+    QProcess process;
+    // No display: everything but the GUI must work without one.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    process.setProcessEnvironment(environment);
+    process.start(m_binary, arguments);
+    if (!process.waitForFinished(60000))
+        return {-1, {}, QStringLiteral("timed out")};
+    return {process.exitCode(), QString::fromLocal8Bit(process.readAllStandardOutput()),
+            QString::fromLocal8Bit(process.readAllStandardError())};
+}
+
+void TestCommandLine::exitCodes_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("stdoutContains");
+    QTest::addColumn<QString>("stderrContains");
+
+    QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0
+                             << QStringLiteral("millrace 0.") << QString();
+    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0
+                          << QStringLiteral("--headless") << QString();
+    QTest::newRow("help lists commands") << QStringList{QStringLiteral("help")} << 0
+                                         << QStringLiteral("serve") << QString();
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--no-such-option")} << 2
+                                    << QString() << QStringLiteral("no-such-option");
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2
+                                     << QString() << QStringLiteral("unknown command");
+    QTest::newRow("headless with command")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("runs")} << 2 << QString()
+        << QStringLiteral("--headless takes no command");
+    QTest::newRow("command not built yet") << QStringList{QStringLiteral("runs"), QStringLiteral("list")}
+                                           << 1 << QString() << QStringLiteral("not available");
+    QTest::newRow("workspace command usage")
+        << QStringList{QStringLiteral("workspace"), QStringLiteral("bogus")} << 2 << QString()
+        << QStringLiteral("usage");
+}
+
+void TestCommandLine::exitCodes()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, stdoutContains);
+    QFETCH(QString, stderrContains);
+
+    const Outcome outcome = run(arguments);
+    QCOMPARE(outcome.exitCode, exitCode);
+    QVERIFY2(outcome.out.contains(stdoutContains), qPrintable(outcome.out));
+    QVERIFY2(outcome.err.contains(stderrContains), qPrintable(outcome.err));
+    if (exitCode != 0)
+        QCOMPARE(outcome.err.trimmed().split(QLatin1Char('\n')).first().isEmpty(), false);
+}
+
+void TestCommandLine::workspaceCommandReportsSchemaAndHolder()
+{
+    QTemporaryDir dir;
+    Outcome outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace")});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("no workspace")), qPrintable(outcome.err));
+
+    QProcess headless;
+    headless.setProcessChannelMode(QProcess::MergedChannels);
+    headless.start(m_binary, {QStringLiteral("--headless"), QStringLiteral("--workspace"), dir.path()});
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += headless.readAll()).contains("running headless"), 60000);
+
+    outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace"),
+                   QStringLiteral("info")});
+    QCOMPARE(outcome.exitCode, 0);
+    QVERIFY2(outcome.out.contains(QStringLiteral("schema version: %1")
+                                                 .arg(millrace::millraceMigrations().size())), qPrintable(outcome.out));
+    QVERIFY2(outcome.out.contains(QStringLiteral("pid %1").arg(headless.processId())),
+             qPrintable(outcome.out));
+
+    headless.terminate();
+    QVERIFY(headless.waitForFinished(10000));
+    outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace")});
+    QCOMPARE(outcome.exitCode, 0);
+    QVERIFY2(outcome.out.contains(QStringLiteral("in use by:      nobody")), qPrintable(outcome.out));
+}
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"
