@@ -3,6 +3,7 @@
 #include "core/base/baselog.h"
 
 #include <QThreadPool>
+#include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <exception>
@@ -10,26 +11,46 @@
 namespace millrace {
 
 namespace {
-constexpr int kProgressScale = 1000;
-}
+// How often the owner looks for new progress: often enough for a progress bar, rarely enough
+// that a job reporting in a tight loop costs the GUI nothing.
+constexpr int kProgressIntervalMs = 40;
+} // namespace
 
-JobContext::JobContext(QPromise<JobOutcome> &promise, CancellationToken token)
-    : m_promise(promise), m_token(std::move(token))
+JobContext::JobContext(std::shared_ptr<JobProgress> progress, CancellationToken token)
+    : m_progress(std::move(progress)), m_token(std::move(token))
 {
 }
 
 void JobContext::setProgress(double fraction, const QString &text)
 {
-    const int value = qBound(0, int(fraction * kProgressScale + 0.5), kProgressScale);
-    m_promise.setProgressValueAndText(value, text);
+    std::lock_guard lock(m_progress->mutex);
+    m_progress->fraction = qBound(0.0, fraction, 1.0);
+    m_progress->text = text;
+    ++m_progress->version;
 }
 
-Job::Job(const QString &name, QObject *parent) : QObject(parent), m_name(name)
+Job::Job(const QString &name, QObject *parent)
+    : QObject(parent), m_name(name), m_progress(std::make_shared<JobProgress>()),
+      m_progressTimer(new QTimer(this))
 {
-    connect(&m_watcher, &QFutureWatcherBase::progressValueChanged, this, [this](int value) {
-        Q_EMIT progressChanged(double(value) / kProgressScale, m_watcher.progressText());
-    });
+    m_progressTimer->setInterval(kProgressIntervalMs);
+    connect(m_progressTimer, &QTimer::timeout, this, &Job::deliverProgress);
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &Job::onWatcherFinished);
+}
+
+void Job::deliverProgress()
+{
+    double fraction;
+    QString text;
+    {
+        std::lock_guard lock(m_progress->mutex);
+        if (m_progress->version == m_deliveredVersion)
+            return;
+        m_deliveredVersion = m_progress->version;
+        fraction = m_progress->fraction;
+        text = m_progress->text;
+    }
+    Q_EMIT progressChanged(fraction, text);
 }
 
 Job::~Job()
@@ -43,9 +64,9 @@ Job *Job::start(const QString &name, Function function, QObject *parent, QThread
 {
     auto *job = new Job(name, parent);
     const CancellationToken token = job->m_cancellation.token();
-    auto body = [function = std::move(function), token, name](QPromise<JobOutcome> &promise) {
-        promise.setProgressRange(0, kProgressScale);
-        JobContext context(promise, token);
+    auto body = [function = std::move(function), token, name,
+                 progress = job->m_progress](QPromise<JobOutcome> &promise) {
+        JobContext context(progress, token);
         JobOutcome outcome;
         try {
             outcome.value = function(context);
@@ -64,6 +85,7 @@ Job *Job::start(const QString &name, Function function, QObject *parent, QThread
     };
     job->m_watcher.setFuture(QtConcurrent::run(pool ? pool : QThreadPool::globalInstance(),
                                                std::move(body)));
+    job->m_progressTimer->start();
     return job;
 }
 
@@ -74,6 +96,8 @@ void Job::cancel()
 
 void Job::onWatcherFinished()
 {
+    m_progressTimer->stop();
+    deliverProgress(); // the last report always arrives, before the outcome
     const QFuture<JobOutcome> future = m_watcher.future();
     if (future.resultCount() == 0) {
         Q_EMIT failed(QStringLiteral("job ended without a result"));

@@ -9,9 +9,12 @@
 #include <QVariant>
 
 #include <functional>
+#include <memory>
+#include <mutex>
 
 QT_BEGIN_NAMESPACE
 class QThreadPool;
+class QTimer;
 QT_END_NAMESPACE
 
 namespace millrace {
@@ -25,21 +28,31 @@ struct JobOutcome
     QString error;
 };
 
+/// The latest progress a job reported: written by the job's thread, read by its owner's.
+struct JobProgress
+{
+    std::mutex mutex;
+    double fraction = 0;
+    QString text;
+    quint64 version = 0; ///< bumped on every report
+};
+
 /// What a one-shot job's function is given: a way to see cancellation and report progress.
 class JobContext
 {
 public:
-    JobContext(QPromise<JobOutcome> &promise, CancellationToken token);
+    JobContext(std::shared_ptr<JobProgress> progress, CancellationToken token);
 
     /// True once the owner asked the job to stop; the function should return soon after.
     bool isCancelled() const { return m_token.isCancelled(); }
     /// The token, for handing to deeper code (a training loop) that polls it.
     CancellationToken token() const { return m_token; }
-    /// Reports progress in [0, 1] with a short text; delivered to the Job's thread, throttled.
+    /// Reports progress in [0, 1] with a short text. The owner sees the latest report, value and
+    /// text together, at most every few tens of milliseconds and always the last one.
     void setProgress(double fraction, const QString &text = QString());
 
 private:
-    QPromise<JobOutcome> &m_promise;
+    std::shared_ptr<JobProgress> m_progress;
     CancellationToken m_token;
 };
 
@@ -76,9 +89,13 @@ Q_SIGNALS:
 private:
     Job(const QString &name, QObject *parent);
     void onWatcherFinished();
+    void deliverProgress();
 
     QString m_name;
     CancellationSource m_cancellation;
+    std::shared_ptr<JobProgress> m_progress;
+    quint64 m_deliveredVersion = 0;
+    QTimer *m_progressTimer;
     QFutureWatcher<JobOutcome> m_watcher;
 };
 

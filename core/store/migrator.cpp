@@ -28,6 +28,10 @@ Result<int> Migrator::migrate(SQLite::Database &db, int target) const
 {
     if (target < 0)
         target = latestVersion();
+    if (target > latestVersion())
+        return fail(QStringLiteral("schema version %1 is unknown to this build (it knows up to %2)")
+                        .arg(target)
+                        .arg(latestVersion()));
     try {
         const int applicationId = db.execAndGet("PRAGMA application_id").getInt();
         if (applicationId != 0 && applicationId != m_applicationId)
@@ -36,6 +40,12 @@ Result<int> Migrator::migrate(SQLite::Database &db, int target) const
                             .arg(QString::fromStdString(db.getFilename()))
                             .arg(applicationId));
         int version = currentVersion(db);
+        // A file with tables but neither of our marks was made by some other program.
+        if (applicationId == 0 && version == 0
+            && db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt() > 0)
+            return fail(QStringLiteral("%1 is a SQLite database of another program, not a "
+                                       "Millrace database")
+                            .arg(QString::fromStdString(db.getFilename())));
         if (version > latestVersion())
             return fail(QStringLiteral("%1 was written by a newer Millrace (schema version %2; "
                                        "this build knows up to %3). Open it with a newer "

@@ -41,6 +41,11 @@ Store::~Store()
 {
     close();
     m_readPool.waitForDone();
+    // The threads' maps keep an empty shell per closed store; the connections and their file
+    // handles go now. Store ids are never reused, so no thread looks at the shell again.
+    std::lock_guard lock(m_readersMutex);
+    for (const std::shared_ptr<ReadConnection> &reader : m_readers)
+        reader->db.reset();
 }
 
 Result<std::unique_ptr<Store>> Store::open(const QString &path,
@@ -57,8 +62,6 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path,
         // Reading the schema first turns a file that is not a database into a clear error
         // before anything is written to it.
         db->execAndGet("SELECT count(*) FROM sqlite_schema");
-        if (db->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal")
-            return fail(QStringLiteral("%1: cannot switch the database to WAL mode").arg(path));
         // FULL: a commit is on disk when it returns, so a reported write survives power loss too.
         db->exec("PRAGMA synchronous = FULL");
         db->exec("PRAGMA foreign_keys = ON");
@@ -66,6 +69,10 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path,
         Result<int> version = migrator.migrate(*db);
         if (!version)
             return version.error();
+        // Only now: switching to WAL rewrites the file header, and a database the migrator
+        // refused (newer, or another program's) must stay untouched.
+        if (db->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal")
+            return fail(QStringLiteral("%1: cannot switch the database to WAL mode").arg(path));
         qCInfo(lcStore).noquote() << "opened" << path << "at schema version" << *version;
         return std::unique_ptr<Store>(new Store(path, std::move(db), *version));
     } catch (const std::exception &e) {
@@ -145,6 +152,11 @@ void Store::commitBatch(std::deque<PendingWrite> &batch)
                 results[i] = fail(messageOf(e));
                 db.exec("ROLLBACK TO write");
                 db.exec("RELEASE write");
+            } catch (...) {
+                // Anything else thrown would end the writer thread, and with it the process.
+                results[i] = fail(QStringLiteral("the write threw an unknown exception"));
+                db.exec("ROLLBACK TO write");
+                db.exec("RELEASE write");
             }
         }
         db.exec("COMMIT");
@@ -174,14 +186,17 @@ void Store::commitBatch(std::deque<PendingWrite> &batch)
 SQLite::Database &Store::readConnection() const
 {
     // Each thread reads through its own connection; WAL lets them read while the writer writes.
-    thread_local std::unordered_map<quint64, std::unique_ptr<SQLite::Database>> connections;
-    std::unique_ptr<SQLite::Database> &connection = connections[m_id];
+    thread_local std::unordered_map<quint64, std::shared_ptr<ReadConnection>> connections;
+    std::shared_ptr<ReadConnection> &connection = connections[m_id];
     if (!connection) {
-        connection = std::make_unique<SQLite::Database>(QFile::encodeName(m_path).toStdString(),
-                                                        SQLite::OPEN_READONLY);
-        connection->setBusyTimeout(kBusyTimeoutMs);
+        auto db = std::make_unique<SQLite::Database>(QFile::encodeName(m_path).toStdString(),
+                                                     SQLite::OPEN_READONLY);
+        db->setBusyTimeout(kBusyTimeoutMs);
+        connection = std::make_shared<ReadConnection>(ReadConnection{std::move(db)});
+        std::lock_guard lock(m_readersMutex);
+        m_readers.push_back(connection);
     }
-    return *connection;
+    return *connection->db;
 }
 
 } // namespace millrace

@@ -18,6 +18,7 @@
 #include <span>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 namespace millrace {
 
@@ -40,7 +41,8 @@ public:
                                                int applicationId);
     /// Opens a Millrace workspace database with Millrace's own schema.
     static Result<std::unique_ptr<Store>> openMillrace(const QString &path);
-    /// Finishes every queued write, then closes.
+    /// Finishes every queued write, then closes, including the reader connections of every
+    /// thread (no read may be running then).
     ~Store();
 
     QString path() const { return m_path; }
@@ -72,6 +74,12 @@ private:
         QPromise<Result<void>> promise;
     };
 
+    // A reader connection, shared between the thread that uses it and the store that closes it.
+    struct ReadConnection
+    {
+        std::unique_ptr<SQLite::Database> db;
+    };
+
     Store(QString path, std::unique_ptr<SQLite::Database> writer, int schemaVersion);
     void writerLoop();
     void commitBatch(std::deque<PendingWrite> &batch);
@@ -89,6 +97,8 @@ private:
     bool m_closing = false;
     std::thread m_writerThread;
     std::atomic<quint64> m_committedBatches{0};
+    mutable std::mutex m_readersMutex;
+    mutable std::vector<std::shared_ptr<ReadConnection>> m_readers;
 };
 
 template <typename Fn>

@@ -64,14 +64,16 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const QString &rootPath)
         }
     }
 
+    // The database first: when it cannot be used (a newer Millrace's, another program's), the
+    // folder is left as it was.
+    Result<std::unique_ptr<Store>> store = Store::openMillrace(QDir(root).filePath(kDatabaseFile));
+    if (!store)
+        return store.error();
+
     for (const QString &folder : kLayout) {
         if (!QDir(root).mkpath(folder))
             return fail(QStringLiteral("cannot create %1 in the workspace %2").arg(folder, root));
     }
-
-    Result<std::unique_ptr<Store>> store = Store::openMillrace(QDir(root).filePath(kDatabaseFile));
-    if (!store)
-        return store.error();
     qCInfo(lcWorkspace).noquote() << "workspace" << root << "opened";
     return std::unique_ptr<Workspace>(
         new Workspace(root, std::move(lock), std::move(store).value()));

@@ -18,10 +18,10 @@ bool JsonCodecPlugin::decode(const QByteArray &payload, QJsonObject &record, QSt
                     .arg(parseError.errorString());
         return false;
     }
+    // Qt's parser already rejects a bare scalar, so what is left that is not an object is an
+    // array.
     if (!document.isObject()) {
-        error = QStringLiteral("expected a JSON object, got %1")
-                    .arg(document.isArray() ? QStringLiteral("an array")
-                                            : QStringLiteral("a scalar"));
+        error = QStringLiteral("expected a JSON object, got an array");
         return false;
     }
     record = document.object();

@@ -57,7 +57,7 @@ LogDock::LogDock(QWidget *parent)
     m_view->setColumnWidth(LogModel::LevelColumn, m_view->fontMetrics().horizontalAdvance(
                                                       QStringLiteral("warning____")) + 16);
     m_view->setColumnWidth(LogModel::CategoryColumn, m_view->fontMetrics().horizontalAdvance(
-                                                         QStringLiteral("millrace.scheduler__")));
+                                                         QStringLiteral("millrace.workspace____")));
 
     // Keep following new rows only while the user is at the bottom.
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] {

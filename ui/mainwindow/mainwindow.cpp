@@ -14,7 +14,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QSettings>
-#include <QSplitter>
+#include <QHBoxLayout>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -43,42 +43,45 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     connect(m_panelList, &QListWidget::currentRowChanged, m_panelStack,
             &QStackedWidget::setCurrentIndex);
 
-    QStyle *style = QApplication::style();
-    addPanel(tr("Streams"), style->standardIcon(QStyle::SP_DriveNetIcon),
+    addPanel(tr("Streams"), QIcon(QStringLiteral(":/icons/streams.svg")),
              new PendingPanel(tr("Streams"),
                               tr("Kafka connections, topics with their partitions and lag, a "
                                  "message browser and producer, and the batches drained from a "
                                  "topic for training."),
                               tr("the data streams feature")));
-    addPanel(tr("Jobs"), style->standardIcon(QStyle::SP_BrowserReload),
+    addPanel(tr("Jobs"), QIcon(QStringLiteral(":/icons/jobs.svg")),
              new PendingPanel(tr("Jobs"),
                               tr("Scheduled DAGs with their next runs, a grid of runs by tasks, "
                                  "graph and Gantt views, and live task logs."),
                               tr("the scheduler")));
-    addPanel(tr("Experiments"), style->standardIcon(QStyle::SP_FileDialogDetailedView),
+    addPanel(tr("Experiments"), QIcon(QStringLiteral(":/icons/experiments.svg")),
              new PendingPanel(tr("Experiments"),
                               tr("Experiments and their runs with params, metrics and artifacts, "
                                  "search, and charts that compare runs side by side."),
                               tr("experiment tracking")));
-    addPanel(tr("Registry"), style->standardIcon(QStyle::SP_DirIcon),
+    addPanel(tr("Registry"), QIcon(QStringLiteral(":/icons/registry.svg")),
              new PendingPanel(tr("Registry"),
                               tr("Registered models, their versions and stages, promotion with "
                                  "history, and export to ONNX."),
                               tr("the model registry")));
-    addPanel(tr("Serving"), style->standardIcon(QStyle::SP_ComputerIcon),
+    addPanel(tr("Serving"), QIcon(QStringLiteral(":/icons/serving.svg")),
              new PendingPanel(tr("Serving"),
                               tr("The locally served model, its endpoint and request metrics, and "
                                  "the Kafka predictor."),
                               tr("local serving")));
-    m_panelList->setFixedWidth(m_panelList->sizeHintForColumn(0) + 32);
+    int widestName = 0;
+    for (int row = 0; row < m_panelList->count(); ++row)
+        widestName = qMax(widestName, m_panelList->fontMetrics().horizontalAdvance(
+                                          m_panelList->item(row)->text()));
+    m_panelList->setFixedWidth(widestName + m_panelList->iconSize().width() + 48);
 
-    auto *splitter = new QSplitter;
-    splitter->setObjectName(QStringLiteral("mainSplitter"));
-    splitter->addWidget(m_panelList);
-    splitter->addWidget(m_panelStack);
-    splitter->setStretchFactor(1, 1);
-    splitter->setChildrenCollapsible(false);
-    setCentralWidget(splitter);
+    auto *central = new QWidget;
+    auto *centralLayout = new QHBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_panelList);
+    centralLayout->addWidget(m_panelStack, 1);
+    setCentralWidget(central);
 
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
@@ -164,7 +167,8 @@ void MainWindow::restoreLayout()
 {
     const QSettings settings;
     restoreGeometry(settings.value(kGeometryKey).toByteArray());
-    restoreState(settings.value(kStateKey).toByteArray());
+    if (!restoreState(settings.value(kStateKey).toByteArray()))
+        resizeDocks({m_logDock}, {180}, Qt::Vertical); // first start: the panels get the room
     const int panel = settings.value(kPanelKey, 0).toInt();
     if (panel >= 0 && panel < m_panelList->count())
         m_panelList->setCurrentRow(panel);

@@ -1,0 +1,19 @@
+#include "testplugin.h"
+
+#include <QObject>
+
+namespace {
+const bool g_loaded = millrace::testplugins::markLoaded("unknownkind");
+}
+
+class UnknownKindPlugin : public QObject, public millrace::testplugins::TestCodec
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID MillraceMessageCodec_iid FILE "unknownkind.json")
+    Q_INTERFACES(millrace::plugins::MessageCodec)
+
+public:
+    QString contentType() const override { return QStringLiteral("application/x-unknown-kind"); }
+};
+
+#include "unknownkind.moc"
