@@ -121,7 +121,11 @@ void PluginManager::load(const QStringList &directories)
             QPluginLoader probe(file);
             const QJsonObject raw = probe.metaData();
             if (raw.isEmpty()) {
-                m_errors.append({file, QStringLiteral("not a Qt plugin: %1").arg(probe.errorString())});
+                // Qt names the file twice in its message; the dialog shows the file already.
+                QString reason = probe.errorString();
+                reason.remove(QStringLiteral("Failed to extract plugin meta data from '%1': ").arg(file));
+                reason.remove(QStringLiteral("'%1' is ").arg(file));
+                m_errors.append({file, QStringLiteral("not a Qt plugin: %1").arg(reason)});
                 continue;
             }
             PluginInfo info;

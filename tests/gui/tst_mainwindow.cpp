@@ -14,7 +14,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialog>
 #include <QDir>
+#include <QFile>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QImage>
@@ -27,6 +29,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThreadPool>
@@ -182,6 +185,7 @@ private Q_SLOTS:
     void logDockShowsMessagesFromOtherThreads();
     void selectedPanelAndDockPlacementAreRestored();
     void hiddenLogDockStaysHidden();
+    void pluginsDialogShowsLoadedAndRejected();
     void screenshots();
 
 private:
@@ -497,6 +501,45 @@ void TestMainWindow::hiddenLogDockStaysHidden()
     // And it can be brought back.
     dock->toggleViewAction()->trigger();
     QVERIFY(dock->isVisible());
+}
+
+void TestMainWindow::pluginsDialogShowsLoadedAndRejected()
+{
+    QTemporaryDir workspaceDir;
+    QTemporaryDir brokenPlugins;
+    QFile notAPlugin(brokenPlugins.filePath(QStringLiteral("libnot_a_plugin.so")));
+    QVERIFY(notAPlugin.open(QIODevice::WriteOnly));
+    notAPlugin.write("this is text, not a shared library");
+    notAPlugin.close();
+
+    auto opened = millrace::Session::open(
+        workspaceDir.path(), {QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR), brokenPlugins.path()});
+    QVERIFY2(opened, qPrintable(opened.errorMessage()));
+    MainWindow window;
+    QAction *action = window.findChild<QAction *>(QStringLiteral("pluginsAction"));
+    QVERIFY(action);
+    QVERIFY(!action->isEnabled());
+    window.attachSession(**opened);
+    QVERIFY(action->isEnabled());
+
+    action->trigger();
+    auto *dialog = window.findChild<QDialog *>(QStringLiteral("pluginsDialog"));
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    auto *loaded = dialog->findChild<QTreeWidget *>(QStringLiteral("loadedPlugins"));
+    auto *rejected = dialog->findChild<QTreeWidget *>(QStringLiteral("rejectedPlugins"));
+    QVERIFY(loaded && rejected);
+    QCOMPARE(loaded->topLevelItemCount(), 1);
+    QCOMPARE(loaded->topLevelItem(0)->text(0), QStringLiteral("JSON messages"));
+    QCOMPARE(loaded->topLevelItem(0)->text(1), QStringLiteral("message-codec"));
+    QCOMPARE(rejected->topLevelItemCount(), 1);
+    QCOMPARE(rejected->topLevelItem(0)->text(0), QStringLiteral("libnot_a_plugin.so"));
+    QVERIFY2(rejected->topLevelItem(0)->text(1).contains(QStringLiteral("not a Qt plugin")),
+             qPrintable(rejected->topLevelItem(0)->text(1)));
+
+    window.detachSession();
+    QVERIFY(!action->isEnabled());
+    QVERIFY(!window.findChild<QDialog *>(QStringLiteral("pluginsDialog")));
 }
 
 void TestMainWindow::screenshots()

@@ -1,8 +1,10 @@
 #include "ui/mainwindow/mainwindow.h"
 
+#include "core/plugins/pluginmanager.h"
 #include "core/scheduler/schedulerswitch.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
+#include "ui/dialogs/pluginsdialog.h"
 #include "ui/logdock/logdock.h"
 #include "ui/mainwindow/schedulertoggle.h"
 #include "ui/panels/pendingpanel.h"
@@ -13,6 +15,8 @@
 #include <QCloseEvent>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QSettings>
 #include <QHBoxLayout>
 #include <QStackedWidget>
@@ -93,6 +97,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     if (logBus)
         m_logDock->follow(logBus);
 
+    createMenus();
     createStatusBar();
     connect(m_schedulerToggle, &SchedulerToggle::statusChanged, m_schedulerLabel, &QLabel::setText);
     m_schedulerToggle->bind(nullptr);
@@ -129,6 +134,36 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_servingLabel);
 }
 
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_logDock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    m_pluginsAction = help->addAction(tr("&Plugins…"), this, &MainWindow::showPlugins);
+    m_pluginsAction->setObjectName(QStringLiteral("pluginsAction"));
+    m_pluginsAction->setEnabled(false);
+    help->addAction(tr("&About Millrace"), this, [this] {
+        QMessageBox::about(this, tr("About Millrace"),
+                           tr("<b>Millrace %1</b><p>Keeps machine-learning models in shape while "
+                              "new data streams in.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::showPlugins()
+{
+    if (!m_session)
+        return;
+    auto *dialog = new PluginsDialog(m_session->plugins(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
 void MainWindow::showOpening(const QString &root)
 {
     m_workspaceLabel->setText(tr("Opening workspace %1 …").arg(root));
@@ -143,11 +178,21 @@ void MainWindow::attachSession(Session &session)
     m_schedulerSwitch = new SchedulerSwitch(session.workspace().store(), this);
     m_schedulerToggle->bind(m_schedulerSwitch);
     m_schedulerSwitch->load();
+    m_session = &session;
+    m_pluginsAction->setEnabled(true);
+    if (!session.plugins().errors().isEmpty())
+        statusBar()->showMessage(tr("%n plugin(s) could not be loaded; see Help > Plugins",
+                                    nullptr, int(session.plugins().errors().size())),
+                                 15000);
     qCInfo(lcUi).noquote() << "window attached to" << root;
 }
 
 void MainWindow::detachSession()
 {
+    m_session = nullptr;
+    m_pluginsAction->setEnabled(false);
+    for (auto *dialog : findChildren<PluginsDialog *>())
+        delete dialog;
     m_schedulerToggle->bind(nullptr);
     delete m_schedulerSwitch.data();
 }

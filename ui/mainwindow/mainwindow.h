@@ -48,6 +48,8 @@ protected:
 private:
     void addPanel(const QString &name, const QIcon &icon, QWidget *panel);
     void createStatusBar();
+    void createMenus();
+    void showPlugins();
     void restoreLayout();
     void saveLayout() const;
 
@@ -56,6 +58,8 @@ private:
     LogDock *m_logDock;
     SchedulerToggle *m_schedulerToggle;
     QPointer<SchedulerSwitch> m_schedulerSwitch;
+    Session *m_session = nullptr;
+    QAction *m_pluginsAction = nullptr;
     QLabel *m_workspaceLabel = nullptr;
     QLabel *m_brokerLabel = nullptr;
     QLabel *m_servingLabel = nullptr;
