@@ -17,6 +17,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QSettings>
 #include <QHBoxLayout>
 #include <QStackedWidget>
@@ -47,28 +48,28 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     connect(m_panelList, &QListWidget::currentRowChanged, m_panelStack,
             &QStackedWidget::setCurrentIndex);
 
-    addPanel(tr("Streams"), QIcon(QStringLiteral(":/icons/streams.svg")),
+    addPanel(tr("Streams"), QStringLiteral(":/icons/streams.svg"),
              new PendingPanel(tr("Streams"),
                               tr("Kafka connections, topics with their partitions and lag, a "
                                  "message browser and producer, and the batches drained from a "
                                  "topic for training."),
                               tr("the data streams feature")));
-    addPanel(tr("Jobs"), QIcon(QStringLiteral(":/icons/jobs.svg")),
+    addPanel(tr("Jobs"), QStringLiteral(":/icons/jobs.svg"),
              new PendingPanel(tr("Jobs"),
                               tr("Scheduled DAGs with their next runs, a grid of runs by tasks, "
                                  "graph and Gantt views, and live task logs."),
                               tr("the scheduler")));
-    addPanel(tr("Experiments"), QIcon(QStringLiteral(":/icons/experiments.svg")),
+    addPanel(tr("Experiments"), QStringLiteral(":/icons/experiments.svg"),
              new PendingPanel(tr("Experiments"),
                               tr("Experiments and their runs with params, metrics and artifacts, "
                                  "search, and charts that compare runs side by side."),
                               tr("experiment tracking")));
-    addPanel(tr("Registry"), QIcon(QStringLiteral(":/icons/registry.svg")),
+    addPanel(tr("Registry"), QStringLiteral(":/icons/registry.svg"),
              new PendingPanel(tr("Registry"),
                               tr("Registered models, their versions and stages, promotion with "
                                  "history, and export to ONNX."),
                               tr("the model registry")));
-    addPanel(tr("Serving"), QIcon(QStringLiteral(":/icons/serving.svg")),
+    addPanel(tr("Serving"), QStringLiteral(":/icons/serving.svg"),
              new PendingPanel(tr("Serving"),
                               tr("The locally served model, its endpoint and request metrics, and "
                                  "the Kafka predictor."),
@@ -108,8 +109,32 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::addPanel(const QString &name, const QIcon &icon, QWidget *panel)
+namespace {
+
+// The panel icon, plus a copy in the palette's highlighted-text colour for the selected row, so
+// the icon stays visible on the selection in light and dark palettes alike.
+QIcon panelIcon(const QString &file, const QPalette &palette, QSize size)
 {
+    const QIcon source(file);
+    QIcon icon;
+    for (int scale : {1, 2}) {
+        const QPixmap normal = source.pixmap(size * scale);
+        QPixmap selected = normal;
+        QPainter painter(&selected);
+        painter.setCompositionMode(QPainter::CompositionMode_SourceIn);
+        painter.fillRect(selected.rect(), palette.color(QPalette::HighlightedText));
+        painter.end();
+        icon.addPixmap(normal, QIcon::Normal);
+        icon.addPixmap(selected, QIcon::Selected);
+    }
+    return icon;
+}
+
+} // namespace
+
+void MainWindow::addPanel(const QString &name, const QString &iconFile, QWidget *panel)
+{
+    const QIcon icon = panelIcon(iconFile, m_panelList->palette(), m_panelList->iconSize());
     panel->setObjectName(name.toLower() + QStringLiteral("Panel"));
     m_panelStack->addWidget(panel);
     auto *item = new QListWidgetItem(icon, name, m_panelList);

@@ -46,7 +46,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void addPanel(const QString &name, const QIcon &icon, QWidget *panel);
+    void addPanel(const QString &name, const QString &iconFile, QWidget *panel);
     void createStatusBar();
     void createMenus();
     void showPlugins();
