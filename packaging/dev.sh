@@ -15,7 +15,7 @@ build_packages=(
     libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev
     libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev
 )
-run_packages=(qt6-qpa-plugins libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
+run_packages=(qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
 test_packages=(xvfb xauth dpkg-dev desktop-file-utils appstream)
 
 as_root() {

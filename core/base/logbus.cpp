@@ -2,28 +2,36 @@
 
 #include <QMutexLocker>
 
-#include <atomic>
+#include <mutex>
+#include <shared_mutex>
 
 namespace millrace {
 
 namespace {
-std::atomic<LogBus *> g_bus{nullptr};
+// The installed bus. Messages read it under a shared lock; the bus's destructor clears it under
+// the exclusive lock, so no thread is inside append() when the bus goes away.
+std::shared_mutex g_busMutex;
+LogBus *g_bus = nullptr;
 QtMessageHandler g_previousHandler = nullptr;
 } // namespace
 
 LogBus::LogBus(qsizetype capacity, QObject *parent) : QObject(parent), m_capacity(capacity)
 {
     qRegisterMetaType<LogEntry>();
-    LogBus *expected = nullptr;
-    if (g_bus.compare_exchange_strong(expected, this))
+    std::unique_lock lock(g_busMutex);
+    if (!g_bus) {
+        g_bus = this;
         g_previousHandler = qInstallMessageHandler(&LogBus::handleMessage);
+    }
 }
 
 LogBus::~LogBus()
 {
-    LogBus *self = this;
-    if (g_bus.compare_exchange_strong(self, nullptr))
+    std::unique_lock lock(g_busMutex);
+    if (g_bus == this) {
+        g_bus = nullptr;
         qInstallMessageHandler(g_previousHandler);
+    }
 }
 
 QList<LogEntry> LogBus::backlog() const
@@ -39,7 +47,8 @@ void LogBus::handleMessage(QtMsgType type, const QMessageLogContext &context,
         g_previousHandler(type, context, message);
     else
         qt_message_output(type, context, message);
-    if (LogBus *bus = g_bus.load())
+    std::shared_lock lock(g_busMutex);
+    if (LogBus *bus = g_bus)
         bus->append(LogEntry{QDateTime::currentDateTime(), type,
                              QString::fromLatin1(context.category ? context.category : "default"),
                              message});

@@ -25,6 +25,8 @@
 #include <QListWidget>
 #include <QLoggingCategory>
 #include <QScopeGuard>
+#include <QSet>
+#include <QPalette>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -186,6 +188,7 @@ private Q_SLOTS:
     void selectedPanelAndDockPlacementAreRestored();
     void hiddenLogDockStaysHidden();
     void pluginsDialogShowsLoadedAndRejected();
+    void followsPaletteChanges();
     void screenshots();
 
 private:
@@ -540,6 +543,88 @@ void TestMainWindow::pluginsDialogShowsLoadedAndRejected()
     window.detachSession();
     QVERIFY(!action->isEnabled());
     QVERIFY(!window.findChild<QDialog *>(QStringLiteral("pluginsDialog")));
+}
+
+namespace {
+
+// A dark palette such as a desktop's dark mode hands to Qt.
+QPalette darkPalette()
+{
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    palette.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    palette.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    palette.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+    palette.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    palette.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
+    palette.setColor(QPalette::Highlight, QColor(0x3d, 0x84, 0xc6));
+    palette.setColor(QPalette::HighlightedText, QColor(0x10, 0x20, 0x30));
+    palette.setColor(QPalette::PlaceholderText, QColor(0x99, 0x99, 0x99));
+    return palette;
+}
+
+// The colours of the opaque pixels of `pixmap`.
+QSet<QRgb> opaqueColours(const QPixmap &pixmap)
+{
+    QSet<QRgb> colours;
+    const QImage image = pixmap.toImage().convertToFormat(QImage::Format_ARGB32);
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb pixel = image.pixel(x, y);
+            if (qAlpha(pixel) == 255)
+                colours.insert(pixel & 0xffffff);
+        }
+    }
+    return colours;
+}
+
+} // namespace
+
+void TestMainWindow::followsPaletteChanges()
+{
+    const QPalette original = QApplication::palette();
+    const auto restore = qScopeGuard([&] { QApplication::setPalette(original); });
+    QTemporaryDir workspaceDir;
+    millrace::LogBus bus;
+    std::unique_ptr<millrace::Session> session =
+        openSession(workspaceDir.filePath(QStringLiteral("millrace/default")));
+    QVERIFY(session);
+    MainWindow window(&bus);
+    window.resize(1200, 780);
+    {
+        QLoggingCategory::setFilterRules(QStringLiteral("default.warning=false"));
+        const auto restoreRules = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+    }
+    window.attachSession(*session);
+    QTRY_VERIFY(schedulerAction(window)->isEnabled());
+    QListWidget *list = panelList(window);
+    const QSize iconSize = list->iconSize();
+
+    auto selectedIconColours = [&] {
+        return opaqueColours(list->item(0)->icon().pixmap(iconSize, QIcon::Selected));
+    };
+    QCOMPARE(selectedIconColours(),
+             QSet<QRgb>{list->palette().color(QPalette::HighlightedText).rgb() & 0xffffff});
+
+    QApplication::setPalette(darkPalette());
+    // The selected row's icon takes the new highlighted-text colour...
+    QTRY_COMPARE(selectedIconColours(), QSet<QRgb>{QColor(0x10, 0x20, 0x30).rgb() & 0xffffff});
+    // ...and the panels draw on the dark window colour.
+    const QImage shot = window.grab().toImage();
+    auto *stack = panelStack(window);
+    const QPoint inPanel = stack->mapTo(&window, QPoint(stack->width() - 10, stack->height() - 10));
+    QCOMPARE(QColor(shot.pixel(inPanel)), QColor(0x2b, 0x2b, 0x2b));
+    auto *status = window.findChild<QLabel *>(QStringLiteral("pendingStatus"));
+    QVERIFY(status);
+    QCOMPARE(status->palette().color(status->foregroundRole()), QColor(0x99, 0x99, 0x99));
+
+    const QString outDir = qEnvironmentVariable("MILLRACE_SCREENSHOT_DIR");
+    if (!outDir.isEmpty())
+        QVERIFY(shot.save(QDir(outDir).filePath(QStringLiteral("mainwindow-dark.png"))));
+    window.detachSession();
 }
 
 void TestMainWindow::screenshots()

@@ -8,6 +8,10 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "deb_install: skipped, needs root to install a package"
     exit 77
 fi
+if dpkg-query -W -f='${Status}' millrace 2>/dev/null | grep -q "install ok installed"; then
+    echo "deb_install: skipped, a millrace package is installed on this machine and stays as it is"
+    exit 77
+fi
 cd "$build_dir"
 rm -f millrace_*.deb
 cpack -G DEB >cpack.log 2>&1 || { cat cpack.log; exit 1; }

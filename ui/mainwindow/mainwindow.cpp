@@ -31,6 +31,8 @@ namespace {
 const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kPanelKey = QStringLiteral("mainWindow/panel");
+// Sidebar items remember their icon file, to recolour the icon when the palette changes.
+constexpr int kIconFileRole = Qt::UserRole + 1;
 } // namespace
 
 MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
@@ -44,6 +46,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     m_panelList->setObjectName(QStringLiteral("panelList"));
     m_panelStack->setObjectName(QStringLiteral("panelStack"));
     m_panelList->setIconSize(QSize(24, 24));
+    m_panelList->installEventFilter(this);
     m_panelList->setSpacing(2);
     connect(m_panelList, &QListWidget::currentRowChanged, m_panelStack,
             &QStackedWidget::setCurrentIndex);
@@ -134,10 +137,11 @@ QIcon panelIcon(const QString &file, const QPalette &palette, QSize size)
 
 void MainWindow::addPanel(const QString &name, const QString &iconFile, QWidget *panel)
 {
-    const QIcon icon = panelIcon(iconFile, m_panelList->palette(), m_panelList->iconSize());
     panel->setObjectName(name.toLower() + QStringLiteral("Panel"));
     m_panelStack->addWidget(panel);
-    auto *item = new QListWidgetItem(icon, name, m_panelList);
+    auto *item = new QListWidgetItem(name, m_panelList);
+    item->setData(kIconFileRole, iconFile);
+    item->setIcon(panelIcon(iconFile, m_panelList->palette(), m_panelList->iconSize()));
     item->setSizeHint(QSize(0, 36));
     if (m_panelList->count() == 1)
         m_panelList->setCurrentRow(0);
@@ -225,6 +229,22 @@ void MainWindow::detachSession()
 void MainWindow::showPanel(int index)
 {
     m_panelList->setCurrentRow(index);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // The desktop switched between light and dark: the selected-row icons follow. Watched on
+    // the list itself, which has its new palette by the time it hears of the change.
+    if (watched == m_panelList && event->type() == QEvent::PaletteChange) {
+        for (int row = 0; row < m_panelList->count(); ++row) {
+            QListWidgetItem *item = m_panelList->item(row);
+            item->setIcon(panelIcon(item->data(kIconFileRole).toString(), m_panelList->palette(),
+                                    m_panelList->iconSize()));
+        }
+        if (m_schedulerToggle)
+            m_schedulerToggle->refresh();
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -23,7 +23,8 @@ class SchedulerToggle;
 /// Millrace's main window: a sidebar of panels (Streams, Jobs, Experiments, Registry, Serving),
 /// the toolbar with Start/Pause scheduled updates, a status bar with workspace, broker and
 /// serving state, and the log dock. It only assembles; each panel is its own widget. The window
-/// comes up before a workspace is open and is filled in by attachSession().
+/// comes up before a workspace is open and is filled in by attachSession(). It draws with the
+/// desktop's palette (light or dark) and follows it when it changes.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -43,6 +44,7 @@ public:
     void showPanel(int index);
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
 
 private:
@@ -56,7 +58,7 @@ private:
     QListWidget *m_panelList;
     QStackedWidget *m_panelStack;
     LogDock *m_logDock;
-    SchedulerToggle *m_schedulerToggle;
+    SchedulerToggle *m_schedulerToggle = nullptr;
     QPointer<SchedulerSwitch> m_schedulerSwitch;
     Session *m_session = nullptr;
     QAction *m_pluginsAction = nullptr;

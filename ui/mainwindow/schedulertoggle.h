@@ -23,6 +23,8 @@ public:
 
     /// Follows `schedulerSwitch` (null to detach).
     void bind(SchedulerSwitch *schedulerSwitch);
+    /// Redraws the action, e.g. after the palette changed.
+    void refresh() { showState(); }
 
 Q_SIGNALS:
     /// A short status line for the status bar ("Scheduled updates: running").
