@@ -39,22 +39,23 @@ const CommandSpec *findCommand(const QString &name)
 
 // Qt's own GUI options that take a value; QApplication removes them before we parse.
 const QSet<QString> kQtOptionsWithValue = {
-    QStringLiteral("-platform"),      QStringLiteral("-platformpluginpath"),
-    QStringLiteral("-platformtheme"), QStringLiteral("-plugin"),
+    QStringLiteral("-platform"),        QStringLiteral("-platformpluginpath"),
+    QStringLiteral("-platformtheme"),   QStringLiteral("-plugin"),
     QStringLiteral("-qwindowgeometry"), QStringLiteral("-qwindowicon"),
-    QStringLiteral("-qwindowtitle"),  QStringLiteral("-style"),
-    QStringLiteral("-stylesheet"),    QStringLiteral("-display"),
-    QStringLiteral("-geometry"),      QStringLiteral("-session"),
+    QStringLiteral("-qwindowtitle"),    QStringLiteral("-style"),
+    QStringLiteral("-stylesheet"),      QStringLiteral("-display"),
+    QStringLiteral("-geometry"),        QStringLiteral("-session"),
 };
 const QSet<QString> kQtFlags = {QStringLiteral("-reverse"), QStringLiteral("-widgetcount")};
 
 void configure(QCommandLineParser &parser)
 {
-    parser.setApplicationDescription(
-        QStringLiteral("Millrace keeps machine-learning models in shape while new data streams in."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Millrace keeps machine-learning models in shape while new data streams in."));
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
-    parser.addOption({QStringLiteral("headless"),
-                      QStringLiteral("Run the services without a window until SIGINT or SIGTERM.")});
+    parser.addOption(
+        {QStringLiteral("headless"),
+         QStringLiteral("Run the services without a window until SIGINT or SIGTERM.")});
     parser.addOption({QStringLiteral("workspace"),
                       QStringLiteral("Use the workspace in <dir> (default: %1).")
                           .arg(millrace::Workspace::defaultPath()),
@@ -174,8 +175,8 @@ int runWorkspaceCommand(const Invocation &invocation)
         << (status.schemaVersion < 0 ? QStringLiteral("unreadable")
                                      : QString::number(status.schemaVersion))
         << "\n"
-        << "in use by:      " << (status.holder.isEmpty() ? QStringLiteral("nobody") : status.holder)
-        << "\n";
+        << "in use by:      "
+        << (status.holder.isEmpty() ? QStringLiteral("nobody") : status.holder) << "\n";
     return ExitOk;
 }
 
@@ -187,8 +188,10 @@ int runCommand(const Invocation &invocation)
     const CommandSpec *spec = findCommand(name);
     if (spec && !spec->arrivesWith)
         return runWorkspaceCommand(invocation);
-    QTextStream(stderr) << "millrace " << name << ": not available in this build yet; it arrives with "
-                        << (spec ? QLatin1String(spec->arrivesWith) : QLatin1String("a later version"))
+    QTextStream(stderr) << "millrace " << name
+                        << ": not available in this build yet; it arrives with "
+                        << (spec ? QLatin1String(spec->arrivesWith)
+                                 : QLatin1String("a later version"))
                         << "\n";
     return ExitFailure;
 }

@@ -8,9 +8,9 @@ struct Invocation
 {
     enum class Mode { Gui, Headless, Command, Help, Version, UsageError };
     Mode mode = Mode::Gui;
-    QString workspace;        ///< --workspace, or the default workspace
-    QStringList command;      ///< for Mode::Command: the command and its arguments
-    QString error;            ///< for Mode::UsageError
+    QString workspace;   ///< --workspace, or the default workspace
+    QStringList command; ///< for Mode::Command: the command and its arguments
+    QString error;       ///< for Mode::UsageError
 };
 
 /// Exit codes of the executable.

@@ -27,7 +27,8 @@ int runGui(const QString &workspace, millrace::LogBus *logBus)
             auto opened = millrace::Session::open(workspace, pluginDirs);
             if (!opened)
                 throw std::runtime_error(opened.errorMessage().toStdString());
-            return QVariant::fromValue(std::shared_ptr<millrace::Session>(std::move(opened).value()));
+            return QVariant::fromValue(
+                std::shared_ptr<millrace::Session>(std::move(opened).value()));
         },
         &window);
     window.showOpening(workspace);

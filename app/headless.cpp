@@ -20,16 +20,17 @@ int runHeadless(const QString &workspace)
                          QCoreApplication::quit();
                      });
 
-    auto session = millrace::Session::open(workspace, millrace::PluginManager::defaultSearchPaths());
+    auto session =
+        millrace::Session::open(workspace, millrace::PluginManager::defaultSearchPaths());
     if (!session) {
         QTextStream(stderr) << "millrace: " << session.errorMessage() << "\n";
         return ExitFailure;
     }
     millrace::SchedulerSwitch schedulerSwitch((*session)->workspace().store());
-    QObject::connect(&schedulerSwitch, &millrace::SchedulerSwitch::stateChanged, qApp,
-                     [](bool running) {
-                         qCInfo(lcApp) << "scheduled updates are" << (running ? "running" : "paused");
-                     });
+    QObject::connect(
+        &schedulerSwitch, &millrace::SchedulerSwitch::stateChanged, qApp, [](bool running) {
+            qCInfo(lcApp) << "scheduled updates are" << (running ? "running" : "paused");
+        });
     schedulerSwitch.load();
     qCInfo(lcApp).noquote() << "running headless on" << (*session)->workspace().root()
                             << "- stop with SIGINT or SIGTERM";

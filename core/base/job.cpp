@@ -83,8 +83,8 @@ Job *Job::start(const QString &name, Function function, QObject *parent, QThread
             qCWarning(lcBase) << "job" << name << "failed:" << outcome.error;
         promise.addResult(std::move(outcome));
     };
-    job->m_watcher.setFuture(QtConcurrent::run(pool ? pool : QThreadPool::globalInstance(),
-                                               std::move(body)));
+    job->m_watcher.setFuture(
+        QtConcurrent::run(pool ? pool : QThreadPool::globalInstance(), std::move(body)));
     job->m_progressTimer->start();
     return job;
 }

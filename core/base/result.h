@@ -22,8 +22,7 @@ inline Error fail(QString message)
 
 /// The outcome of an operation that can fail: a value or an Error (an std::expected stand-in
 /// until the project moves to C++23). Core APIs return it instead of throwing.
-template <typename T>
-class [[nodiscard]] Result
+template <typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
@@ -49,8 +48,7 @@ private:
 };
 
 /// Result for operations that produce nothing but may fail.
-template <>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;

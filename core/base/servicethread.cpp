@@ -9,21 +9,19 @@ namespace millrace {
 namespace {
 
 // Runs a service hook, turning any exception into the service's failed() signal.
-template <typename Hook>
-void runGuarded(Service *service, const char *what, Hook hook)
+template <typename Hook> void runGuarded(Service *service, const char *what, Hook hook)
 {
     try {
         hook();
     } catch (const std::exception &e) {
-        const QString message = QStringLiteral("%1 %2 failed: %3")
-                                    .arg(service->objectName(), QLatin1String(what),
-                                         QString::fromLocal8Bit(e.what()));
+        const QString message =
+            QStringLiteral("%1 %2 failed: %3")
+                .arg(service->objectName(), QLatin1String(what), QString::fromLocal8Bit(e.what()));
         qCWarning(lcBase).noquote() << message;
         Q_EMIT service->failed(message);
     } catch (...) {
-        const QString message =
-            QStringLiteral("%1 %2 failed: unknown exception").arg(service->objectName(),
-                                                                  QLatin1String(what));
+        const QString message = QStringLiteral("%1 %2 failed: unknown exception")
+                                    .arg(service->objectName(), QLatin1String(what));
         qCWarning(lcBase).noquote() << message;
         Q_EMIT service->failed(message);
     }

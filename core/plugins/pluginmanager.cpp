@@ -123,7 +123,8 @@ void PluginManager::load(const QStringList &directories)
             if (raw.isEmpty()) {
                 // Qt names the file twice in its message; the dialog shows the file already.
                 QString reason = probe.errorString();
-                reason.remove(QStringLiteral("Failed to extract plugin meta data from '%1': ").arg(file));
+                reason.remove(
+                    QStringLiteral("Failed to extract plugin meta data from '%1': ").arg(file));
                 reason.remove(QStringLiteral("'%1' is ").arg(file));
                 m_errors.append({file, QStringLiteral("not a Qt plugin: %1").arg(reason)});
                 continue;
@@ -135,7 +136,8 @@ void PluginManager::load(const QStringList &directories)
                 continue;
             }
             if (!seenIds.insert(info.id).second) {
-                m_errors.append({file, QStringLiteral("plugin id \"%1\" is already taken").arg(info.id)});
+                m_errors.append(
+                    {file, QStringLiteral("plugin id \"%1\" is already taken").arg(info.id)});
                 continue;
             }
             candidates.push_back(info);
@@ -150,16 +152,19 @@ void PluginManager::load(const QStringList &directories)
         auto loader = std::make_unique<QPluginLoader>(info.file);
         QObject *instance = loader->instance();
         if (!instance) {
-            m_errors.append({info.file, QStringLiteral("cannot load: %1").arg(loader->errorString())});
+            m_errors.append(
+                {info.file, QStringLiteral("cannot load: %1").arg(loader->errorString())});
             continue;
         }
         if (!implementsKind(instance, info.kind)) {
-            m_errors.append({info.file, QStringLiteral("does not implement the %1 interface").arg(info.kind)});
+            m_errors.append(
+                {info.file, QStringLiteral("does not implement the %1 interface").arg(info.kind)});
             loader->unload();
             continue;
         }
         // Loading may run on a worker thread; the instances belong to the application's thread.
-        if (QCoreApplication::instance() && instance->thread() != QCoreApplication::instance()->thread())
+        if (QCoreApplication::instance()
+            && instance->thread() != QCoreApplication::instance()->thread())
             instance->moveToThread(QCoreApplication::instance()->thread());
         qCInfo(lcPlugins).noquote() << "loaded" << info.kind << info.id << info.version;
         m_loaded.push_back(Loaded{info, std::move(loader), instance});

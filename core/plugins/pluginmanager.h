@@ -56,8 +56,7 @@ public:
     QList<PluginLoadError> errors() const { return m_errors; }
 
     /// The loaded plugin with `id` as interface `Interface`, or null.
-    template <typename Interface>
-    Interface *find(const QString &id) const
+    template <typename Interface> Interface *find(const QString &id) const
     {
         for (const Loaded &plugin : m_loaded) {
             if (plugin.info.id == id)

@@ -11,9 +11,7 @@ const QString kRunning = QStringLiteral("running");
 const QString kPaused = QStringLiteral("paused");
 } // namespace
 
-SchedulerSwitch::SchedulerSwitch(Store &store, QObject *parent) : QObject(parent), m_store(store)
-{
-}
+SchedulerSwitch::SchedulerSwitch(Store &store, QObject *parent) : QObject(parent), m_store(store) {}
 
 QString SchedulerSwitch::stateKey()
 {

@@ -71,9 +71,9 @@ Result<int> Migrator::migrate(SQLite::Database &db, int target) const
         }
         return version;
     } catch (const std::exception &e) {
-        return fail(QStringLiteral("schema migration of %1 failed: %2")
-                        .arg(QString::fromStdString(db.getFilename()),
-                             QString::fromLocal8Bit(e.what())));
+        return fail(
+            QStringLiteral("schema migration of %1 failed: %2")
+                .arg(QString::fromStdString(db.getFilename()), QString::fromLocal8Bit(e.what())));
     }
 }
 

@@ -49,15 +49,14 @@ Store::~Store()
 }
 
 Result<std::unique_ptr<Store>> Store::open(const QString &path,
-                                           std::span<const Migration> migrations,
-                                           int applicationId)
+                                           std::span<const Migration> migrations, int applicationId)
 {
     const QFileInfo info(path);
     if (!QDir().mkpath(info.absolutePath()))
         return fail(QStringLiteral("cannot create the folder %1").arg(info.absolutePath()));
     try {
-        auto db = std::make_unique<SQLite::Database>(
-            QFile::encodeName(path).toStdString(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        auto db = std::make_unique<SQLite::Database>(QFile::encodeName(path).toStdString(),
+                                                     SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
         db->setBusyTimeout(kBusyTimeoutMs);
         // Reading the schema first turns a file that is not a database into a clear error
         // before anything is written to it.

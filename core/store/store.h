@@ -36,9 +36,8 @@ public:
     using WriteFunction = std::function<void(SQLite::Database &)>;
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    static Result<std::unique_ptr<Store>> open(const QString &path,
-                                               std::span<const Migration> migrations,
-                                               int applicationId);
+    static Result<std::unique_ptr<Store>>
+    open(const QString &path, std::span<const Migration> migrations, int applicationId);
     /// Opens a Millrace workspace database with Millrace's own schema.
     static Result<std::unique_ptr<Store>> openMillrace(const QString &path);
     /// Finishes every queued write, then closes, including the reader connections of every
@@ -59,8 +58,7 @@ public:
 
     /// Runs `read(db)` on the store's reader pool; the future holds its Result.
     template <typename Fn>
-    auto readAsync(Fn read) const
-        -> QFuture<Result<std::invoke_result_t<Fn, SQLite::Database &>>>;
+    auto readAsync(Fn read) const -> QFuture<Result<std::invoke_result_t<Fn, SQLite::Database &>>>;
 
     /// Stops accepting writes, finishes the queued ones and closes the writer connection.
     void close();
@@ -114,8 +112,8 @@ auto Store::read(Fn &&read) const -> Result<std::invoke_result_t<Fn, SQLite::Dat
             return read(db);
         }
     } catch (const std::exception &e) {
-        return fail(QStringLiteral("reading %1 failed: %2")
-                        .arg(m_path, QString::fromLocal8Bit(e.what())));
+        return fail(
+            QStringLiteral("reading %1 failed: %2").arg(m_path, QString::fromLocal8Bit(e.what())));
     }
 }
 

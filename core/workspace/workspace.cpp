@@ -6,8 +6,8 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include <SQLiteCpp/Database.h>
 #include <QStandardPaths>
+#include <SQLiteCpp/Database.h>
 
 namespace millrace {
 
@@ -16,8 +16,8 @@ namespace {
 const QString kDatabaseFile = QStringLiteral("millrace.db");
 const QString kLockFile = QStringLiteral("millrace.lock");
 const QStringList kLayout = {
-    QStringLiteral("artifacts"),     QStringLiteral("models"), QStringLiteral("data/incoming"),
-    QStringLiteral("data/used"),     QStringLiteral("logs"),   QStringLiteral("dags"),
+    QStringLiteral("artifacts"), QStringLiteral("models"), QStringLiteral("data/incoming"),
+    QStringLiteral("data/used"), QStringLiteral("logs"),   QStringLiteral("dags"),
 };
 
 QString describeHolder(QLockFile &lock, const QString &lockPath)
@@ -57,8 +57,8 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const QString &rootPath)
             return fail(QStringLiteral("the workspace %1 is in use by %2")
                             .arg(root, describeHolder(*lock, lockPath)));
         case QLockFile::PermissionError:
-            return fail(QStringLiteral("cannot write the lock file %1: permission denied")
-                            .arg(lockPath));
+            return fail(
+                QStringLiteral("cannot write the lock file %1: permission denied").arg(lockPath));
         default:
             return fail(QStringLiteral("cannot lock the workspace %1").arg(root));
         }
@@ -116,16 +116,37 @@ Workspace::~Workspace()
     qCInfo(lcWorkspace).noquote() << "workspace" << m_root << "closed";
 }
 
-QString Workspace::databasePath() const { return QDir(m_root).filePath(kDatabaseFile); }
-QString Workspace::lockFilePath() const { return QDir(m_root).filePath(kLockFile); }
-QString Workspace::artifactsDir() const { return QDir(m_root).filePath(QStringLiteral("artifacts")); }
-QString Workspace::modelsDir() const { return QDir(m_root).filePath(QStringLiteral("models")); }
+QString Workspace::databasePath() const
+{
+    return QDir(m_root).filePath(kDatabaseFile);
+}
+QString Workspace::lockFilePath() const
+{
+    return QDir(m_root).filePath(kLockFile);
+}
+QString Workspace::artifactsDir() const
+{
+    return QDir(m_root).filePath(QStringLiteral("artifacts"));
+}
+QString Workspace::modelsDir() const
+{
+    return QDir(m_root).filePath(QStringLiteral("models"));
+}
 QString Workspace::incomingDataDir() const
 {
     return QDir(m_root).filePath(QStringLiteral("data/incoming"));
 }
-QString Workspace::usedDataDir() const { return QDir(m_root).filePath(QStringLiteral("data/used")); }
-QString Workspace::logsDir() const { return QDir(m_root).filePath(QStringLiteral("logs")); }
-QString Workspace::dagsDir() const { return QDir(m_root).filePath(QStringLiteral("dags")); }
+QString Workspace::usedDataDir() const
+{
+    return QDir(m_root).filePath(QStringLiteral("data/used"));
+}
+QString Workspace::logsDir() const
+{
+    return QDir(m_root).filePath(QStringLiteral("logs"));
+}
+QString Workspace::dagsDir() const
+{
+    return QDir(m_root).filePath(QStringLiteral("dags"));
+}
 
 } // namespace millrace

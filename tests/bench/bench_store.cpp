@@ -56,8 +56,8 @@ double storeWritesPerSecond(const QString &path, int writers, int writesPerWrite
             std::vector<QFuture<millrace::Result<void>>> futures;
             futures.reserve(size_t(writesPerWriter));
             for (int step = 0; step < writesPerWriter; ++step)
-                futures.push_back((*store)->write(
-                    [w, step](SQLite::Database &db) { insertPoint(db, w, step); }));
+                futures.push_back(
+                    (*store)->write([w, step](SQLite::Database &db) { insertPoint(db, w, step); }));
             for (auto &future : futures) {
                 if (!future.result())
                     qFatal("write failed");
@@ -102,8 +102,8 @@ int main(int argc, char **argv)
     QTemporaryDir dir;
     const int writers = 4;
     const int writesPerWriter = 2000;
-    const double store = storeWritesPerSecond(dir.filePath(QStringLiteral("store.db")), writers,
-                                              writesPerWriter);
+    const double store =
+        storeWritesPerSecond(dir.filePath(QStringLiteral("store.db")), writers, writesPerWriter);
     const double plain = plainSqliteWritesPerSecond(dir.filePath(QStringLiteral("plain.db")),
                                                     writers, writesPerWriter);
     report("store_small_writes_4_threads", store, "writes/s");

@@ -16,27 +16,27 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDir>
-#include <QFile>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLoggingCategory>
+#include <QPalette>
 #include <QScopeGuard>
 #include <QSet>
-#include <QPalette>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableView>
-#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThreadPool>
 #include <QToolBar>
 #include <QToolButton>
+#include <QTreeWidget>
 #include <QtConcurrent>
 
 #include <memory>
@@ -55,8 +55,7 @@ const QStringList kPanelNames = {QStringLiteral("Streams"), QStringLiteral("Jobs
 const QString kPauseText = QStringLiteral("Pause scheduled updates");
 const QString kStartText = QStringLiteral("Start scheduled updates");
 
-template <typename T>
-T *child(const QObject &parent, const char *name)
+template <typename T> T *child(const QObject &parent, const char *name)
 {
     return parent.findChild<T *>(QLatin1String(name));
 }
@@ -250,9 +249,10 @@ void TestMainWindow::sidebarShowsWholeNames()
         const QRect rect = list->visualItemRect(item);
         const int needed = list->iconSize().width() + metrics.horizontalAdvance(item->text());
         // The item is wide enough for its icon and name, and all of it is inside the list.
-        QVERIFY2(rect.width() >= needed,
-                 qPrintable(QStringLiteral("%1: %2 px wide, needs %3")
-                                .arg(item->text()).arg(rect.width()).arg(needed)));
+        QVERIFY2(rect.width() >= needed, qPrintable(QStringLiteral("%1: %2 px wide, needs %3")
+                                                        .arg(item->text())
+                                                        .arg(rect.width())
+                                                        .arg(needed)));
         QVERIFY2(viewport.contains(rect),
                  qPrintable(QStringLiteral("%1 is cut off").arg(item->text())));
     }
@@ -261,7 +261,8 @@ void TestMainWindow::sidebarShowsWholeNames()
     const QPoint stackLeft = stack->mapTo(&window, QPoint(0, 0));
     QVERIFY2(stackLeft.x() - listRight.x() <= 16,
              qPrintable(QStringLiteral("sidebar ends at x=%1, panel starts at x=%2")
-                            .arg(listRight.x()).arg(stackLeft.x())));
+                            .arg(listRight.x())
+                            .arg(stackLeft.x())));
 }
 
 void TestMainWindow::clickingSidebarShowsPanel_data()
@@ -424,8 +425,8 @@ void TestMainWindow::logDockShowsMessagesFromOtherThreads()
     QVERIFY(rowContaining(rows, wanted) >= 0);
     QCOMPARE(rowContaining(rows, other), -1);
     for (int r = 0; r < rows->rowCount(); ++r) {
-        const QString shown = rows->index(r, 2).data().toString() + u' '
-                              + rows->index(r, 3).data().toString();
+        const QString shown =
+            rows->index(r, 2).data().toString() + u' ' + rows->index(r, 3).data().toString();
         QVERIFY2(shown.contains(QStringLiteral("zebra"), Qt::CaseInsensitive), qPrintable(shown));
     }
 
@@ -443,8 +444,7 @@ void TestMainWindow::logDockShowsMessagesFromOtherThreads()
     const QString error = QStringLiteral("gearbox 0815 seized");
     logFromWorker(QtCriticalMsg, error);
     QTRY_VERIFY(rowContaining(rows, error) >= 0);
-    QCOMPARE(rows->index(rowContaining(rows, error), 1).data().toString(),
-             QStringLiteral("error"));
+    QCOMPARE(rows->index(rowContaining(rows, error), 1).data().toString(), QStringLiteral("error"));
 }
 
 void TestMainWindow::selectedPanelAndDockPlacementAreRestored()
@@ -486,8 +486,8 @@ void TestMainWindow::hiddenLogDockStaysHidden()
         QVERIFY(dock);
         QVERIFY(dock->isVisible());
         // The close button in the dock's title bar.
-        auto *closeButton = dock->findChild<QAbstractButton *>(
-            QStringLiteral("qt_dockwidget_closebutton"));
+        auto *closeButton =
+            dock->findChild<QAbstractButton *>(QStringLiteral("qt_dockwidget_closebutton"));
         QVERIFY(closeButton);
         QVERIFY(closeButton->isVisible());
         QTest::mouseClick(closeButton, Qt::LeftButton);

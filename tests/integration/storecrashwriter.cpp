@@ -4,8 +4,8 @@
 //
 // usage: store_crash_writer <database> <first batch id>
 
-#include "crashschema.h"
 #include "core/store/store.h"
+#include "crashschema.h"
 
 #include <QCoreApplication>
 #include <QFuture>
@@ -41,7 +41,8 @@ int main(int argc, char **argv)
                 insert.reset();
             }
         }));
-        while (inFlight.size() > 64 || (!inFlight.empty() && inFlight.front().second.isFinished())) {
+        while (inFlight.size() > 64
+               || (!inFlight.empty() && inFlight.front().second.isFinished())) {
             auto [id, future] = std::move(inFlight.front());
             inFlight.pop_front();
             if (!future.result()) {

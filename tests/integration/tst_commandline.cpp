@@ -62,17 +62,18 @@ void TestCommandLine::exitCodes_data()
                              << QStringLiteral("millrace 0.") << QString();
     QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0
                           << QStringLiteral("--headless") << QString();
-    QTest::newRow("help lists commands") << QStringList{QStringLiteral("help")} << 0
-                                         << QStringLiteral("serve") << QString();
+    QTest::newRow("help lists commands")
+        << QStringList{QStringLiteral("help")} << 0 << QStringLiteral("serve") << QString();
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--no-such-option")} << 2
                                     << QString() << QStringLiteral("no-such-option");
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2
-                                     << QString() << QStringLiteral("unknown command");
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString()
+                                     << QStringLiteral("unknown command");
     QTest::newRow("headless with command")
         << QStringList{QStringLiteral("--headless"), QStringLiteral("runs")} << 2 << QString()
         << QStringLiteral("--headless takes no command");
-    QTest::newRow("command not built yet") << QStringList{QStringLiteral("runs"), QStringLiteral("list")}
-                                           << 1 << QString() << QStringLiteral("not available");
+    QTest::newRow("command not built yet")
+        << QStringList{QStringLiteral("runs"), QStringLiteral("list")} << 1 << QString()
+        << QStringLiteral("not available");
     QTest::newRow("workspace command usage")
         << QStringList{QStringLiteral("workspace"), QStringLiteral("bogus")} << 2 << QString()
         << QStringLiteral("usage");
@@ -102,15 +103,17 @@ void TestCommandLine::workspaceCommandReportsSchemaAndHolder()
 
     QProcess headless;
     headless.setProcessChannelMode(QProcess::MergedChannels);
-    headless.start(m_binary, {QStringLiteral("--headless"), QStringLiteral("--workspace"), dir.path()});
+    headless.start(m_binary,
+                   {QStringLiteral("--headless"), QStringLiteral("--workspace"), dir.path()});
     QByteArray output;
     QTRY_VERIFY_WITH_TIMEOUT((output += headless.readAll()).contains("running headless"), 60000);
 
     outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace"),
                    QStringLiteral("info")});
     QCOMPARE(outcome.exitCode, 0);
-    QVERIFY2(outcome.out.contains(QStringLiteral("schema version: %1")
-                                                 .arg(millrace::millraceMigrations().size())), qPrintable(outcome.out));
+    QVERIFY2(outcome.out.contains(
+                 QStringLiteral("schema version: %1").arg(millrace::millraceMigrations().size())),
+             qPrintable(outcome.out));
     QVERIFY2(outcome.out.contains(QStringLiteral("pid %1").arg(headless.processId())),
              qPrintable(outcome.out));
 
@@ -118,7 +121,8 @@ void TestCommandLine::workspaceCommandReportsSchemaAndHolder()
     QVERIFY(headless.waitForFinished(10000));
     outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace")});
     QCOMPARE(outcome.exitCode, 0);
-    QVERIFY2(outcome.out.contains(QStringLiteral("in use by:      nobody")), qPrintable(outcome.out));
+    QVERIFY2(outcome.out.contains(QStringLiteral("in use by:      nobody")),
+             qPrintable(outcome.out));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)

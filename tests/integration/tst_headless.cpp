@@ -37,7 +37,8 @@ void TestHeadless::initTestCase()
 void TestHeadless::startHeadless(QProcess &process, const QString &workspace)
 {
     process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(m_binary, {QStringLiteral("--headless"), QStringLiteral("--workspace"), workspace});
+    process.start(m_binary,
+                  {QStringLiteral("--headless"), QStringLiteral("--workspace"), workspace});
     QVERIFY2(process.waitForStarted(), qPrintable(process.errorString()));
     QByteArray output;
     QTRY_VERIFY_WITH_TIMEOUT((output += process.readAll()).contains("running headless"), 60000);
@@ -58,8 +59,8 @@ void TestHeadless::createsWorkspaceAndStopsOnSignal()
     QProcess process;
     startHeadless(process, workspace);
 
-    for (const char *entry : {"millrace.db", "artifacts", "models", "data/incoming", "data/used",
-                              "logs", "dags"})
+    for (const char *entry :
+         {"millrace.db", "artifacts", "models", "data/incoming", "data/used", "logs", "dags"})
         QVERIFY2(QFileInfo::exists(QDir(workspace).filePath(QLatin1String(entry))), entry);
 
     ::kill(pid_t(process.processId()), signalNumber);
@@ -77,12 +78,14 @@ void TestHeadless::secondInstanceIsRefused()
     startHeadless(first, dir.path());
 
     QProcess second;
-    second.start(m_binary, {QStringLiteral("--headless"), QStringLiteral("--workspace"), dir.path()});
+    second.start(m_binary,
+                 {QStringLiteral("--headless"), QStringLiteral("--workspace"), dir.path()});
     QVERIFY(second.waitForFinished(60000));
     QCOMPARE(second.exitCode(), 1);
     const QString message = QString::fromLocal8Bit(second.readAllStandardError());
     QVERIFY2(message.contains(QStringLiteral("millrace.lock")), qPrintable(message));
-    QVERIFY2(message.contains(QStringLiteral("pid %1").arg(first.processId())), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("pid %1").arg(first.processId())),
+             qPrintable(message));
     QCOMPARE(message.trimmed().count(QLatin1Char('\n')), 0); // one line
 
     first.terminate();

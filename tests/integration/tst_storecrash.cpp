@@ -1,8 +1,8 @@
 // A process killed with SIGKILL in the middle of write batches leaves a database that opens,
 // passes PRAGMA integrity_check, and holds every batch it reported committed, each one whole.
 
-#include "crashschema.h"
 #include "core/store/store.h"
+#include "crashschema.h"
 
 #include <QProcess>
 #include <QRandomGenerator>
@@ -63,8 +63,8 @@ void TestStoreCrash::killedWriterLosesNothingCommitted()
         }
 
         // The database must open (recovering the WAL), be intact and hold every reported batch.
-        auto store = millrace::Store::open(database, crashtest::kMigrations,
-                                           crashtest::kApplicationId);
+        auto store =
+            millrace::Store::open(database, crashtest::kMigrations, crashtest::kApplicationId);
         QVERIFY2(store, qPrintable(store.errorMessage()));
         auto check = (*store)->read([](SQLite::Database &db) {
             return QString::fromStdString(db.execAndGet("PRAGMA integrity_check").getString());
@@ -81,7 +81,8 @@ void TestStoreCrash::killedWriterLosesNothingCommitted()
         });
         QVERIFY2(batches, qPrintable(batches.errorMessage()));
         for (qint64 batch : std::as_const(reported))
-            QVERIFY2(batches->contains(batch), qPrintable(QStringLiteral("batch %1 lost").arg(batch)));
+            QVERIFY2(batches->contains(batch),
+                     qPrintable(QStringLiteral("batch %1 lost").arg(batch)));
         // No half-written batch: every batch present is whole.
         for (auto it = batches->cbegin(); it != batches->cend(); ++it)
             QCOMPARE(it.value(), crashtest::kRowsPerBatch);

@@ -21,7 +21,8 @@ PluginsDialog::PluginsDialog(const PluginManager &plugins, QWidget *parent) : QD
     loaded->setRootIsDecorated(false);
     loaded->setHeaderLabels({tr("Plugin"), tr("Kind"), tr("Version"), tr("Description")});
     for (const PluginInfo &info : plugins.plugins()) {
-        auto *item = new QTreeWidgetItem(loaded, {info.name, info.kind, info.version, info.description});
+        auto *item =
+            new QTreeWidgetItem(loaded, {info.name, info.kind, info.version, info.description});
         item->setToolTip(0, tr("%1\n%2").arg(info.id, info.file));
     }
     loaded->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -31,7 +32,8 @@ PluginsDialog::PluginsDialog(const PluginManager &plugins, QWidget *parent) : QD
     rejected->setRootIsDecorated(false);
     rejected->setHeaderLabels({tr("Library"), tr("Why it was not loaded")});
     for (const PluginLoadError &error : plugins.errors()) {
-        auto *item = new QTreeWidgetItem(rejected, {QFileInfo(error.file).fileName(), error.message});
+        auto *item =
+            new QTreeWidgetItem(rejected, {QFileInfo(error.file).fileName(), error.message});
         item->setToolTip(0, error.file);
         item->setToolTip(1, error.message);
     }
@@ -43,9 +45,8 @@ PluginsDialog::PluginsDialog(const PluginManager &plugins, QWidget *parent) : QD
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("Loaded, in load order:")));
     layout->addWidget(loaded, 2);
-    layout->addWidget(new QLabel(plugins.errors().isEmpty()
-                                     ? tr("No library was rejected.")
-                                     : tr("Rejected:")));
+    layout->addWidget(
+        new QLabel(plugins.errors().isEmpty() ? tr("No library was rejected.") : tr("Rejected:")));
     layout->addWidget(rejected, 1);
     rejected->setVisible(!plugins.errors().isEmpty());
     layout->addWidget(buttons);

@@ -30,9 +30,8 @@ LogDock::LogDock(QWidget *parent)
     level->addItem(tr("Errors only"), int(QtCriticalMsg));
     level->setCurrentIndex(1);
     m_filter->setMinimumLevel(QtInfoMsg);
-    connect(level, &QComboBox::currentIndexChanged, this, [this, level] {
-        m_filter->setMinimumLevel(QtMsgType(level->currentData().toInt()));
-    });
+    connect(level, &QComboBox::currentIndexChanged, this,
+            [this, level] { m_filter->setMinimumLevel(QtMsgType(level->currentData().toInt())); });
 
     auto *text = new QLineEdit;
     text->setObjectName(QStringLiteral("logFilter"));
@@ -54,8 +53,9 @@ LogDock::LogDock(QWidget *parent)
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->setColumnWidth(LogModel::TimeColumn, m_view->fontMetrics().horizontalAdvance(
                                                      QStringLiteral("00:00:00.000__")));
-    m_view->setColumnWidth(LogModel::LevelColumn, m_view->fontMetrics().horizontalAdvance(
-                                                      QStringLiteral("warning____")) + 16);
+    m_view->setColumnWidth(LogModel::LevelColumn,
+                           m_view->fontMetrics().horizontalAdvance(QStringLiteral("warning____"))
+                               + 16);
     m_view->setColumnWidth(LogModel::CategoryColumn, m_view->fontMetrics().horizontalAdvance(
                                                          QStringLiteral("millrace.workspace____")));
 

@@ -13,13 +13,13 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
 #include <QSettings>
-#include <QHBoxLayout>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -79,8 +79,9 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
                               tr("local serving")));
     int widestName = 0;
     for (int row = 0; row < m_panelList->count(); ++row)
-        widestName = qMax(widestName, m_panelList->fontMetrics().horizontalAdvance(
-                                          m_panelList->item(row)->text()));
+        widestName =
+            qMax(widestName,
+                 m_panelList->fontMetrics().horizontalAdvance(m_panelList->item(row)->text()));
     m_panelList->setFixedWidth(widestName + m_panelList->iconSize().width() + 48);
 
     auto *central = new QWidget;
@@ -210,8 +211,8 @@ void MainWindow::attachSession(Session &session)
     m_session = &session;
     m_pluginsAction->setEnabled(true);
     if (!session.plugins().errors().isEmpty())
-        statusBar()->showMessage(tr("%n plugin(s) could not be loaded; see Help > Plugins",
-                                    nullptr, int(session.plugins().errors().size())),
+        statusBar()->showMessage(tr("%n plugin(s) could not be loaded; see Help > Plugins", nullptr,
+                                    int(session.plugins().errors().size())),
                                  15000);
     qCInfo(lcUi).noquote() << "window attached to" << root;
 }

@@ -26,8 +26,10 @@ QIcon mediaIcon(bool pause)
         painter.setBrush(colour);
         const qreal unit = size / 16.0;
         if (pause) {
-            painter.drawRoundedRect(QRectF(3.5 * unit, 2.5 * unit, 3 * unit, 11 * unit), unit, unit);
-            painter.drawRoundedRect(QRectF(9.5 * unit, 2.5 * unit, 3 * unit, 11 * unit), unit, unit);
+            painter.drawRoundedRect(QRectF(3.5 * unit, 2.5 * unit, 3 * unit, 11 * unit), unit,
+                                    unit);
+            painter.drawRoundedRect(QRectF(9.5 * unit, 2.5 * unit, 3 * unit, 11 * unit), unit,
+                                    unit);
         } else {
             QPainterPath triangle;
             triangle.moveTo(4 * unit, 2.5 * unit);
@@ -85,7 +87,8 @@ void SchedulerToggle::showState()
         m_action->setEnabled(false);
         m_action->setText(tr("Start scheduled updates"));
         m_action->setIcon(mediaIcon(false));
-        Q_EMIT statusChanged(m_switch ? tr("Scheduled updates: loading") : tr("Scheduled updates: no workspace"));
+        Q_EMIT statusChanged(m_switch ? tr("Scheduled updates: loading")
+                                      : tr("Scheduled updates: no workspace"));
         return;
     }
     m_action->setEnabled(!m_saving);

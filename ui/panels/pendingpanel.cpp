@@ -5,8 +5,8 @@
 
 namespace millrace::ui {
 
-PendingPanel::PendingPanel(const QString &title, const QString &purpose,
-                           const QString &arrivesWith, QWidget *parent)
+PendingPanel::PendingPanel(const QString &title, const QString &purpose, const QString &arrivesWith,
+                           QWidget *parent)
     : QWidget(parent)
 {
     auto *heading = new QLabel(title, this);

@@ -195,7 +195,8 @@ void TestJob::exceptionsBecomeFailed()
 
     // The process keeps running jobs after one blew up.
     Emissions next;
-    Job *after = Job::start(u"after"_s, [](JobContext &) { return QVariant(u"fine"_s); }, this);
+    Job *after = Job::start(
+        u"after"_s, [](JobContext &) { return QVariant(u"fine"_s); }, this);
     record(after, this, next);
     QTRY_COMPARE(next.signalNames, QStringList({u"succeeded"_s, u"finished"_s}));
     QCOMPARE(next.value.toString(), u"fine"_s);

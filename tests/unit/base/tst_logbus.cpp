@@ -155,9 +155,8 @@ void TestLogBus::backlogKeepsTheNewestUpToCapacity()
     const QList<LogEntry> backlog = bus.backlog();
     QCOMPARE(backlog.size(), 5);
     QCOMPARE(messagesOf(backlog),
-             QStringList({u"start-up message 7"_s, u"start-up message 8"_s,
-                          u"start-up message 9"_s, u"start-up message 10"_s,
-                          u"start-up message 11"_s}));
+             QStringList({u"start-up message 7"_s, u"start-up message 8"_s, u"start-up message 9"_s,
+                          u"start-up message 10"_s, u"start-up message 11"_s}));
     for (qsizetype i = 1; i < backlog.size(); ++i)
         QCOMPARE(backlog.at(i).sequence, backlog.at(i - 1).sequence + 1);
     QCOMPARE(backlog.constLast().sequence, quint64(12));

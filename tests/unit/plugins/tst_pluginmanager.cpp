@@ -113,8 +113,8 @@ void TestPluginManager::reportsEachBadLibrary_data()
         << u"libtp_kindmismatch.so"_s
         << u"kind \"task-operator\" needs interface org.millrace.TaskOperator/1, the library "
            "declares org.millrace.MessageCodec/1"_s;
-    QTest::newRow("unknown kind")
-        << u"libtp_unknownkind.so"_s << u"unknown plugin kind \"data-source\""_s;
+    QTest::newRow("unknown kind") << u"libtp_unknownkind.so"_s
+                                  << u"unknown plugin kind \"data-source\""_s;
     QTest::newRow("id already taken")
         << u"libtp_duplicate.so"_s << u"plugin id \"bbb-codec\" is already taken"_s;
     QTest::newRow("interface not implemented")

@@ -115,9 +115,11 @@ void TestAppState::settingAgainReplacesAndSurvivesReopening()
     m_store = std::move(reopened).value();
     QCOMPARE(get(u"scheduler.state"_s), u"running"_s);
     QCOMPARE(get(u"workspace.id"_s), u"5f0c"_s);
-    QCOMPARE(m_store->read([](SQLite::Database &db) {
-                        return db.execAndGet("SELECT count(*) FROM app_state").getInt();
-                    }).value(),
+    QCOMPARE(m_store
+                 ->read([](SQLite::Database &db) {
+                     return db.execAndGet("SELECT count(*) FROM app_state").getInt();
+                 })
+                 .value(),
              2);
 }
 

@@ -148,9 +148,9 @@ void TestMigrator::failingStepKeepsTheLastWholeStep()
     // Step 2 stays committed; nothing of step 3 is left; the data is intact.
     QCOMPARE(Migrator::currentVersion(db), 2);
     QCOMPARE(tablesOf(db), QStringList({u"metrics"_s, u"runs"_s}));
-    QCOMPARE(QString::fromStdString(
-                 db.execAndGet("SELECT name || '/' || status FROM runs").getString()),
-             u"before the upgrade/finished"_s);
+    QCOMPARE(
+        QString::fromStdString(db.execAndGet("SELECT name || '/' || status FROM runs").getString()),
+        u"before the upgrade/finished"_s);
 
     // Once the step is fixed the upgrade goes through.
     const Result<int> fixed =

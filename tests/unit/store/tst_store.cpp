@@ -199,11 +199,11 @@ void TestStore::migratesFromEveryEarlierVersion()
                                     " LEFT JOIN metric_values v ON v.run_id = r.id"
                                     " LEFT JOIN metric_keys k ON k.id = v.key_id ORDER BY r.name");
         while (query.executeStep()) {
-            rows.append(u"%1 %2 %3 %4=%5"_s.arg(
-                QString::fromStdString(query.getColumn(0).getString()),
-                QString::fromStdString(query.getColumn(1).getString()),
-                QString::fromStdString(query.getColumn(2).getString()),
-                QString::fromStdString(query.getColumn(3).getString()))
+            rows.append(u"%1 %2 %3 %4=%5"_s
+                            .arg(QString::fromStdString(query.getColumn(0).getString()),
+                                 QString::fromStdString(query.getColumn(1).getString()),
+                                 QString::fromStdString(query.getColumn(2).getString()),
+                                 QString::fromStdString(query.getColumn(3).getString()))
                             .arg(query.getColumn(4).getDouble()));
         }
         return rows;
@@ -267,7 +267,8 @@ void TestStore::refusesAndLeavesFileUntouched_data()
 
     QTest::newRow("newer schema") << QByteArray("newer") << u"newer"_s;
     QTest::newRow("another program's database") << QByteArray("foreign") << u"another program"_s;
-    QTest::newRow("unmarked database with tables") << QByteArray("unmarked") << u"another program"_s;
+    QTest::newRow("unmarked database with tables")
+        << QByteArray("unmarked") << u"another program"_s;
     QTest::newRow("random bytes") << QByteArray("random") << u"not a database"_s;
     QTest::newRow("text file") << QByteArray("text") << u"not a database"_s;
 }
@@ -384,9 +385,11 @@ void TestStore::groupsConcurrentWritesIntoOneCommit()
     QVERIFY(gate.future().result());
     // The gate's batch, then one batch with every write queued meanwhile.
     QCOMPARE(store->committedBatches(), quint64(2));
-    QCOMPARE(store->read([](SQLite::Database &db) {
-                      return db.execAndGet("SELECT count(DISTINCT name) FROM runs").getInt();
-                  }).value(),
+    QCOMPARE(store
+                 ->read([](SQLite::Database &db) {
+                     return db.execAndGet("SELECT count(DISTINCT name) FROM runs").getInt();
+                 })
+                 .value(),
              kThreads * kWritesPerThread);
 }
 
@@ -438,15 +441,16 @@ void TestStore::failingWriteIsUndoneAlone()
     QVERIFY2(failed.errorMessage().contains(reason), qPrintable(failed.errorMessage()));
     // All three were in one batch, and only the failing one left no trace.
     QCOMPARE(store->committedBatches(), quint64(2));
-    QCOMPARE(store->read([](SQLite::Database &db) {
-                      return namesOf(db, "SELECT name || ':' || status FROM runs ORDER BY id");
-                  }).value(),
+    QCOMPARE(store
+                 ->read([](SQLite::Database &db) {
+                     return namesOf(db, "SELECT name || ':' || status FROM runs ORDER BY id");
+                 })
+                 .value(),
              QStringList({u"before:finished"_s, u"after:finished"_s}));
 
     // The store keeps working.
     QVERIFY(store->write([](SQLite::Database &db) { insertRun(db, "later"); }).result());
-    QCOMPARE(store->read(runNames).value(),
-             QStringList({u"after"_s, u"before"_s, u"later"_s}));
+    QCOMPARE(store->read(runNames).value(), QStringList({u"after"_s, u"before"_s, u"later"_s}));
 }
 
 void TestStore::readsSeeOnlyCommittedWrites()
@@ -502,9 +506,11 @@ void TestStore::readErrorsBecomeResults()
              qPrintable(direct.errorMessage()));
     QVERIFY2(direct.errorMessage().contains(m_path), qPrintable(direct.errorMessage()));
 
-    const Result<int> async = store->readAsync([](SQLite::Database &db) {
-                                       return db.execAndGet("SELECT x FROM nope").getInt();
-                                   }).result();
+    const Result<int> async = store
+                                  ->readAsync([](SQLite::Database &db) {
+                                      return db.execAndGet("SELECT x FROM nope").getInt();
+                                  })
+                                  .result();
     QVERIFY(!async);
     QVERIFY2(async.errorMessage().contains(u"no such table: nope"_s),
              qPrintable(async.errorMessage()));

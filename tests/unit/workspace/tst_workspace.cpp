@@ -23,8 +23,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QStringList kFolders = {u"artifacts"_s, u"models"_s,    u"data/incoming"_s,
-                              u"data/used"_s, u"logs"_s,      u"dags"_s};
+const QStringList kFolders = {u"artifacts"_s, u"models"_s, u"data/incoming"_s,
+                              u"data/used"_s, u"logs"_s,   u"dags"_s};
 
 int latestSchemaVersion()
 {
@@ -41,15 +41,13 @@ qint64 deadPid()
     return -1;
 }
 
-bool writeLockFile(const QString &path, qint64 pid, const QString &application,
-                   const QString &host)
+bool writeLockFile(const QString &path, qint64 pid, const QString &application, const QString &host)
 {
     // QLockFile's format: pid, application name, host name, one per line.
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return false;
-    file.write(QByteArray::number(pid) + '\n' + application.toUtf8() + '\n' + host.toUtf8()
-               + '\n');
+    file.write(QByteArray::number(pid) + '\n' + application.toUtf8() + '\n' + host.toUtf8() + '\n');
     return true;
 }
 
@@ -138,9 +136,14 @@ void TestWorkspace::reopensWithItsData()
     {
         Result<std::unique_ptr<Workspace>> first = Workspace::open(m_root);
         QVERIFY2(first, qPrintable(first.errorMessage()));
-        QVERIFY((*first)->store().write([](SQLite::Database &db) {
-            db.exec("INSERT INTO app_state(key, value, updated_at_ms) VALUES ('k', 'v', 0)");
-        }).result());
+        QVERIFY(
+            (*first)
+                ->store()
+                .write([](SQLite::Database &db) {
+                    db.exec(
+                        "INSERT INTO app_state(key, value, updated_at_ms) VALUES ('k', 'v', 0)");
+                })
+                .result());
     }
     // Closing lets go of the lock file.
     QVERIFY(!QFileInfo::exists(QDir(m_root).filePath(u"millrace.lock"_s)));

@@ -56,7 +56,8 @@ void TestJsonCodec::decodesObjects_data()
     QTest::newRow("whitespace and nesting")
         << QByteArray(" \n{ \"meta\" : { \"topic\": \"fashion\" } }\n")
         << QJsonObject{{u"meta"_s, QJsonObject{{u"topic"_s, u"fashion"_s}}}};
-    QTest::newRow("utf-8 text") << QByteArray("{\"name\": \"Stra\xc3\x9f" "e \xe2\x9c\x93\"}")
+    QTest::newRow("utf-8 text") << QByteArray("{\"name\": \"Stra\xc3\x9f"
+                                              "e \xe2\x9c\x93\"}")
                                 << QJsonObject{{u"name"_s, u"Straße ✓"_s}};
 }
 
@@ -106,8 +107,8 @@ void TestJsonCodec::rejectsWhatIsNotAnObject_data()
     QTest::addColumn<QString>("reason");
 
     QTest::newRow("array") << QByteArray("[1, 2, 3]") << u"expected a JSON object, got an array"_s;
-    QTest::newRow("array of objects") << QByteArray(R"([{"a": 1}])")
-                                      << u"expected a JSON object, got an array"_s;
+    QTest::newRow("array of objects")
+        << QByteArray(R"([{"a": 1}])") << u"expected a JSON object, got an array"_s;
     // A top-level scalar is refused either as not-an-object or as not valid JSON; both name it.
     QTest::newRow("number") << QByteArray("42") << QString();
     QTest::newRow("string") << QByteArray(R"("text")") << QString();

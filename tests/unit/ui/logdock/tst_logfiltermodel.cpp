@@ -92,16 +92,19 @@ void TestLogFilterModel::filtersByLevelAndText_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QStringList>("shown");
 
-    QTest::newRow("debug and up")
-        << int(QtDebugMsg) << QString()
-        << QStringList{u"opened read connection"_s, u"workspace opened"_s,
-                       u"subscribed to fashion-samples"_s, u"Kafka broker slow to answer"_s,
-                       u"plugin libfoo.so rejected"_s, u"task train_model failed"_s};
-    QTest::newRow("info and up")
-        << int(QtInfoMsg) << QString()
-        << QStringList{u"workspace opened"_s, u"subscribed to fashion-samples"_s,
-                       u"Kafka broker slow to answer"_s, u"plugin libfoo.so rejected"_s,
-                       u"task train_model failed"_s};
+    QTest::newRow("debug and up") << int(QtDebugMsg) << QString()
+                                  << QStringList{u"opened read connection"_s,
+                                                 u"workspace opened"_s,
+                                                 u"subscribed to fashion-samples"_s,
+                                                 u"Kafka broker slow to answer"_s,
+                                                 u"plugin libfoo.so rejected"_s,
+                                                 u"task train_model failed"_s};
+    QTest::newRow("info and up") << int(QtInfoMsg) << QString()
+                                 << QStringList{u"workspace opened"_s,
+                                                u"subscribed to fashion-samples"_s,
+                                                u"Kafka broker slow to answer"_s,
+                                                u"plugin libfoo.so rejected"_s,
+                                                u"task train_model failed"_s};
     QTest::newRow("warnings and up")
         << int(QtWarningMsg) << QString()
         << QStringList{u"Kafka broker slow to answer"_s, u"plugin libfoo.so rejected"_s,

@@ -78,8 +78,7 @@ void TestLogModel::showsTimeLevelCategoryAndMessage()
 
     QCOMPARE(model.headerData(LogModel::TimeColumn, Qt::Horizontal).toString(), u"Time"_s);
     QCOMPARE(model.headerData(LogModel::LevelColumn, Qt::Horizontal).toString(), u"Level"_s);
-    QCOMPARE(model.headerData(LogModel::CategoryColumn, Qt::Horizontal).toString(),
-             u"Category"_s);
+    QCOMPARE(model.headerData(LogModel::CategoryColumn, Qt::Horizontal).toString(), u"Category"_s);
     QCOMPARE(model.headerData(LogModel::MessageColumn, Qt::Horizontal).toString(), u"Message"_s);
     QVERIFY(!model.headerData(0, Qt::Vertical).isValid());
 }
