@@ -16,7 +16,8 @@ build_packages=(
     libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev
 )
 run_packages=(qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
-test_packages=(xvfb xauth dpkg-dev desktop-file-utils appstream)
+# dpkg-dev (dpkg-shlibdeps) and file are what CPack's DEB generator runs.
+test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
