@@ -2,6 +2,7 @@
 
 #include "app/applog.h"
 #include "app/commandline.h"
+#include "app/unixsignals.h"
 #include "core/base/job.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/workspace/session.h"
@@ -16,6 +17,16 @@ int runGui(const QString &workspace, millrace::LogBus *logBus)
 {
     millrace::ui::MainWindow window(logBus);
     window.show();
+
+    // Logging out or `kill` ends the app as closing the window does: layout saved, writes
+    // drained, workspace released.
+    UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, &window,
+                     [&window](int signalNumber) {
+                         qCInfo(lcApp) << "signal" << signalNumber << "received, closing";
+                         window.close();
+                         QApplication::quit();
+                     });
 
     // Opening a workspace migrates its database and loads plugins: never on the GUI thread.
     std::shared_ptr<millrace::Session> session;

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void createsWorkspaceAndStopsOnSignal();
     void secondInstanceIsRefused();
     void killedInstanceLeavesAUsableWorkspace();
+    void guiClosesCleanlyOnSignal();
 
 private:
     // Starts `millrace --headless` on `workspace` and waits until it says it is running.
@@ -107,6 +108,30 @@ void TestHeadless::killedInstanceLeavesAUsableWorkspace()
     second.terminate();
     QVERIFY(second.waitForFinished(10000));
     QCOMPARE(second.exitCode(), 0);
+}
+
+void TestHeadless::guiClosesCleanlyOnSignal()
+{
+    QTemporaryDir dir;
+    QTemporaryDir home;
+    QProcess gui;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path());
+    gui.setProcessEnvironment(environment);
+    gui.setProcessChannelMode(QProcess::MergedChannels);
+    gui.start(m_binary, {QStringLiteral("--workspace"), dir.path()});
+    QVERIFY2(gui.waitForStarted(), qPrintable(gui.errorString()));
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += gui.readAll()).contains("window attached"), 60000);
+
+    ::kill(pid_t(gui.processId()), SIGTERM);
+    QVERIFY2(gui.waitForFinished(10000), "the GUI did not exit after SIGTERM");
+    QCOMPARE(gui.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(gui.exitCode(), 0);
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("millrace.lock"))));
+    // Closing saved the window layout, as closing the window by hand does.
+    QVERIFY(QFileInfo::exists(home.filePath(QStringLiteral("Millrace/millrace.conf"))));
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)
