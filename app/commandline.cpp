@@ -60,6 +60,11 @@ void configure(QCommandLineParser &parser)
                       QStringLiteral("Use the workspace in <dir> (default: %1).")
                           .arg(millrace::Workspace::defaultPath()),
                       QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("tracking-port"),
+                      QStringLiteral("Serve the MLflow-compatible tracking API on 127.0.0.1:<port> "
+                                     "(default: the workspace's tracking.port setting, else 5000; "
+                                     "0 picks a free port)."),
+                      QStringLiteral("port")});
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
@@ -77,8 +82,13 @@ bool wantsGui(int argc, char **argv)
             ++i;
             continue;
         }
-        if (argument.startsWith(QLatin1String("--workspace=")))
+        if (argument.startsWith(QLatin1String("--workspace="))
+            || argument.startsWith(QLatin1String("--tracking-port=")))
             continue;
+        if (argument == QLatin1String("--tracking-port")) {
+            ++i;
+            continue;
+        }
         if (kQtOptionsWithValue.contains(argument)) {
             ++i;
             continue;
@@ -109,6 +119,18 @@ Invocation parseCommandLine(const QStringList &arguments)
     if (parser.isSet(QStringLiteral("version"))) {
         invocation.mode = Invocation::Mode::Version;
         return invocation;
+    }
+    if (parser.isSet(QStringLiteral("tracking-port"))) {
+        bool ok = false;
+        const uint port = parser.value(QStringLiteral("tracking-port")).toUInt(&ok);
+        if (!ok || port > 65535) {
+            invocation.mode = Invocation::Mode::UsageError;
+            invocation.error = QStringLiteral("--tracking-port takes a port number (0-65535), not "
+                                              "\"%1\"")
+                                   .arg(parser.value(QStringLiteral("tracking-port")));
+            return invocation;
+        }
+        invocation.trackingPort = quint16(port);
     }
     invocation.workspace = parser.isSet(QStringLiteral("workspace"))
                                ? parser.value(QStringLiteral("workspace"))

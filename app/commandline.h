@@ -3,6 +3,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 /// What the user asked the executable to do.
 struct Invocation
 {
@@ -10,6 +12,7 @@ struct Invocation
     Mode mode = Mode::Gui;
     QString workspace;   ///< --workspace, or the default workspace
     QStringList command; ///< for Mode::Command: the command and its arguments
+    std::optional<quint16> trackingPort; ///< --tracking-port, if given
     QString error;       ///< for Mode::UsageError
 };
 

@@ -13,7 +13,7 @@
 
 #include <memory>
 
-int runGui(const QString &workspace, millrace::LogBus *logBus)
+int runGui(const Invocation &invocation, millrace::LogBus *logBus)
 {
     millrace::ui::MainWindow window(logBus);
     window.show();
@@ -33,18 +33,22 @@ int runGui(const QString &workspace, millrace::LogBus *logBus)
     int exitCode = ExitOk;
     auto *opening = millrace::Job::start(
         QStringLiteral("open workspace"),
-        [workspace, pluginDirs = millrace::PluginManager::defaultSearchPaths()](
+        [workspace = invocation.workspace, trackingPort = invocation.trackingPort](
             millrace::JobContext &) -> QVariant {
-            auto opened = millrace::Session::open(workspace, pluginDirs);
+            millrace::SessionOptions options;
+            options.pluginDirs = millrace::PluginManager::defaultSearchPaths();
+            options.trackingPort = trackingPort;
+            auto opened = millrace::Session::open(workspace, options);
             if (!opened)
                 throw std::runtime_error(opened.errorMessage().toStdString());
             return QVariant::fromValue(
                 std::shared_ptr<millrace::Session>(std::move(opened).value()));
         },
         &window);
-    window.showOpening(workspace);
+    window.showOpening(invocation.workspace);
     QObject::connect(opening, &millrace::Job::succeeded, &window, [&](const QVariant &value) {
         session = value.value<std::shared_ptr<millrace::Session>>();
+        session->startServices();
         window.attachSession(*session);
     });
     QObject::connect(opening, &millrace::Job::failed, &window, [&](const QString &message) {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QString>
+struct Invocation;
 
 namespace millrace {
 class LogBus;
@@ -8,4 +8,4 @@ class LogBus;
 
 /// Shows the main window on `workspace` and runs the event loop; returns the exit code. Needs a
 /// QApplication.
-int runGui(const QString &workspace, millrace::LogBus *logBus);
+int runGui(const Invocation &invocation, millrace::LogBus *logBus);

@@ -11,7 +11,7 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
-int runHeadless(const QString &workspace)
+int runHeadless(const Invocation &invocation)
 {
     UnixSignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, qApp,
@@ -20,12 +20,15 @@ int runHeadless(const QString &workspace)
                          QCoreApplication::quit();
                      });
 
-    auto session =
-        millrace::Session::open(workspace, millrace::PluginManager::defaultSearchPaths());
+    millrace::SessionOptions options;
+    options.pluginDirs = millrace::PluginManager::defaultSearchPaths();
+    options.trackingPort = invocation.trackingPort;
+    auto session = millrace::Session::open(invocation.workspace, options);
     if (!session) {
         QTextStream(stderr) << "millrace: " << session.errorMessage() << "\n";
         return ExitFailure;
     }
+    (*session)->startServices();
     millrace::SchedulerSwitch schedulerSwitch((*session)->workspace().store());
     QObject::connect(
         &schedulerSwitch, &millrace::SchedulerSwitch::stateChanged, qApp, [](bool running) {

@@ -63,9 +63,9 @@ int main(int argc, char **argv)
     case Invocation::Mode::Command:
         return runCommand(invocation);
     case Invocation::Mode::Headless:
-        return runHeadless(invocation.workspace);
+        return runHeadless(invocation);
     case Invocation::Mode::Gui:
-        return runGui(invocation.workspace, &logBus);
+        return runGui(invocation, &logBus);
     }
     return ExitFailure;
 }

@@ -8,16 +8,25 @@
 
 namespace millrace {
 
-/// A failure carried as a value: one human-readable line saying what went wrong.
+/// A failure carried as a value: one human-readable line saying what went wrong, and, where a
+/// caller must tell failures apart (an API maps them to status codes), a machine-readable code
+/// such as "RESOURCE_DOES_NOT_EXIST". An empty code means an internal failure.
 struct Error
 {
     QString message;
+    QString code;
 };
 
 /// Makes an Error; reads well at return sites: `return fail(u"no such run"_s);`.
 inline Error fail(QString message)
 {
-    return Error{std::move(message)};
+    return Error{std::move(message), QString()};
+}
+
+/// Makes an Error with a code callers can dispatch on.
+inline Error fail(QString code, QString message)
+{
+    return Error{std::move(message), std::move(code)};
 }
 
 /// The outcome of an operation that can fail: a value or an Error (an std::expected stand-in

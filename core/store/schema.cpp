@@ -19,6 +19,82 @@ const std::array kMigrations = {
                           "  updated_at_ms INTEGER NOT NULL"
                           ") STRICT");
               }},
+    Migration{2, "experiment tracking",
+              [](SQLite::Database &db) {
+                  // MLflow's model: experiments hold runs; runs hold immutable params, tags, and
+                  // metric histories. Runs are referred to by a 32-hex id outside, by an integer
+                  // key inside, which keeps the metric table (the big one) compact.
+                  db.exec("CREATE TABLE experiments ("
+                          "  experiment_id INTEGER PRIMARY KEY,"
+                          "  name TEXT NOT NULL UNIQUE,"
+                          "  artifact_location TEXT NOT NULL,"
+                          "  lifecycle_stage TEXT NOT NULL DEFAULT 'active'"
+                          "    CHECK (lifecycle_stage IN ('active', 'deleted')),"
+                          "  creation_time INTEGER NOT NULL,"
+                          "  last_update_time INTEGER NOT NULL"
+                          ") STRICT");
+                  db.exec("CREATE TABLE experiment_tags ("
+                          "  experiment_id INTEGER NOT NULL"
+                          "    REFERENCES experiments(experiment_id) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  value TEXT NOT NULL,"
+                          "  PRIMARY KEY (experiment_id, key)"
+                          ") STRICT, WITHOUT ROWID");
+                  db.exec("CREATE TABLE runs ("
+                          "  run_key INTEGER PRIMARY KEY,"
+                          "  run_uuid TEXT NOT NULL UNIQUE,"
+                          "  experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),"
+                          "  name TEXT NOT NULL DEFAULT '',"
+                          "  user_id TEXT NOT NULL DEFAULT '',"
+                          "  status TEXT NOT NULL CHECK (status IN"
+                          "    ('RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED')),"
+                          "  start_time INTEGER,"
+                          "  end_time INTEGER,"
+                          "  lifecycle_stage TEXT NOT NULL DEFAULT 'active'"
+                          "    CHECK (lifecycle_stage IN ('active', 'deleted')),"
+                          "  artifact_uri TEXT NOT NULL,"
+                          "  deleted_time INTEGER"
+                          ") STRICT");
+                  db.exec("CREATE INDEX runs_by_experiment ON runs(experiment_id, start_time)");
+                  db.exec("CREATE TABLE params ("
+                          "  run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  value TEXT NOT NULL,"
+                          "  PRIMARY KEY (run_key, key)"
+                          ") STRICT, WITHOUT ROWID");
+                  db.exec("CREATE TABLE tags ("
+                          "  run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  value TEXT NOT NULL,"
+                          "  PRIMARY KEY (run_key, key)"
+                          ") STRICT, WITHOUT ROWID");
+                  // Every logged point. NaN is stored as NULL (SQLite has no NaN).
+                  db.exec("CREATE TABLE metrics ("
+                          "  run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  step INTEGER NOT NULL,"
+                          "  timestamp INTEGER NOT NULL,"
+                          "  value REAL"
+                          ") STRICT");
+                  db.exec("CREATE INDEX metrics_by_run_key ON metrics(run_key, key, step)");
+                  // The latest point of each metric (highest step, then timestamp, then value),
+                  // what run tables, sorting and search look at.
+                  db.exec("CREATE TABLE latest_metrics ("
+                          "  run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  step INTEGER NOT NULL,"
+                          "  timestamp INTEGER NOT NULL,"
+                          "  value REAL,"
+                          "  PRIMARY KEY (run_key, key)"
+                          ") STRICT, WITHOUT ROWID");
+                  db.exec("CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value)");
+                  db.exec("CREATE INDEX params_by_key ON params(key, value)");
+                  db.exec("CREATE INDEX tags_by_key ON tags(key, value)");
+                  // MLflow's clients expect experiment 0, "Default", to exist.
+                  db.exec("INSERT INTO experiments VALUES (0, 'Default', 'mlflow-artifacts:/0', "
+                          "'active', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), "
+                          "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))");
+              }},
 };
 
 } // namespace

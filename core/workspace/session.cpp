@@ -1,25 +1,75 @@
 #include "core/workspace/session.h"
 
+#include "core/base/servicethread.h"
 #include "core/plugins/pluginmanager.h"
+#include "core/store/appstate.h"
+#include "core/store/store.h"
+#include "core/tracking/trackingserver.h"
+#include "core/tracking/trackingstore.h"
 #include "core/workspace/workspace.h"
+#include "core/workspace/workspacelog.h"
 
 namespace millrace {
 
-Result<std::unique_ptr<Session>> Session::open(const QString &root, const QStringList &pluginDirs)
+Result<std::unique_ptr<Session>> Session::open(const QString &root, const SessionOptions &options)
 {
     Result<std::unique_ptr<Workspace>> workspace = Workspace::open(root);
     if (!workspace)
         return workspace.error();
     auto plugins = std::make_unique<PluginManager>();
-    plugins->load(pluginDirs);
-    return std::unique_ptr<Session>(new Session(std::move(workspace).value(), std::move(plugins)));
+    plugins->load(options.pluginDirs);
+    SessionOptions resolved = options;
+    if (!resolved.trackingPort) {
+        Result<std::optional<QString>> setting = (*workspace)->store().read([](SQLite::Database &db) {
+            return appstate::get(db, QLatin1String(kTrackingPortSetting));
+        });
+        if (!setting)
+            return setting.error();
+        bool ok = true;
+        const uint port = setting->has_value() ? (*setting)->toUInt(&ok) : kDefaultTrackingPort;
+        if (!ok || port > 65535)
+            return fail(QStringLiteral("the workspace setting %1 is \"%2\", not a port number")
+                            .arg(QLatin1String(kTrackingPortSetting), **setting));
+        resolved.trackingPort = quint16(port);
+    }
+    std::unique_ptr<Session> session(
+        new Session(std::move(workspace).value(), std::move(plugins), resolved));
+    Result<int> interrupted = session->m_tracking->failInterruptedRuns();
+    if (!interrupted)
+        return interrupted.error();
+    return session;
 }
 
-Session::Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins)
-    : m_workspace(std::move(workspace)), m_plugins(std::move(plugins))
+Session::Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins,
+                 SessionOptions options)
+    : m_options(std::move(options)), m_workspace(std::move(workspace)),
+      m_plugins(std::move(plugins)),
+      m_tracking(std::make_unique<tracking::TrackingStore>(m_workspace->store(),
+                                                           m_workspace->artifactsDir()))
 {
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    // Services first: they use the tracking store and the database.
+    m_trackingThread.reset();
+}
+
+void Session::startServices()
+{
+    if (m_options.trackingServer && !m_trackingThread) {
+        m_trackingThread = std::make_unique<ServiceThread>(
+            new tracking::TrackingServer(*m_tracking, m_options.trackingAddress,
+                                         m_options.trackingPort.value_or(kDefaultTrackingPort)),
+            QStringLiteral("tracking-server"));
+        m_trackingThread->start();
+    }
+}
+
+tracking::TrackingServer *Session::trackingServer() const
+{
+    return m_trackingThread ? static_cast<tracking::TrackingServer *>(m_trackingThread->service())
+                            : nullptr;
+}
 
 } // namespace millrace

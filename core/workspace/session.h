@@ -2,34 +2,69 @@
 
 #include "core/base/result.h"
 
+#include <QHostAddress>
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace millrace {
 
 class PluginManager;
+class ServiceThread;
 class Workspace;
 
-/// Everything one open workspace runs with: the workspace (database, folders, lock) and the
-/// plugins. The GUI and --headless both start from a Session; services that later issues add are
-/// wired here. Opening does file and database work, so run it off the GUI thread.
+namespace tracking {
+class TrackingServer;
+class TrackingStore;
+} // namespace tracking
+
+/// How the services of a session are set up.
+struct SessionOptions
+{
+    QStringList pluginDirs;
+    /// The MLflow-compatible tracking API. Without a port, the workspace's `tracking.port`
+    /// setting applies, else 5000; port 0 picks a free port.
+    QHostAddress trackingAddress = QHostAddress::LocalHost;
+    std::optional<quint16> trackingPort;
+    bool trackingServer = true;
+};
+
+/// The workspace setting (app_state key) that holds the tracking API's port.
+inline constexpr char kTrackingPortSetting[] = "tracking.port";
+/// The tracking API's port when neither the command line nor the workspace sets one (MLflow's).
+inline constexpr quint16 kDefaultTrackingPort = 5000;
+
+/// Everything one open workspace runs with: the workspace (database, folders, lock), the plugins,
+/// experiment tracking and the services on their threads. The GUI and --headless both start from a
+/// Session. open() does file and database work, so run it off the GUI thread; startServices() and
+/// the destructor belong to the thread that owns the session (the main thread).
 class Session
 {
 public:
-    /// Opens the workspace at `root` and loads plugins from `pluginDirs`.
-    static Result<std::unique_ptr<Session>> open(const QString &root,
-                                                 const QStringList &pluginDirs);
+    /// Opens the workspace at `root`, loads plugins and marks runs left RUNNING by a crash FAILED.
+    static Result<std::unique_ptr<Session>> open(const QString &root, const SessionOptions &options);
+    /// Stops the services, then closes the workspace.
     ~Session();
+
+    /// Starts the services on their threads (the tracking server, ...).
+    void startServices();
 
     Workspace &workspace() const { return *m_workspace; }
     PluginManager &plugins() const { return *m_plugins; }
+    tracking::TrackingStore &tracking() const { return *m_tracking; }
+    /// The tracking server, once startServices() ran and if it is enabled; else null.
+    tracking::TrackingServer *trackingServer() const;
 
 private:
-    Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins);
+    Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins,
+            SessionOptions options);
 
+    SessionOptions m_options;
     std::unique_ptr<Workspace> m_workspace;
     std::unique_ptr<PluginManager> m_plugins;
+    std::unique_ptr<tracking::TrackingStore> m_tracking;
+    std::unique_ptr<ServiceThread> m_trackingThread;
 };
 
 } // namespace millrace

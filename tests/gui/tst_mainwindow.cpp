@@ -515,8 +515,9 @@ void TestMainWindow::pluginsDialogShowsLoadedAndRejected()
     notAPlugin.write("this is text, not a shared library");
     notAPlugin.close();
 
-    auto opened = millrace::Session::open(
-        workspaceDir.path(), {QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR), brokenPlugins.path()});
+    millrace::SessionOptions options;
+    options.pluginDirs = {QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR), brokenPlugins.path()};
+    auto opened = millrace::Session::open(workspaceDir.path(), options);
     QVERIFY2(opened, qPrintable(opened.errorMessage()));
     MainWindow window;
     QAction *action = window.findChild<QAction *>(QStringLiteral("pluginsAction"));

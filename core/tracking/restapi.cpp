@@ -1,0 +1,653 @@
+#include "core/tracking/restapi.h"
+
+#include "core/tracking/trackinglog.h"
+#include "core/tracking/trackingstore.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QUrlQuery>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <cmath>
+#include <functional>
+
+namespace millrace::tracking {
+
+namespace {
+
+using Status = QHttpServerResponse::StatusCode;
+using Reply = QPair<int, QJsonObject>;
+
+const QString kApi = QStringLiteral("/api/2.0/mlflow/");
+const QString kArtifactsApi = QStringLiteral("/api/2.0/mlflow-artifacts/artifacts");
+
+// An error reply in MLflow's shape.
+struct ApiError
+{
+    int status;
+    QString code;
+    QString message;
+};
+
+Reply errorReply(int status, const QString &code, const QString &message)
+{
+    return {status, QJsonObject{{QStringLiteral("error_code"), code},
+                                {QStringLiteral("message"), message}}};
+}
+
+int statusFor(const QString &code)
+{
+    if (code == errorcode::kResourceDoesNotExist)
+        return 404;
+    if (code == errorcode::kInvalidParameterValue || code == errorcode::kResourceAlreadyExists
+        || code == errorcode::kBadRequest)
+        return 400;
+    return 500;
+}
+
+Reply errorReply(const Error &error)
+{
+    const QString code = error.code.isEmpty() ? errorcode::kInternalError : error.code;
+    return errorReply(statusFor(code), code, error.message);
+}
+
+// Thrown by argument readers; turned into a 400 reply.
+struct BadArgument
+{
+    QString message;
+};
+
+QString missing(const QString &name)
+{
+    return QStringLiteral("Missing value for required parameter '%1'. See the API docs for more "
+                          "information about request parameters.")
+        .arg(name);
+}
+
+QString requiredString(const QJsonObject &args, const QString &name)
+{
+    const QJsonValue value = args.value(name);
+    if (value.isUndefined() || value.isNull() || (value.isString() && value.toString().isEmpty()))
+        throw BadArgument{missing(name)};
+    if (!value.isString())
+        throw BadArgument{QStringLiteral("Invalid value %1 for parameter '%2' supplied: expected a "
+                                         "string")
+                              .arg(QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(
+                                       QJsonDocument::Compact)).mid(1).chopped(1),
+                                   name)};
+    return value.toString();
+}
+
+QString optionalString(const QJsonObject &args, const QString &name)
+{
+    const QJsonValue value = args.value(name);
+    if (value.isString())
+        return value.toString();
+    if (value.isDouble())
+        return QString::number(value.toDouble(), 'g', 17);
+    return QString();
+}
+
+// Integers arrive as JSON numbers, or as strings (query parameters, proto int64 as text).
+std::optional<qint64> optionalInt(const QJsonObject &args, const QString &name)
+{
+    const QJsonValue value = args.value(name);
+    if (value.isUndefined() || value.isNull())
+        return std::nullopt;
+    if (value.isDouble())
+        return qint64(value.toDouble());
+    if (value.isString()) {
+        bool ok = false;
+        const qint64 number = value.toString().toLongLong(&ok);
+        if (ok)
+            return number;
+    }
+    throw BadArgument{QStringLiteral("Invalid value %1 for parameter '%2' supplied: expected an "
+                                     "integer")
+                          .arg(value.toVariant().toString(), name)};
+}
+
+qint64 requiredInt(const QJsonObject &args, const QString &name)
+{
+    const std::optional<qint64> value = optionalInt(args, name);
+    if (!value)
+        throw BadArgument{missing(name)};
+    return *value;
+}
+
+double requiredDouble(const QJsonObject &args, const QString &name)
+{
+    const QJsonValue value = args.value(name);
+    if (value.isDouble())
+        return value.toDouble();
+    if (value.isString()) {
+        // Protobuf's JSON spells non-finite numbers as strings.
+        const QString text = value.toString();
+        if (text == QLatin1String("NaN"))
+            return std::nan("");
+        if (text == QLatin1String("Infinity"))
+            return INFINITY;
+        if (text == QLatin1String("-Infinity"))
+            return -INFINITY;
+        bool ok = false;
+        const double number = text.toDouble(&ok);
+        if (ok)
+            return number;
+    }
+    if (value.isUndefined() || value.isNull())
+        throw BadArgument{missing(name)};
+    throw BadArgument{QStringLiteral("Invalid value for parameter '%1' supplied: expected a number")
+                          .arg(name)};
+}
+
+QStringList stringList(const QJsonObject &args, const QString &name)
+{
+    const QJsonValue value = args.value(name);
+    QStringList list;
+    if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            list.append(item.toString());
+    } else if (value.isString()) {
+        list.append(value.toString());
+    }
+    return list;
+}
+
+QList<QPair<QString, QString>> keyValues(const QJsonObject &args, const QString &name)
+{
+    QList<QPair<QString, QString>> pairs;
+    const QJsonValue value = args.value(name);
+    if (value.isUndefined() || value.isNull())
+        return pairs;
+    if (!value.isArray())
+        throw BadArgument{QStringLiteral("Invalid value for parameter '%1': expected a list").arg(name)};
+    for (const QJsonValue &item : value.toArray()) {
+        const QJsonObject pair = item.toObject();
+        pairs.append({requiredString(pair, QStringLiteral("key")),
+                      optionalString(pair, QStringLiteral("value"))});
+    }
+    return pairs;
+}
+
+ViewType viewType(const QJsonObject &args, const QString &name)
+{
+    const std::optional<ViewType> type = viewTypeFromString(optionalString(args, name));
+    if (!type)
+        throw BadArgument{QStringLiteral("Invalid value for parameter '%1'").arg(name)};
+    return *type;
+}
+
+// ---- JSON of the entities ------------------------------------------------------------------
+
+QJsonValue metricValueJson(double value)
+{
+    if (std::isnan(value))
+        return QStringLiteral("NaN");
+    if (std::isinf(value))
+        return value > 0 ? QStringLiteral("Infinity") : QStringLiteral("-Infinity");
+    return value;
+}
+
+QJsonArray tagsJson(const QMap<QString, QString> &tags)
+{
+    QJsonArray array;
+    for (auto it = tags.cbegin(); it != tags.cend(); ++it)
+        array.append(QJsonObject{{QStringLiteral("key"), it.key()}, {QStringLiteral("value"), it.value()}});
+    return array;
+}
+
+QJsonObject experimentJson(const Experiment &experiment)
+{
+    QJsonObject json{{QStringLiteral("experiment_id"), experiment.id},
+                     {QStringLiteral("name"), experiment.name},
+                     {QStringLiteral("artifact_location"), experiment.artifactLocation},
+                     {QStringLiteral("lifecycle_stage"), toString(experiment.lifecycleStage)},
+                     {QStringLiteral("last_update_time"), experiment.lastUpdateTime},
+                     {QStringLiteral("creation_time"), experiment.creationTime}};
+    if (!experiment.tags.isEmpty())
+        json.insert(QStringLiteral("tags"), tagsJson(experiment.tags));
+    return json;
+}
+
+QJsonObject runInfoJson(const RunInfo &info)
+{
+    QJsonObject json{{QStringLiteral("run_uuid"), info.runId},
+                     {QStringLiteral("run_id"), info.runId},
+                     {QStringLiteral("run_name"), info.runName},
+                     {QStringLiteral("experiment_id"), info.experimentId},
+                     {QStringLiteral("user_id"), info.userId},
+                     {QStringLiteral("status"), toString(info.status)},
+                     {QStringLiteral("artifact_uri"), info.artifactUri},
+                     {QStringLiteral("lifecycle_stage"), toString(info.lifecycleStage)}};
+    if (info.startTime)
+        json.insert(QStringLiteral("start_time"), *info.startTime);
+    if (info.endTime)
+        json.insert(QStringLiteral("end_time"), *info.endTime);
+    return json;
+}
+
+QJsonObject metricJson(const MetricPoint &point)
+{
+    return {{QStringLiteral("key"), point.key},
+            {QStringLiteral("value"), metricValueJson(point.value)},
+            {QStringLiteral("timestamp"), point.timestamp},
+            {QStringLiteral("step"), point.step}};
+}
+
+QJsonObject runJson(const Run &run)
+{
+    QJsonObject data;
+    if (!run.latestMetrics.isEmpty()) {
+        QJsonArray metrics;
+        for (const MetricPoint &point : run.latestMetrics)
+            metrics.append(metricJson(point));
+        data.insert(QStringLiteral("metrics"), metrics);
+    }
+    if (!run.params.isEmpty())
+        data.insert(QStringLiteral("params"), tagsJson(run.params));
+    if (!run.tags.isEmpty())
+        data.insert(QStringLiteral("tags"), tagsJson(run.tags));
+    return {{QStringLiteral("info"), runInfoJson(run.info)},
+            {QStringLiteral("data"), data},
+            {QStringLiteral("inputs"), QJsonObject()}};
+}
+
+template <typename T>
+Reply valueOr(const Result<T> &result, const std::function<QJsonObject(const T &)> &toJson)
+{
+    if (!result)
+        return errorReply(result.error());
+    return {200, toJson(*result)};
+}
+
+Reply emptyOr(const Result<void> &result)
+{
+    if (!result)
+        return errorReply(result.error());
+    return {200, QJsonObject()};
+}
+
+// ---- the endpoints -------------------------------------------------------------------------
+
+using Handler = std::function<Reply(TrackingStore &, const QJsonObject &)>;
+
+QMap<QString, Handler> handlers()
+{
+    QMap<QString, Handler> map;
+    map.insert(QStringLiteral("experiments/create"), [](TrackingStore &t, const QJsonObject &a) {
+        QMap<QString, QString> tags;
+        for (const auto &[key, value] : keyValues(a, QStringLiteral("tags")))
+            tags.insert(key, value);
+        return valueOr<QString>(
+            t.createExperiment(requiredString(a, QStringLiteral("name")),
+                               optionalString(a, QStringLiteral("artifact_location")), tags),
+            [](const QString &id) { return QJsonObject{{QStringLiteral("experiment_id"), id}}; });
+    });
+    map.insert(QStringLiteral("experiments/get"), [](TrackingStore &t, const QJsonObject &a) {
+        return valueOr<Experiment>(t.experiment(requiredString(a, QStringLiteral("experiment_id"))),
+                                   [](const Experiment &e) {
+                                       return QJsonObject{{QStringLiteral("experiment"), experimentJson(e)}};
+                                   });
+    });
+    map.insert(QStringLiteral("experiments/get-by-name"), [](TrackingStore &t, const QJsonObject &a) {
+        return valueOr<Experiment>(
+            t.experimentByName(requiredString(a, QStringLiteral("experiment_name"))),
+            [](const Experiment &e) {
+                return QJsonObject{{QStringLiteral("experiment"), experimentJson(e)}};
+            });
+    });
+    map.insert(QStringLiteral("experiments/search"), [](TrackingStore &t, const QJsonObject &a) {
+        return valueOr<Page<Experiment>>(
+            t.searchExperiments(viewType(a, QStringLiteral("view_type")),
+                                int(optionalInt(a, QStringLiteral("max_results")).value_or(1000)),
+                                optionalString(a, QStringLiteral("page_token")),
+                                optionalString(a, QStringLiteral("filter")),
+                                stringList(a, QStringLiteral("order_by"))),
+            [](const Page<Experiment> &page) {
+                QJsonArray experiments;
+                for (const Experiment &e : page.items)
+                    experiments.append(experimentJson(e));
+                QJsonObject json;
+                if (!experiments.isEmpty())
+                    json.insert(QStringLiteral("experiments"), experiments);
+                if (!page.nextPageToken.isEmpty())
+                    json.insert(QStringLiteral("next_page_token"), page.nextPageToken);
+                return json;
+            });
+    });
+    map.insert(QStringLiteral("experiments/update"), [](TrackingStore &t, const QJsonObject &a) {
+        return emptyOr(t.renameExperiment(requiredString(a, QStringLiteral("experiment_id")),
+                                          requiredString(a, QStringLiteral("new_name"))));
+    });
+    map.insert(QStringLiteral("experiments/delete"), [](TrackingStore &t, const QJsonObject &a) {
+        return emptyOr(t.deleteExperiment(requiredString(a, QStringLiteral("experiment_id"))));
+    });
+    map.insert(QStringLiteral("experiments/restore"), [](TrackingStore &t, const QJsonObject &a) {
+        return emptyOr(t.restoreExperiment(requiredString(a, QStringLiteral("experiment_id"))));
+    });
+    map.insert(QStringLiteral("experiments/set-experiment-tag"), [](TrackingStore &t, const QJsonObject &a) {
+        return emptyOr(t.setExperimentTag(requiredString(a, QStringLiteral("experiment_id")),
+                                          requiredString(a, QStringLiteral("key")),
+                                          optionalString(a, QStringLiteral("value"))));
+    });
+    map.insert(QStringLiteral("runs/create"), [](TrackingStore &t, const QJsonObject &a) {
+        return valueOr<Run>(t.createRun(requiredString(a, QStringLiteral("experiment_id")),
+                                        optionalString(a, QStringLiteral("user_id")),
+                                        optionalString(a, QStringLiteral("run_name")),
+                                        optionalInt(a, QStringLiteral("start_time")),
+                                        keyValues(a, QStringLiteral("tags"))),
+                            [](const Run &run) { return QJsonObject{{QStringLiteral("run"), runJson(run)}}; });
+    });
+    map.insert(QStringLiteral("runs/get"), [](TrackingStore &t, const QJsonObject &a) {
+        QString id = optionalString(a, QStringLiteral("run_id"));
+        if (id.isEmpty())
+            id = requiredString(a, QStringLiteral("run_uuid"));
+        return valueOr<Run>(t.run(id), [](const Run &run) {
+            return QJsonObject{{QStringLiteral("run"), runJson(run)}};
+        });
+    });
+    map.insert(QStringLiteral("runs/update"), [](TrackingStore &t, const QJsonObject &a) {
+        QString id = optionalString(a, QStringLiteral("run_id"));
+        if (id.isEmpty())
+            id = requiredString(a, QStringLiteral("run_uuid"));
+        std::optional<RunStatus> status;
+        const QString statusText = optionalString(a, QStringLiteral("status"));
+        if (!statusText.isEmpty()) {
+            status = runStatusFromString(statusText);
+            if (!status)
+                throw BadArgument{QStringLiteral("Invalid value %1 for parameter 'status' supplied.")
+                                      .arg(statusText)};
+        }
+        return valueOr<RunInfo>(t.updateRun(id, status, optionalInt(a, QStringLiteral("end_time")),
+                                            optionalString(a, QStringLiteral("run_name"))),
+                                [](const RunInfo &info) {
+                                    return QJsonObject{{QStringLiteral("run_info"), runInfoJson(info)}};
+                                });
+    });
+    map.insert(QStringLiteral("runs/delete"), [](TrackingStore &t, const QJsonObject &a) {
+        return emptyOr(t.deleteRun(requiredString(a, QStringLiteral("run_id"))));
+    });
+    map.insert(QStringLiteral("runs/restore"), [](TrackingStore &t, const QJsonObject &a) {
+        return emptyOr(t.restoreRun(requiredString(a, QStringLiteral("run_id"))));
+    });
+    auto runIdOf = [](const QJsonObject &a) {
+        QString id = optionalString(a, QStringLiteral("run_id"));
+        return id.isEmpty() ? requiredString(a, QStringLiteral("run_uuid")) : id;
+    };
+    map.insert(QStringLiteral("runs/log-metric"), [runIdOf](TrackingStore &t, const QJsonObject &a) {
+        const QString runId = runIdOf(a);
+        MetricPoint point{requiredString(a, QStringLiteral("key")),
+                          requiredDouble(a, QStringLiteral("value")),
+                          requiredInt(a, QStringLiteral("timestamp")),
+                          optionalInt(a, QStringLiteral("step")).value_or(0)};
+        return emptyOr(t.logBatch(runId, {point}, {}, {}));
+    });
+    map.insert(QStringLiteral("runs/log-parameter"), [runIdOf](TrackingStore &t, const QJsonObject &a) {
+        const QString runId = runIdOf(a);
+        return emptyOr(t.logBatch(runId, {},
+                                  {{requiredString(a, QStringLiteral("key")),
+                                    optionalString(a, QStringLiteral("value"))}},
+                                  {}));
+    });
+    map.insert(QStringLiteral("runs/set-tag"), [runIdOf](TrackingStore &t, const QJsonObject &a) {
+        const QString runId = runIdOf(a);
+        return emptyOr(t.logBatch(runId, {}, {},
+                                  {{requiredString(a, QStringLiteral("key")),
+                                    optionalString(a, QStringLiteral("value"))}}));
+    });
+    map.insert(QStringLiteral("runs/delete-tag"), [](TrackingStore &t, const QJsonObject &a) {
+        return emptyOr(t.deleteTag(requiredString(a, QStringLiteral("run_id")),
+                                   requiredString(a, QStringLiteral("key"))));
+    });
+    map.insert(QStringLiteral("runs/log-batch"), [](TrackingStore &t, const QJsonObject &a) {
+        const QString runId = requiredString(a, QStringLiteral("run_id"));
+        QList<MetricPoint> metrics;
+        const QJsonValue metricValues = a.value(QStringLiteral("metrics"));
+        if (!metricValues.isUndefined() && !metricValues.isNull() && !metricValues.isArray())
+            throw BadArgument{QStringLiteral("Invalid value for parameter 'metrics': expected a list")};
+        for (const QJsonValue &item : metricValues.toArray()) {
+            const QJsonObject m = item.toObject();
+            metrics.append({requiredString(m, QStringLiteral("key")),
+                            requiredDouble(m, QStringLiteral("value")),
+                            requiredInt(m, QStringLiteral("timestamp")),
+                            optionalInt(m, QStringLiteral("step")).value_or(0)});
+        }
+        return emptyOr(t.logBatch(runId, metrics, keyValues(a, QStringLiteral("params")),
+                                  keyValues(a, QStringLiteral("tags"))));
+    });
+    map.insert(QStringLiteral("runs/search"), [](TrackingStore &t, const QJsonObject &a) {
+        return valueOr<Page<Run>>(
+            t.searchRuns(stringList(a, QStringLiteral("experiment_ids")),
+                         optionalString(a, QStringLiteral("filter")),
+                         viewType(a, QStringLiteral("run_view_type")),
+                         int(optionalInt(a, QStringLiteral("max_results")).value_or(1000)),
+                         stringList(a, QStringLiteral("order_by")),
+                         optionalString(a, QStringLiteral("page_token"))),
+            [](const Page<Run> &page) {
+                QJsonArray runs;
+                for (const Run &run : page.items)
+                    runs.append(runJson(run));
+                QJsonObject json;
+                if (!runs.isEmpty())
+                    json.insert(QStringLiteral("runs"), runs);
+                if (!page.nextPageToken.isEmpty())
+                    json.insert(QStringLiteral("next_page_token"), page.nextPageToken);
+                return json;
+            });
+    });
+    map.insert(QStringLiteral("metrics/get-history"), [](TrackingStore &t, const QJsonObject &a) {
+        QString id = optionalString(a, QStringLiteral("run_id"));
+        if (id.isEmpty())
+            id = requiredString(a, QStringLiteral("run_uuid"));
+        return valueOr<Page<MetricPoint>>(
+            t.metricHistory(id, requiredString(a, QStringLiteral("metric_key")),
+                            int(optionalInt(a, QStringLiteral("max_results")).value_or(0)),
+                            optionalString(a, QStringLiteral("page_token"))),
+            [](const Page<MetricPoint> &page) {
+                QJsonArray metrics;
+                for (const MetricPoint &point : page.items)
+                    metrics.append(metricJson(point));
+                QJsonObject json;
+                if (!metrics.isEmpty())
+                    json.insert(QStringLiteral("metrics"), metrics);
+                if (!page.nextPageToken.isEmpty())
+                    json.insert(QStringLiteral("next_page_token"), page.nextPageToken);
+                return json;
+            });
+    });
+    map.insert(QStringLiteral("artifacts/list"), [](TrackingStore &t, const QJsonObject &a) -> Reply {
+        QString id = optionalString(a, QStringLiteral("run_id"));
+        if (id.isEmpty())
+            id = requiredString(a, QStringLiteral("run_uuid"));
+        Result<Run> run = t.run(id);
+        if (!run)
+            return errorReply(run.error());
+        Result<QString> directory = t.runArtifactDirectory(id);
+        if (!directory)
+            return errorReply(directory.error());
+        const QString relative = QDir::cleanPath(optionalString(a, QStringLiteral("path")));
+        if (relative.startsWith(QLatin1String("..")) || QDir::isAbsolutePath(relative))
+            return errorReply(400, errorcode::kInvalidParameterValue,
+                              QStringLiteral("Invalid path '%1'").arg(relative));
+        const QDir dir(QDir(*directory).filePath(relative == QLatin1String(".") ? QString() : relative));
+        QJsonArray files;
+        for (const QFileInfo &entry : dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot, QDir::Name)) {
+            QJsonObject file{{QStringLiteral("path"),
+                              relative == QLatin1String(".") ? entry.fileName()
+                                                             : relative + QLatin1Char('/') + entry.fileName()},
+                             {QStringLiteral("is_dir"), entry.isDir()}};
+            if (!entry.isDir())
+                file.insert(QStringLiteral("file_size"), entry.size());
+            files.append(file);
+        }
+        QJsonObject json{{QStringLiteral("root_uri"), run->info.artifactUri}};
+        if (!files.isEmpty())
+            json.insert(QStringLiteral("files"), files);
+        return {200, json};
+    });
+    return map;
+}
+
+// Arguments of a request: the query's, overlaid with the JSON body's.
+std::optional<QJsonObject> argumentsOf(const QUrlQuery &query, const QByteArray &body, Reply *error)
+{
+    QJsonObject arguments;
+    const auto items = query.queryItems(QUrl::FullyDecoded);
+    for (const auto &[key, value] : items) {
+        // Repeated keys (experiment_ids, order_by) collect into a list.
+        if (arguments.contains(key)) {
+            QJsonArray list = arguments.value(key).isArray() ? arguments.value(key).toArray()
+                                                             : QJsonArray{arguments.value(key)};
+            list.append(value);
+            arguments.insert(key, list);
+        } else {
+            arguments.insert(key, value);
+        }
+    }
+    if (!body.trimmed().isEmpty()) {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+        if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+            *error = errorReply(400, errorcode::kBadRequest,
+                                parseError.error != QJsonParseError::NoError
+                                    ? QStringLiteral("Malformed JSON request body at byte %1: %2")
+                                          .arg(parseError.offset)
+                                          .arg(parseError.errorString())
+                                    : QStringLiteral("The request body must be a JSON object"));
+            return std::nullopt;
+        }
+        const QJsonObject object = document.object();
+        for (auto it = object.begin(); it != object.end(); ++it)
+            arguments.insert(it.key(), it.value());
+    }
+    return arguments;
+}
+
+QHttpServerResponse toResponse(const Reply &reply)
+{
+    return QHttpServerResponse(QByteArrayLiteral("application/json"),
+                               QJsonDocument(reply.second).toJson(QJsonDocument::Compact),
+                               QHttpServerResponse::StatusCode(reply.first));
+}
+
+// Artifact paths: relative, no '..', inside the artifact root.
+std::optional<QString> artifactPath(const QString &root, const QString &relative)
+{
+    const QString clean = QDir::cleanPath(relative);
+    if (clean.isEmpty() || clean.startsWith(QLatin1String("..")) || QDir::isAbsolutePath(clean)
+        || clean.contains(QLatin1String("/../")))
+        return std::nullopt;
+    return QDir(root).filePath(clean == QLatin1String(".") ? QString() : clean);
+}
+
+} // namespace
+
+RestApi::RestApi(TrackingStore &tracking, int threads) : m_tracking(tracking)
+{
+    m_pool.setMaxThreadCount(threads);
+    m_pool.setObjectName(QStringLiteral("tracking-api"));
+}
+
+RestApi::~RestApi()
+{
+    m_pool.waitForDone();
+}
+
+QPair<int, QJsonObject> RestApi::handle(const QString &endpoint, const QJsonObject &arguments)
+{
+    static const QMap<QString, Handler> table = handlers();
+    const auto handler = table.constFind(endpoint);
+    if (handler == table.cend())
+        return errorReply(404, QStringLiteral("ENDPOINT_NOT_FOUND"),
+                          QStringLiteral("No API endpoint %1").arg(endpoint));
+    try {
+        return (*handler)(m_tracking, arguments);
+    } catch (const BadArgument &bad) {
+        return errorReply(400, errorcode::kInvalidParameterValue, bad.message);
+    } catch (const std::exception &e) {
+        qCWarning(lcTracking) << endpoint << "failed:" << e.what();
+        return errorReply(500, errorcode::kInternalError, QString::fromLocal8Bit(e.what()));
+    }
+}
+
+void RestApi::registerRoutes(QHttpServer &server)
+{
+    // JSON endpoints: /api/2.0/mlflow/<group>/<action>, GET or POST as the client chooses.
+    server.route(kApi + QStringLiteral("<arg>/<arg>"),
+                 [this](const QString &group, const QString &action, const QHttpServerRequest &request) {
+                     Reply error;
+                     const std::optional<QJsonObject> arguments =
+                         argumentsOf(request.query(), request.body(), &error);
+                     if (!arguments)
+                         return QtFuture::makeReadyFuture(toResponse(error));
+                     const QString endpoint = group + QLatin1Char('/') + action;
+                     return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments] {
+                         return toResponse(handle(endpoint, args));
+                     });
+                 });
+
+    // The artifact proxy: files under the workspace's artifacts folder.
+    const QString root = m_tracking.artifactRoot();
+    server.route(kArtifactsApi + QStringLiteral("/<arg>"),
+                 [root](const QUrl &path, const QHttpServerRequest &request) {
+                     const std::optional<QString> file = artifactPath(root, path.toString());
+                     if (!file)
+                         return toResponse(errorReply(400, errorcode::kInvalidParameterValue,
+                                                      QStringLiteral("Invalid artifact path '%1'")
+                                                          .arg(path.toString())));
+                     if (request.method() == QHttpServerRequest::Method::Put) {
+                         if (!QDir().mkpath(QFileInfo(*file).absolutePath()))
+                             return toResponse(errorReply(500, errorcode::kInternalError,
+                                                          QStringLiteral("Cannot create the folder "
+                                                                         "for '%1'")
+                                                              .arg(path.toString())));
+                         // Written whole or not at all: a half-uploaded file is never listed.
+                         QSaveFile out(*file);
+                         if (!out.open(QIODevice::WriteOnly) || out.write(request.body()) < 0
+                             || !out.commit())
+                             return toResponse(errorReply(500, errorcode::kInternalError,
+                                                          QStringLiteral("Cannot write '%1'")
+                                                              .arg(path.toString())));
+                         return toResponse({200, QJsonObject()});
+                     }
+                     QFile in(*file);
+                     if (!QFileInfo(*file).isFile() || !in.open(QIODevice::ReadOnly))
+                         return toResponse(errorReply(404, errorcode::kResourceDoesNotExist,
+                                                      QStringLiteral("File not found: %1")
+                                                          .arg(path.toString())));
+                     return QHttpServerResponse(QByteArrayLiteral("application/octet-stream"),
+                                                in.readAll());
+                 });
+    server.route(kArtifactsApi, [root](const QHttpServerRequest &request) {
+        const QString relative = request.query().queryItemValue(QStringLiteral("path"),
+                                                                QUrl::FullyDecoded);
+        const std::optional<QString> directory =
+            relative.isEmpty() ? std::optional<QString>(root) : artifactPath(root, relative);
+        if (!directory)
+            return toResponse(errorReply(400, errorcode::kInvalidParameterValue,
+                                         QStringLiteral("Invalid artifact path '%1'").arg(relative)));
+        QJsonArray files;
+        for (const QFileInfo &entry :
+             QDir(*directory).entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot, QDir::Name)) {
+            QJsonObject file{{QStringLiteral("path"), entry.fileName()},
+                             {QStringLiteral("is_dir"), entry.isDir()}};
+            if (!entry.isDir())
+                file.insert(QStringLiteral("file_size"), QString::number(entry.size()));
+            files.append(file);
+        }
+        QJsonObject json;
+        if (!files.isEmpty())
+            json.insert(QStringLiteral("files"), files);
+        return toResponse({200, json});
+    });
+}
+
+} // namespace millrace::tracking

@@ -1,0 +1,1106 @@
+#include "core/tracking/trackingstore.h"
+
+#include "core/store/store.h"
+#include "core/tracking/searchfilter.h"
+#include "core/tracking/trackinglog.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QUrl>
+#include <QUuid>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <stdexcept>
+
+namespace millrace::tracking {
+
+namespace {
+
+// Thrown inside store reads and writes to abort them with an MLflow error code.
+struct Failure : std::runtime_error
+{
+    explicit Failure(Error e) : std::runtime_error(e.message.toStdString()), error(std::move(e)) {}
+    Error error;
+};
+
+[[noreturn]] void raise(const QString &code, const QString &message)
+{
+    throw Failure(fail(code, message));
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+std::string utf8(const QString &text)
+{
+    return text.toStdString();
+}
+
+QString text(const SQLite::Column &column)
+{
+    return QString::fromStdString(column.getString());
+}
+
+// Runs the read, turning a Failure into its coded Error.
+template <typename Fn>
+auto readChecked(const Store &store, Fn read) -> Result<std::invoke_result_t<Fn, SQLite::Database &>>
+{
+    using T = std::invoke_result_t<Fn, SQLite::Database &>;
+    std::optional<Error> coded;
+    auto result = store.read([&](SQLite::Database &db) -> T {
+        try {
+            return read(db);
+        } catch (const Failure &failure) {
+            coded = failure.error;
+            throw;
+        }
+    });
+    if (coded)
+        return *coded;
+    return result;
+}
+
+const QRegularExpression &validKey()
+{
+    // MLflow's rule for metric, param and tag names.
+    static const QRegularExpression pattern(QStringLiteral("^[/\\w.\\- :]+$"));
+    return pattern;
+}
+
+void checkKey(const QString &kind, const QString &key)
+{
+    if (key.isEmpty())
+        raise(errorcode::kInvalidParameterValue,
+              QStringLiteral("Missing value for required parameter 'key' of a %1").arg(kind));
+    if (!validKey().match(key).hasMatch() || key.contains(QLatin1String("..")))
+        raise(errorcode::kInvalidParameterValue,
+              QStringLiteral("Invalid %1 name: '%2'. Names may only contain alphanumerics, "
+                             "underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and "
+                             "slashes (/).")
+                  .arg(kind, key));
+}
+
+// ---- experiments ---------------------------------------------------------------------------
+
+Experiment readExperimentRow(SQLite::Database &db, SQLite::Statement &row)
+{
+    Experiment experiment;
+    experiment.id = QString::number(row.getColumn(0).getInt64());
+    experiment.name = text(row.getColumn(1));
+    experiment.artifactLocation = text(row.getColumn(2));
+    experiment.lifecycleStage = text(row.getColumn(3)) == QLatin1String("deleted")
+                                    ? LifecycleStage::Deleted
+                                    : LifecycleStage::Active;
+    experiment.creationTime = row.getColumn(4).getInt64();
+    experiment.lastUpdateTime = row.getColumn(5).getInt64();
+    SQLite::Statement tags(db, "SELECT key, value FROM experiment_tags WHERE experiment_id = ?");
+    tags.bind(1, row.getColumn(0).getInt64());
+    while (tags.executeStep())
+        experiment.tags.insert(text(tags.getColumn(0)), text(tags.getColumn(1)));
+    return experiment;
+}
+
+constexpr const char *kExperimentColumns =
+    "SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
+    "last_update_time FROM experiments ";
+
+qint64 parseExperimentId(const QString &id)
+{
+    bool ok = false;
+    const qint64 value = id.toLongLong(&ok);
+    if (!ok || id.isEmpty())
+        raise(errorcode::kResourceDoesNotExist,
+              QStringLiteral("No Experiment with id=%1 exists").arg(id));
+    return value;
+}
+
+Experiment loadExperiment(SQLite::Database &db, const QString &id)
+{
+    SQLite::Statement row(db, std::string(kExperimentColumns) + "WHERE experiment_id = ?");
+    row.bind(1, static_cast<int64_t>(parseExperimentId(id)));
+    if (!row.executeStep())
+        raise(errorcode::kResourceDoesNotExist,
+              QStringLiteral("No Experiment with id=%1 exists").arg(id));
+    return readExperimentRow(db, row);
+}
+
+void touchExperiment(SQLite::Database &db, qint64 id)
+{
+    SQLite::Statement update(db, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?");
+    update.bind(1, static_cast<int64_t>(nowMs()));
+    update.bind(2, static_cast<int64_t>(id));
+    update.exec();
+}
+
+// ---- runs ----------------------------------------------------------------------------------
+
+struct RunRow
+{
+    qint64 key = 0;
+    RunInfo info;
+};
+
+constexpr const char *kRunColumns =
+    "SELECT run_key, run_uuid, experiment_id, name, user_id, status, start_time, end_time, "
+    "artifact_uri, lifecycle_stage FROM runs ";
+
+RunRow readRunRow(SQLite::Statement &row)
+{
+    RunRow run;
+    run.key = row.getColumn(0).getInt64();
+    run.info.runId = text(row.getColumn(1));
+    run.info.experimentId = QString::number(row.getColumn(2).getInt64());
+    run.info.runName = text(row.getColumn(3));
+    run.info.userId = text(row.getColumn(4));
+    run.info.status = runStatusFromString(text(row.getColumn(5))).value_or(RunStatus::Running);
+    if (!row.getColumn(6).isNull())
+        run.info.startTime = row.getColumn(6).getInt64();
+    if (!row.getColumn(7).isNull())
+        run.info.endTime = row.getColumn(7).getInt64();
+    run.info.artifactUri = text(row.getColumn(8));
+    run.info.lifecycleStage = text(row.getColumn(9)) == QLatin1String("deleted")
+                                  ? LifecycleStage::Deleted
+                                  : LifecycleStage::Active;
+    return run;
+}
+
+RunRow loadRunRow(SQLite::Database &db, const QString &runId)
+{
+    SQLite::Statement row(db, std::string(kRunColumns) + "WHERE run_uuid = ?");
+    row.bind(1, utf8(runId));
+    if (!row.executeStep())
+        raise(errorcode::kResourceDoesNotExist,
+              QStringLiteral("Run with id=%1 not found").arg(runId));
+    return readRunRow(row);
+}
+
+RunRow loadActiveRunRow(SQLite::Database &db, const QString &runId)
+{
+    RunRow run = loadRunRow(db, runId);
+    if (run.info.lifecycleStage != LifecycleStage::Active)
+        raise(errorcode::kInvalidParameterValue,
+              QStringLiteral("The run %1 must be in the 'active' state. Current state is deleted.")
+                  .arg(runId));
+    return run;
+}
+
+double metricValue(const SQLite::Column &column)
+{
+    return column.isNull() ? std::numeric_limits<double>::quiet_NaN() : column.getDouble();
+}
+
+Run loadRun(SQLite::Database &db, const RunRow &row)
+{
+    Run run;
+    run.info = row.info;
+    SQLite::Statement params(db, "SELECT key, value FROM params WHERE run_key = ?");
+    params.bind(1, static_cast<int64_t>(row.key));
+    while (params.executeStep())
+        run.params.insert(text(params.getColumn(0)), text(params.getColumn(1)));
+    SQLite::Statement tags(db, "SELECT key, value FROM tags WHERE run_key = ?");
+    tags.bind(1, static_cast<int64_t>(row.key));
+    while (tags.executeStep())
+        run.tags.insert(text(tags.getColumn(0)), text(tags.getColumn(1)));
+    SQLite::Statement metrics(db, "SELECT key, value, timestamp, step FROM latest_metrics "
+                                  "WHERE run_key = ? ORDER BY key");
+    metrics.bind(1, static_cast<int64_t>(row.key));
+    while (metrics.executeStep())
+        run.latestMetrics.append({text(metrics.getColumn(0)), metricValue(metrics.getColumn(1)),
+                                  metrics.getColumn(2).getInt64(), metrics.getColumn(3).getInt64()});
+    return run;
+}
+
+void upsertTag(SQLite::Database &db, qint64 runKey, const QString &key, const QString &value)
+{
+    SQLite::Statement upsert(db, "INSERT INTO tags(run_key, key, value) VALUES (?, ?, ?) "
+                                 "ON CONFLICT(run_key, key) DO UPDATE SET value = excluded.value");
+    upsert.bind(1, static_cast<int64_t>(runKey));
+    upsert.bind(2, utf8(key));
+    upsert.bind(3, utf8(value));
+    upsert.exec();
+}
+
+QString generateRunName()
+{
+    // Readable names, as MLflow gives runs created without one.
+    static const char *const adjectives[] = {"amber", "brisk", "calm",  "deft",  "eager", "fleet",
+                                             "gentle", "hardy", "keen", "lucid", "mellow", "nimble",
+                                             "quiet", "rapid", "steady", "vivid"};
+    static const char *const nouns[] = {"brook", "cascade", "current", "delta", "eddy", "flume",
+                                        "lock",  "mill",    "rapids",  "reach", "sluice", "spring",
+                                        "tide",  "weir",    "wheel",   "wake"};
+    QRandomGenerator *random = QRandomGenerator::global();
+    return QStringLiteral("%1-%2-%3")
+        .arg(QLatin1String(adjectives[random->bounded(int(std::size(adjectives)))]),
+             QLatin1String(nouns[random->bounded(int(std::size(nouns)))]))
+        .arg(random->bounded(1000));
+}
+
+// ---- search --------------------------------------------------------------------------------
+
+// Turns a LIKE pattern (% and _) into a case-sensitive GLOB pattern.
+QString likeToGlob(const QString &like)
+{
+    QString glob;
+    for (const QChar c : like) {
+        if (c == QLatin1Char('%'))
+            glob += QLatin1Char('*');
+        else if (c == QLatin1Char('_'))
+            glob += QLatin1Char('?');
+        else if (c == QLatin1Char('*') || c == QLatin1Char('?') || c == QLatin1Char('['))
+            glob += QLatin1Char('[') + c + QLatin1Char(']');
+        else
+            glob += c;
+    }
+    return glob;
+}
+
+// SQL text plus the values bound to its '?' placeholders, in order.
+struct SqlFragment
+{
+    QString sql;
+    QVariantList bindings;
+};
+
+Error invalidAt(const Comparison &comparison, const QString &what)
+{
+    return fail(errorcode::kInvalidParameterValue,
+                QStringLiteral("Invalid search filter at position %1: %2")
+                    .arg(comparison.position + 1)
+                    .arg(what));
+}
+
+// How one searchable thing (run or experiment) maps filter terms to SQL.
+struct SearchSchema
+{
+    // Attribute name -> column, and whether it compares as a number.
+    QMap<QString, QPair<QString, bool>> attributes;
+    // Subqueries selecting a value for the current row: %1 is the key placeholder.
+    QString metricValue; // empty when metrics are not searchable
+    QString paramValue;
+    QString tagValue;
+};
+
+const SearchSchema &runSchema()
+{
+    static const SearchSchema schema{
+        {
+            {QStringLiteral("run_id"), {QStringLiteral("r.run_uuid"), false}},
+            {QStringLiteral("run_name"), {QStringLiteral("r.name"), false}},
+            {QStringLiteral("run name"), {QStringLiteral("r.name"), false}},
+            {QStringLiteral("status"), {QStringLiteral("r.status"), false}},
+            {QStringLiteral("user_id"), {QStringLiteral("r.user_id"), false}},
+            {QStringLiteral("artifact_uri"), {QStringLiteral("r.artifact_uri"), false}},
+            {QStringLiteral("lifecycle_stage"), {QStringLiteral("r.lifecycle_stage"), false}},
+            {QStringLiteral("start_time"), {QStringLiteral("r.start_time"), true}},
+            {QStringLiteral("created"), {QStringLiteral("r.start_time"), true}},
+            {QStringLiteral("end_time"), {QStringLiteral("r.end_time"), true}},
+        },
+        QStringLiteral("(SELECT m.value FROM latest_metrics m WHERE m.run_key = r.run_key AND m.key = ?)"),
+        QStringLiteral("(SELECT p.value FROM params p WHERE p.run_key = r.run_key AND p.key = ?)"),
+        QStringLiteral("(SELECT t.value FROM tags t WHERE t.run_key = r.run_key AND t.key = ?)"),
+    };
+    return schema;
+}
+
+const SearchSchema &experimentSchema()
+{
+    static const SearchSchema schema{
+        {
+            {QStringLiteral("name"), {QStringLiteral("e.name"), false}},
+            {QStringLiteral("experiment_id"), {QStringLiteral("CAST(e.experiment_id AS TEXT)"), false}},
+            {QStringLiteral("creation_time"), {QStringLiteral("e.creation_time"), true}},
+            {QStringLiteral("last_update_time"), {QStringLiteral("e.last_update_time"), true}},
+        },
+        QString(),
+        QString(),
+        QStringLiteral("(SELECT t.value FROM experiment_tags t WHERE t.experiment_id = "
+                       "e.experiment_id AND t.key = ?)"),
+    };
+    return schema;
+}
+
+Result<SqlFragment> comparisonSql(const SearchSchema &schema, const Comparison &c)
+{
+    SqlFragment fragment;
+    QString target;
+    bool numeric = false;
+    switch (c.entity) {
+    case Entity::Metric:
+        if (schema.metricValue.isEmpty())
+            return invalidAt(c, QStringLiteral("metrics cannot be searched here"));
+        target = schema.metricValue;
+        numeric = true;
+        fragment.bindings.append(c.key);
+        break;
+    case Entity::Param:
+        if (schema.paramValue.isEmpty())
+            return invalidAt(c, QStringLiteral("params cannot be searched here"));
+        target = schema.paramValue;
+        fragment.bindings.append(c.key);
+        break;
+    case Entity::Tag:
+        target = schema.tagValue;
+        fragment.bindings.append(c.key);
+        break;
+    case Entity::Attribute: {
+        const auto attribute = schema.attributes.constFind(c.key);
+        if (attribute == schema.attributes.cend())
+            return invalidAt(c, QStringLiteral("unknown attribute '%1' (known: %2)")
+                                    .arg(c.key, QStringList(schema.attributes.keys()).join(QStringLiteral(", "))));
+        target = attribute->first;
+        numeric = attribute->second;
+        break;
+    }
+    }
+
+    static const QStringList numericOps = {QStringLiteral("="),  QStringLiteral("!="),
+                                           QStringLiteral("<"),  QStringLiteral("<="),
+                                           QStringLiteral(">"),  QStringLiteral(">=")};
+    if (c.op == QLatin1String("IN") || c.op == QLatin1String("NOT IN")) {
+        if (numeric || c.entity == Entity::Metric)
+            return invalidAt(c, QStringLiteral("%1 only works on text values").arg(c.op));
+        const QStringList values = c.value.toStringList();
+        QStringList marks;
+        for (const QString &value : values) {
+            marks.append(QStringLiteral("?"));
+            fragment.bindings.append(value);
+        }
+        fragment.sql = QStringLiteral("%1 %2 (%3)").arg(target, c.op, marks.join(QStringLiteral(", ")));
+        if (c.op == QLatin1String("NOT IN"))
+            fragment.sql = QStringLiteral("(%1 IS NOT NULL AND %2)").arg(target, fragment.sql);
+        return fragment;
+    }
+    if (numeric) {
+        if (!numericOps.contains(c.op))
+            return invalidAt(c, QStringLiteral("'%1' needs a numeric comparison (=, !=, <, <=, >, >=)")
+                                    .arg(c.key));
+        if (c.value.typeId() != QMetaType::Double)
+            return invalidAt(c, QStringLiteral("'%1' is compared with a number, not '%2'")
+                                    .arg(c.key, c.value.toString()));
+        fragment.sql = QStringLiteral("%1 %2 ?").arg(target, c.op);
+        fragment.bindings.append(c.value.toDouble());
+        return fragment;
+    }
+    if (c.value.typeId() != QMetaType::QString)
+        return invalidAt(c, QStringLiteral("'%1' is compared with a 'quoted' value").arg(c.key));
+    if (c.op == QLatin1String("=") || c.op == QLatin1String("!=")) {
+        fragment.sql = QStringLiteral("%1 %2 ?").arg(target, c.op);
+        fragment.bindings.append(c.value.toString());
+    } else if (c.op == QLatin1String("LIKE")) {
+        fragment.sql = QStringLiteral("%1 GLOB ?").arg(target);
+        fragment.bindings.append(likeToGlob(c.value.toString()));
+    } else if (c.op == QLatin1String("ILIKE")) {
+        // SQLite's LIKE ignores ASCII case; lower() extends that to the rest of Unicode Qt knows.
+        fragment.sql = QStringLiteral("lower(%1) LIKE ?").arg(target);
+        fragment.bindings.append(c.value.toString().toLower());
+    } else {
+        return invalidAt(c, QStringLiteral("'%1' is text: use =, !=, LIKE, ILIKE, IN or NOT IN").arg(c.key));
+    }
+    return fragment;
+}
+
+Result<SqlFragment> filterSql(const SearchSchema &schema, const FilterNode &node)
+{
+    if (node.kind == FilterNode::Kind::Leaf)
+        return comparisonSql(schema, node.comparison);
+    SqlFragment combined;
+    QStringList parts;
+    for (const FilterNode &child : node.children) {
+        Result<SqlFragment> part = filterSql(schema, child);
+        if (!part)
+            return part;
+        parts.append(QStringLiteral("(%1)").arg(part->sql));
+        combined.bindings.append(part->bindings);
+    }
+    combined.sql = parts.join(node.kind == FilterNode::Kind::And ? QStringLiteral(" AND ")
+                                                                 : QStringLiteral(" OR "));
+    return combined;
+}
+
+Result<SqlFragment> orderSql(const SearchSchema &schema, const QList<OrderTerm> &terms)
+{
+    SqlFragment order;
+    QStringList parts;
+    for (const OrderTerm &term : terms) {
+        QString expression;
+        QVariantList bindings;
+        switch (term.entity) {
+        case Entity::Metric:
+            expression = schema.metricValue;
+            bindings.append(term.key);
+            break;
+        case Entity::Param:
+            expression = schema.paramValue;
+            bindings.append(term.key);
+            break;
+        case Entity::Tag:
+            expression = schema.tagValue;
+            bindings.append(term.key);
+            break;
+        case Entity::Attribute: {
+            const auto attribute = schema.attributes.constFind(term.key);
+            if (attribute == schema.attributes.cend())
+                return fail(errorcode::kInvalidParameterValue,
+                            QStringLiteral("Invalid order_by: unknown attribute '%1'").arg(term.key));
+            expression = attribute->first;
+            break;
+        }
+        }
+        if (expression.isEmpty())
+            return fail(errorcode::kInvalidParameterValue,
+                        QStringLiteral("Invalid order_by: cannot order by '%1' here").arg(term.key));
+        // Missing values last, whichever the direction.
+        parts.append(QStringLiteral("%1 IS NULL").arg(expression));
+        order.bindings.append(bindings);
+        parts.append(QStringLiteral("%1 %2").arg(expression, term.ascending ? QStringLiteral("ASC")
+                                                                             : QStringLiteral("DESC")));
+        order.bindings.append(bindings);
+    }
+    order.sql = parts.join(QStringLiteral(", "));
+    return order;
+}
+
+void bindAll(SQLite::Statement &statement, const QVariantList &bindings, int first = 1)
+{
+    int index = first;
+    for (const QVariant &value : bindings) {
+        if (value.typeId() == QMetaType::Double)
+            statement.bind(index++, value.toDouble());
+        else if (value.typeId() == QMetaType::LongLong || value.typeId() == QMetaType::Int)
+            statement.bind(index++, static_cast<int64_t>(value.toLongLong()));
+        else
+            statement.bind(index++, utf8(value.toString()));
+    }
+}
+
+QString makePageToken(qint64 offset)
+{
+    return QString::fromLatin1(
+        QJsonDocument(QJsonObject{{QStringLiteral("offset"), offset}}).toJson(QJsonDocument::Compact).toBase64());
+}
+
+Result<qint64> offsetFromPageToken(const QString &token)
+{
+    if (token.isEmpty())
+        return qint64(0);
+    const QJsonDocument document =
+        QJsonDocument::fromJson(QByteArray::fromBase64(token.toLatin1()));
+    const QJsonValue offset = document.object().value(QStringLiteral("offset"));
+    if (!offset.isDouble() || offset.toDouble() < 0)
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("Invalid page token '%1'").arg(token));
+    return qint64(offset.toDouble());
+}
+
+QString lifecycleCondition(const QString &column, ViewType viewType)
+{
+    switch (viewType) {
+    case ViewType::ActiveOnly:
+        return QStringLiteral("%1 = 'active'").arg(column);
+    case ViewType::DeletedOnly:
+        return QStringLiteral("%1 = 'deleted'").arg(column);
+    case ViewType::All:
+        break;
+    }
+    return QStringLiteral("1");
+}
+
+} // namespace
+
+TrackingStore::TrackingStore(Store &store, QString artifactRoot)
+    : m_store(store), m_artifactRoot(std::move(artifactRoot))
+{
+}
+
+template <typename Fn>
+Result<void> TrackingStore::writeChecked(Fn write)
+{
+    auto coded = std::make_shared<std::optional<Error>>();
+    Result<void> written = m_store
+                               .write([write = std::move(write), coded](SQLite::Database &db) {
+                                   try {
+                                       write(db);
+                                   } catch (const Failure &failure) {
+                                       *coded = failure.error;
+                                       throw;
+                                   }
+                               })
+                               .result();
+    if (*coded)
+        return **coded;
+    return written;
+}
+
+// ---- experiments ---------------------------------------------------------------------------
+
+Result<QString> TrackingStore::createExperiment(const QString &name, const QString &artifactLocation,
+                                                const QMap<QString, QString> &tags)
+{
+    if (name.trimmed().isEmpty())
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("Invalid experiment name: ''. Experiment name cannot be empty."));
+    auto id = std::make_shared<qint64>(0);
+    Result<void> written = writeChecked([=](SQLite::Database &db) {
+        SQLite::Statement exists(db, "SELECT 1 FROM experiments WHERE name = ?");
+        exists.bind(1, utf8(name));
+        if (exists.executeStep())
+            raise(errorcode::kResourceAlreadyExists,
+                  QStringLiteral("Experiment '%1' already exists.").arg(name));
+        const qint64 now = nowMs();
+        SQLite::Statement insert(db, "INSERT INTO experiments(name, artifact_location, "
+                                     "creation_time, last_update_time) VALUES (?, '', ?, ?)");
+        insert.bind(1, utf8(name));
+        insert.bind(2, static_cast<int64_t>(now));
+        insert.bind(3, static_cast<int64_t>(now));
+        insert.exec();
+        *id = db.getLastInsertRowid();
+        const QString location = artifactLocation.isEmpty()
+                                     ? QStringLiteral("mlflow-artifacts:/%1").arg(*id)
+                                     : artifactLocation;
+        SQLite::Statement setLocation(db, "UPDATE experiments SET artifact_location = ? "
+                                          "WHERE experiment_id = ?");
+        setLocation.bind(1, utf8(location));
+        setLocation.bind(2, static_cast<int64_t>(*id));
+        setLocation.exec();
+        for (auto it = tags.cbegin(); it != tags.cend(); ++it) {
+            SQLite::Statement tag(db, "INSERT INTO experiment_tags VALUES (?, ?, ?)");
+            tag.bind(1, static_cast<int64_t>(*id));
+            tag.bind(2, utf8(it.key()));
+            tag.bind(3, utf8(it.value()));
+            tag.exec();
+        }
+    });
+    if (!written)
+        return written.error();
+    qCInfo(lcTracking).noquote() << "experiment" << *id << name << "created";
+    return QString::number(*id);
+}
+
+Result<Experiment> TrackingStore::experiment(const QString &experimentId) const
+{
+    return readChecked(m_store, [&](SQLite::Database &db) { return loadExperiment(db, experimentId); });
+}
+
+Result<Experiment> TrackingStore::experimentByName(const QString &name) const
+{
+    return readChecked(m_store, [&](SQLite::Database &db) {
+        SQLite::Statement row(db, std::string(kExperimentColumns) + "WHERE name = ?");
+        row.bind(1, utf8(name));
+        if (!row.executeStep())
+            raise(errorcode::kResourceDoesNotExist,
+                  QStringLiteral("Could not find experiment with name '%1'").arg(name));
+        return readExperimentRow(db, row);
+    });
+}
+
+Result<Page<Experiment>> TrackingStore::searchExperiments(ViewType viewType, int maxResults,
+                                                          const QString &pageToken,
+                                                          const QString &filter,
+                                                          const QStringList &orderBy) const
+{
+    auto parsed = parseFilter(filter);
+    if (!parsed)
+        return parsed.error();
+    auto terms = parseOrderBy(orderBy);
+    if (!terms)
+        return terms.error();
+    auto offset = offsetFromPageToken(pageToken);
+    if (!offset)
+        return offset.error();
+    SqlFragment where{lifecycleCondition(QStringLiteral("e.lifecycle_stage"), viewType), {}};
+    if (*parsed) {
+        auto condition = filterSql(experimentSchema(), **parsed);
+        if (!condition)
+            return condition.error();
+        where.sql += QStringLiteral(" AND (%1)").arg(condition->sql);
+        where.bindings = condition->bindings;
+    }
+    auto order = orderSql(experimentSchema(), *terms);
+    if (!order)
+        return order.error();
+    const QString orderClause = (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
+                                + QStringLiteral("e.last_update_time DESC, e.experiment_id DESC");
+    const int limit = maxResults > 0 ? maxResults : 1000;
+    return readChecked(m_store, [&](SQLite::Database &db) {
+        SQLite::Statement query(db, utf8(QStringLiteral("SELECT experiment_id, name, "
+                                                        "artifact_location, lifecycle_stage, "
+                                                        "creation_time, last_update_time FROM "
+                                                        "experiments e WHERE %1 ORDER BY %2 "
+                                                        "LIMIT ? OFFSET ?")
+                                             .arg(where.sql, orderClause)));
+        bindAll(query, where.bindings + order->bindings);
+        const int next = int(where.bindings.size() + order->bindings.size()) + 1;
+        query.bind(next, limit + 1);
+        query.bind(next + 1, static_cast<int64_t>(*offset));
+        Page<Experiment> page;
+        while (query.executeStep()) {
+            if (page.items.size() == limit) {
+                page.nextPageToken = makePageToken(*offset + limit);
+                break;
+            }
+            page.items.append(readExperimentRow(db, query));
+        }
+        return page;
+    });
+}
+
+Result<void> TrackingStore::renameExperiment(const QString &experimentId, const QString &newName)
+{
+    if (newName.trimmed().isEmpty())
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("Invalid experiment name: ''. Experiment name cannot be empty."));
+    return writeChecked([=](SQLite::Database &db) {
+        const Experiment experiment = loadExperiment(db, experimentId);
+        if (experiment.lifecycleStage != LifecycleStage::Active)
+            raise(errorcode::kInvalidParameterValue,
+                  QStringLiteral("Cannot rename a non-active experiment."));
+        SQLite::Statement exists(db, "SELECT 1 FROM experiments WHERE name = ? AND experiment_id != ?");
+        exists.bind(1, utf8(newName));
+        exists.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
+        if (exists.executeStep())
+            raise(errorcode::kResourceAlreadyExists,
+                  QStringLiteral("Experiment '%1' already exists.").arg(newName));
+        SQLite::Statement update(db, "UPDATE experiments SET name = ?, last_update_time = ? "
+                                     "WHERE experiment_id = ?");
+        update.bind(1, utf8(newName));
+        update.bind(2, static_cast<int64_t>(nowMs()));
+        update.bind(3, static_cast<int64_t>(experimentId.toLongLong()));
+        update.exec();
+    });
+}
+
+Result<void> TrackingStore::deleteExperiment(const QString &experimentId)
+{
+    return writeChecked([=](SQLite::Database &db) {
+        const Experiment experiment = loadExperiment(db, experimentId);
+        if (experiment.id == QLatin1String("0"))
+            raise(errorcode::kInvalidParameterValue,
+                  QStringLiteral("Cannot delete the default experiment '0'. This is an internally "
+                                 "reserved experiment."));
+        if (experiment.lifecycleStage == LifecycleStage::Deleted)
+            return;
+        const qint64 now = nowMs();
+        SQLite::Statement update(db, "UPDATE experiments SET lifecycle_stage = 'deleted', "
+                                     "last_update_time = ? WHERE experiment_id = ?");
+        update.bind(1, static_cast<int64_t>(now));
+        update.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
+        update.exec();
+        // Its runs go to the bin with it, as in MLflow.
+        SQLite::Statement runs(db, "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? "
+                                   "WHERE experiment_id = ? AND lifecycle_stage = 'active'");
+        runs.bind(1, static_cast<int64_t>(now));
+        runs.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
+        runs.exec();
+    });
+}
+
+Result<void> TrackingStore::restoreExperiment(const QString &experimentId)
+{
+    return writeChecked([=](SQLite::Database &db) {
+        const Experiment experiment = loadExperiment(db, experimentId);
+        if (experiment.lifecycleStage == LifecycleStage::Active)
+            return;
+        SQLite::Statement update(db, "UPDATE experiments SET lifecycle_stage = 'active', "
+                                     "last_update_time = ? WHERE experiment_id = ?");
+        update.bind(1, static_cast<int64_t>(nowMs()));
+        update.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
+        update.exec();
+        SQLite::Statement runs(db, "UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL "
+                                   "WHERE experiment_id = ? AND lifecycle_stage = 'deleted'");
+        runs.bind(1, static_cast<int64_t>(experimentId.toLongLong()));
+        runs.exec();
+    });
+}
+
+Result<void> TrackingStore::setExperimentTag(const QString &experimentId, const QString &key,
+                                             const QString &value)
+{
+    return writeChecked([=](SQLite::Database &db) {
+        checkKey(QStringLiteral("tag"), key);
+        const Experiment experiment = loadExperiment(db, experimentId);
+        if (experiment.lifecycleStage != LifecycleStage::Active)
+            raise(errorcode::kInvalidParameterValue,
+                  QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
+                                 "deleted.")
+                      .arg(experimentId));
+        SQLite::Statement upsert(db, "INSERT INTO experiment_tags VALUES (?, ?, ?) ON CONFLICT"
+                                     "(experiment_id, key) DO UPDATE SET value = excluded.value");
+        upsert.bind(1, static_cast<int64_t>(experimentId.toLongLong()));
+        upsert.bind(2, utf8(key));
+        upsert.bind(3, utf8(value));
+        upsert.exec();
+        touchExperiment(db, experimentId.toLongLong());
+    });
+}
+
+// ---- runs ----------------------------------------------------------------------------------
+
+Result<Run> TrackingStore::createRun(const QString &experimentId, const QString &userId,
+                                     const QString &runName, std::optional<qint64> startTime,
+                                     const QList<QPair<QString, QString>> &tags)
+{
+    const QString runId = QUuid::createUuid().toString(QUuid::Id128);
+    QString name = runName;
+    for (const auto &[key, value] : tags) {
+        if (key == kRunNameTag && name.isEmpty())
+            name = value;
+    }
+    if (name.isEmpty())
+        name = generateRunName();
+    Result<void> written = writeChecked([=](SQLite::Database &db) {
+        const Experiment experiment = loadExperiment(db, experimentId);
+        if (experiment.lifecycleStage != LifecycleStage::Active)
+            raise(errorcode::kInvalidParameterValue,
+                  QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
+                                 "deleted.")
+                      .arg(experimentId));
+        for (const auto &tag : tags)
+            checkKey(QStringLiteral("tag"), tag.first);
+        SQLite::Statement insert(db, "INSERT INTO runs(run_uuid, experiment_id, name, user_id, "
+                                     "status, start_time, artifact_uri) VALUES (?, ?, ?, ?, "
+                                     "'RUNNING', ?, ?)");
+        insert.bind(1, utf8(runId));
+        insert.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
+        insert.bind(3, utf8(name));
+        insert.bind(4, utf8(userId));
+        insert.bind(5, static_cast<int64_t>(startTime.value_or(nowMs())));
+        insert.bind(6, utf8(QStringLiteral("%1/%2/artifacts").arg(experiment.artifactLocation, runId)));
+        insert.exec();
+        const qint64 runKey = db.getLastInsertRowid();
+        for (const auto &[key, value] : tags)
+            upsertTag(db, runKey, key, value);
+        upsertTag(db, runKey, kRunNameTag, name);
+    });
+    if (!written)
+        return written.error();
+    return run(runId);
+}
+
+Result<Run> TrackingStore::run(const QString &runId) const
+{
+    return readChecked(m_store, [&](SQLite::Database &db) { return loadRun(db, loadRunRow(db, runId)); });
+}
+
+Result<RunInfo> TrackingStore::updateRun(const QString &runId, std::optional<RunStatus> status,
+                                         std::optional<qint64> endTime, const QString &runName)
+{
+    Result<void> written = writeChecked([=](SQLite::Database &db) {
+        const RunRow row = loadActiveRunRow(db, runId);
+        SQLite::Statement update(db, "UPDATE runs SET status = coalesce(?, status), end_time = "
+                                     "coalesce(?, end_time), name = coalesce(?, name) WHERE run_key = ?");
+        if (status)
+            update.bind(1, utf8(toString(*status)));
+        else
+            update.bind(1);
+        if (endTime)
+            update.bind(2, static_cast<int64_t>(*endTime));
+        else
+            update.bind(2);
+        if (!runName.isEmpty())
+            update.bind(3, utf8(runName));
+        else
+            update.bind(3);
+        update.bind(4, static_cast<int64_t>(row.key));
+        update.exec();
+        if (!runName.isEmpty())
+            upsertTag(db, row.key, kRunNameTag, runName);
+    });
+    if (!written)
+        return written.error();
+    Result<Run> updated = run(runId);
+    if (!updated)
+        return updated.error();
+    return updated->info;
+}
+
+Result<void> TrackingStore::deleteRun(const QString &runId)
+{
+    return writeChecked([=](SQLite::Database &db) {
+        const RunRow row = loadRunRow(db, runId);
+        SQLite::Statement update(db, "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? "
+                                     "WHERE run_key = ?");
+        update.bind(1, static_cast<int64_t>(nowMs()));
+        update.bind(2, static_cast<int64_t>(row.key));
+        update.exec();
+    });
+}
+
+Result<void> TrackingStore::restoreRun(const QString &runId)
+{
+    return writeChecked([=](SQLite::Database &db) {
+        const RunRow row = loadRunRow(db, runId);
+        SQLite::Statement update(db, "UPDATE runs SET lifecycle_stage = 'active', deleted_time = "
+                                     "NULL WHERE run_key = ?");
+        update.bind(1, static_cast<int64_t>(row.key));
+        update.exec();
+    });
+}
+
+Result<void> TrackingStore::logBatch(const QString &runId, const QList<MetricPoint> &metrics,
+                                     const QList<QPair<QString, QString>> &params,
+                                     const QList<QPair<QString, QString>> &tags)
+{
+    if (metrics.size() > kMaxMetricsPerBatch)
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("A batch logging request can contain at most %1 metrics. Got %2 "
+                                   "metrics. Please split up metrics across multiple requests and "
+                                   "try again.")
+                        .arg(kMaxMetricsPerBatch)
+                        .arg(metrics.size()));
+    if (params.size() > kMaxParamsPerBatch)
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("A batch logging request can contain at most %1 params. Got %2 "
+                                   "params. Please split up params across multiple requests and try "
+                                   "again.")
+                        .arg(kMaxParamsPerBatch)
+                        .arg(params.size()));
+    if (tags.size() > kMaxTagsPerBatch)
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("A batch logging request can contain at most %1 tags. Got %2 "
+                                   "tags. Please split up tags across multiple requests and try "
+                                   "again.")
+                        .arg(kMaxTagsPerBatch)
+                        .arg(tags.size()));
+    if (metrics.size() + params.size() + tags.size() > kMaxEntitiesPerBatch)
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("A batch logging request can contain at most %1 metrics, params "
+                                   "and tags in total. Got %2.")
+                        .arg(kMaxEntitiesPerBatch)
+                        .arg(metrics.size() + params.size() + tags.size()));
+    return writeChecked([=](SQLite::Database &db) {
+        const RunRow row = loadActiveRunRow(db, runId);
+        const auto runKey = static_cast<int64_t>(row.key);
+
+        QMap<QString, QString> inBatch;
+        for (const auto &[key, value] : params) {
+            checkKey(QStringLiteral("param"), key);
+            if (value.size() > kMaxParamValueLength)
+                raise(errorcode::kInvalidParameterValue,
+                      QStringLiteral("Param value '%1...' had length %2, which exceeded length "
+                                     "limit of %3")
+                          .arg(value.left(100))
+                          .arg(value.size())
+                          .arg(kMaxParamValueLength));
+            const auto seen = inBatch.constFind(key);
+            if (seen != inBatch.cend() && *seen != value)
+                raise(errorcode::kInvalidParameterValue,
+                      QStringLiteral("Duplicate parameter keys have been submitted: [%1]. Please "
+                                     "ensure the request contains only one param value per param "
+                                     "key.")
+                          .arg(key));
+            inBatch.insert(key, value);
+        }
+        SQLite::Statement existing(db, "SELECT value FROM params WHERE run_key = ? AND key = ?");
+        SQLite::Statement insertParam(db, "INSERT INTO params(run_key, key, value) VALUES (?, ?, ?)");
+        for (auto it = inBatch.cbegin(); it != inBatch.cend(); ++it) {
+            existing.bind(1, runKey);
+            existing.bind(2, utf8(it.key()));
+            if (existing.executeStep()) {
+                const QString old = text(existing.getColumn(0));
+                existing.reset();
+                if (old != it.value())
+                    raise(errorcode::kInvalidParameterValue,
+                          QStringLiteral("Changing param values is not allowed. Param with "
+                                         "key='%1' was already logged with value='%2' for run "
+                                         "ID='%3'. Attempted logging new value '%4'.")
+                              .arg(it.key(), old, runId, it.value()));
+                continue;
+            }
+            existing.reset();
+            insertParam.bind(1, runKey);
+            insertParam.bind(2, utf8(it.key()));
+            insertParam.bind(3, utf8(it.value()));
+            insertParam.exec();
+            insertParam.reset();
+        }
+
+        SQLite::Statement insertMetric(db, "INSERT INTO metrics(run_key, key, step, timestamp, "
+                                           "value) VALUES (?, ?, ?, ?, ?)");
+        // The latest point wins by step, then timestamp, then value (MLflow's order).
+        SQLite::Statement latest(
+            db, "INSERT INTO latest_metrics(run_key, key, step, timestamp, value) VALUES "
+                "(?, ?, ?, ?, ?) ON CONFLICT(run_key, key) DO UPDATE SET step = excluded.step, "
+                "timestamp = excluded.timestamp, value = excluded.value WHERE excluded.step > "
+                "latest_metrics.step OR (excluded.step = latest_metrics.step AND "
+                "(excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = "
+                "latest_metrics.timestamp AND coalesce(excluded.value, -1e308) >= "
+                "coalesce(latest_metrics.value, -1e308))))");
+        std::set<QString> checkedKeys;
+        for (const MetricPoint &point : metrics) {
+            if (checkedKeys.insert(point.key).second)
+                checkKey(QStringLiteral("metric"), point.key);
+            for (SQLite::Statement *statement : {&insertMetric, &latest}) {
+                statement->bind(1, runKey);
+                statement->bind(2, utf8(point.key));
+                statement->bind(3, static_cast<int64_t>(point.step));
+                statement->bind(4, static_cast<int64_t>(point.timestamp));
+                if (std::isnan(point.value))
+                    statement->bind(5);
+                else
+                    statement->bind(5, point.value);
+                statement->exec();
+                statement->reset();
+            }
+        }
+        for (const auto &[key, value] : tags) {
+            checkKey(QStringLiteral("tag"), key);
+            upsertTag(db, row.key, key, value);
+            if (key == kRunNameTag) {
+                SQLite::Statement rename(db, "UPDATE runs SET name = ? WHERE run_key = ?");
+                rename.bind(1, utf8(value));
+                rename.bind(2, runKey);
+                rename.exec();
+            }
+        }
+    });
+}
+
+Result<void> TrackingStore::deleteTag(const QString &runId, const QString &key)
+{
+    return writeChecked([=](SQLite::Database &db) {
+        const RunRow row = loadActiveRunRow(db, runId);
+        SQLite::Statement remove(db, "DELETE FROM tags WHERE run_key = ? AND key = ?");
+        remove.bind(1, static_cast<int64_t>(row.key));
+        remove.bind(2, utf8(key));
+        if (remove.exec() == 0)
+            raise(errorcode::kResourceDoesNotExist,
+                  QStringLiteral("No tag with name: %1 in run with id %2").arg(key, runId));
+    });
+}
+
+Result<Page<MetricPoint>> TrackingStore::metricHistory(const QString &runId, const QString &key,
+                                                       int maxResults,
+                                                       const QString &pageToken) const
+{
+    auto offset = offsetFromPageToken(pageToken);
+    if (!offset)
+        return offset.error();
+    return readChecked(m_store, [&](SQLite::Database &db) {
+        const RunRow row = loadRunRow(db, runId);
+        SQLite::Statement query(db, "SELECT value, timestamp, step FROM metrics WHERE run_key = ? "
+                                    "AND key = ? ORDER BY step, timestamp, rowid LIMIT ? OFFSET ?");
+        query.bind(1, static_cast<int64_t>(row.key));
+        query.bind(2, utf8(key));
+        const qint64 limit = maxResults > 0 ? maxResults : std::numeric_limits<int>::max();
+        query.bind(3, static_cast<int64_t>(maxResults > 0 ? limit + 1 : -1));
+        query.bind(4, static_cast<int64_t>(*offset));
+        Page<MetricPoint> page;
+        while (query.executeStep()) {
+            if (page.items.size() == limit) {
+                page.nextPageToken = makePageToken(*offset + limit);
+                break;
+            }
+            page.items.append({key, metricValue(query.getColumn(0)), query.getColumn(1).getInt64(),
+                               query.getColumn(2).getInt64()});
+        }
+        return page;
+    });
+}
+
+Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, const QString &filter,
+                                            ViewType viewType, int maxResults,
+                                            const QStringList &orderBy,
+                                            const QString &pageToken) const
+{
+    auto parsed = parseFilter(filter);
+    if (!parsed)
+        return parsed.error();
+    auto terms = parseOrderBy(orderBy);
+    if (!terms)
+        return terms.error();
+    auto offset = offsetFromPageToken(pageToken);
+    if (!offset)
+        return offset.error();
+
+    SqlFragment where{lifecycleCondition(QStringLiteral("r.lifecycle_stage"), viewType), {}};
+    QStringList marks;
+    for (const QString &id : experimentIds) {
+        bool ok = false;
+        const qint64 number = id.toLongLong(&ok);
+        if (!ok)
+            return fail(errorcode::kInvalidParameterValue,
+                        QStringLiteral("Invalid experiment id '%1'").arg(id));
+        marks.append(QStringLiteral("?"));
+        where.bindings.append(number);
+    }
+    where.sql += QStringLiteral(" AND r.experiment_id IN (%1)").arg(marks.join(QStringLiteral(", ")));
+    if (*parsed) {
+        auto condition = filterSql(runSchema(), **parsed);
+        if (!condition)
+            return condition.error();
+        where.sql += QStringLiteral(" AND (%1)").arg(condition->sql);
+        where.bindings.append(condition->bindings);
+    }
+    auto order = orderSql(runSchema(), *terms);
+    if (!order)
+        return order.error();
+    const QString orderClause = (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
+                                + QStringLiteral("r.start_time DESC, r.run_uuid");
+    const int limit = maxResults > 0 ? maxResults : 1000;
+    return readChecked(m_store, [&](SQLite::Database &db) {
+        SQLite::Statement query(db, utf8(QStringLiteral("%1 r WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
+                                             .arg(QLatin1String(kRunColumns), where.sql, orderClause)));
+        bindAll(query, where.bindings + order->bindings);
+        const int next = int(where.bindings.size() + order->bindings.size()) + 1;
+        query.bind(next, limit + 1);
+        query.bind(next + 1, static_cast<int64_t>(*offset));
+        QList<RunRow> rows;
+        Page<Run> page;
+        while (query.executeStep()) {
+            if (rows.size() == limit) {
+                page.nextPageToken = makePageToken(*offset + limit);
+                break;
+            }
+            rows.append(readRunRow(query));
+        }
+        for (const RunRow &row : std::as_const(rows))
+            page.items.append(loadRun(db, row));
+        return page;
+    });
+}
+
+Result<int> TrackingStore::failInterruptedRuns()
+{
+    auto count = std::make_shared<int>(0);
+    Result<void> written = writeChecked([count](SQLite::Database &db) {
+        SQLite::Statement update(db, "UPDATE runs SET status = 'FAILED', end_time = ? "
+                                     "WHERE status = 'RUNNING'");
+        update.bind(1, static_cast<int64_t>(nowMs()));
+        *count = update.exec();
+    });
+    if (!written)
+        return written.error();
+    if (*count > 0)
+        qCInfo(lcTracking) << *count << "run(s) left RUNNING by an earlier process marked FAILED";
+    return *count;
+}
+
+Result<QString> TrackingStore::runArtifactDirectory(const QString &runId) const
+{
+    Result<Run> found = run(runId);
+    if (!found)
+        return found.error();
+    const QString uri = found->info.artifactUri;
+    QString path;
+    if (uri.startsWith(QLatin1String("mlflow-artifacts:/")))
+        path = QDir(m_artifactRoot).filePath(uri.mid(int(qstrlen("mlflow-artifacts:/"))));
+    else if (uri.startsWith(QLatin1String("file:")))
+        path = QUrl(uri).toLocalFile();
+    else
+        path = uri;
+    return QDir::cleanPath(path);
+}
+
+} // namespace millrace::tracking

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <optional>
+
+namespace millrace::tracking {
+
+/// Error codes of the tracking API, as MLflow names them (its REST API returns them).
+namespace errorcode {
+inline const QString kInvalidParameterValue = QStringLiteral("INVALID_PARAMETER_VALUE");
+inline const QString kResourceDoesNotExist = QStringLiteral("RESOURCE_DOES_NOT_EXIST");
+inline const QString kResourceAlreadyExists = QStringLiteral("RESOURCE_ALREADY_EXISTS");
+inline const QString kBadRequest = QStringLiteral("BAD_REQUEST");
+inline const QString kInternalError = QStringLiteral("INTERNAL_ERROR");
+} // namespace errorcode
+
+/// MLflow's limits on one log-batch call.
+inline constexpr int kMaxMetricsPerBatch = 1000;
+inline constexpr int kMaxParamsPerBatch = 100;
+inline constexpr int kMaxTagsPerBatch = 100;
+inline constexpr int kMaxEntitiesPerBatch = 1000;
+/// MLflow's limit on a param value's length (characters).
+inline constexpr int kMaxParamValueLength = 6000;
+
+/// Whether an experiment or run is in use or in the bin (restorable).
+enum class LifecycleStage { Active, Deleted };
+/// Which entities a search or listing includes.
+enum class ViewType { ActiveOnly, DeletedOnly, All };
+/// A run's state, as in MLflow.
+enum class RunStatus { Running, Scheduled, Finished, Failed, Killed };
+
+QString toString(LifecycleStage stage);
+QString toString(RunStatus status);
+std::optional<RunStatus> runStatusFromString(const QString &text);
+std::optional<ViewType> viewTypeFromString(const QString &text);
+
+/// An experiment: a named group of runs.
+struct Experiment
+{
+    QString id;
+    QString name;
+    QString artifactLocation;
+    LifecycleStage lifecycleStage = LifecycleStage::Active;
+    qint64 creationTime = 0;   ///< ms since the epoch
+    qint64 lastUpdateTime = 0; ///< ms since the epoch
+    QMap<QString, QString> tags;
+};
+
+/// One metric value at a step and time. NaN values stay NaN.
+struct MetricPoint
+{
+    QString key;
+    double value = 0;
+    qint64 timestamp = 0; ///< ms since the epoch
+    qint64 step = 0;
+};
+
+/// What identifies a run and where it stands.
+struct RunInfo
+{
+    QString runId;
+    QString experimentId;
+    QString runName;
+    QString userId;
+    RunStatus status = RunStatus::Running;
+    std::optional<qint64> startTime;
+    std::optional<qint64> endTime;
+    QString artifactUri;
+    LifecycleStage lifecycleStage = LifecycleStage::Active;
+};
+
+/// A run with its data: params, tags and the latest value of each metric.
+struct Run
+{
+    RunInfo info;
+    QList<MetricPoint> latestMetrics; ///< sorted by key
+    QMap<QString, QString> params;
+    QMap<QString, QString> tags;
+};
+
+/// A page of results and the token that fetches the next one (empty on the last page).
+template <typename T>
+struct Page
+{
+    QList<T> items;
+    QString nextPageToken;
+};
+
+/// Tag MLflow clients use to nest a run under a parent.
+inline const QString kParentRunIdTag = QStringLiteral("mlflow.parentRunId");
+/// Tag MLflow clients use for the run name.
+inline const QString kRunNameTag = QStringLiteral("mlflow.runName");
+
+} // namespace millrace::tracking
