@@ -10,10 +10,10 @@ struct Invocation
 {
     enum class Mode { Gui, Headless, Command, Help, Version, UsageError };
     Mode mode = Mode::Gui;
-    QString workspace;   ///< --workspace, or the default workspace
-    QStringList command; ///< for Mode::Command: the command and its arguments
+    QString workspace;                   ///< --workspace, or the default workspace
+    QStringList command;                 ///< for Mode::Command: the command and its arguments
     std::optional<quint16> trackingPort; ///< --tracking-port, if given
-    QString error;       ///< for Mode::UsageError
+    QString error;                       ///< for Mode::UsageError
 };
 
 /// Exit codes of the executable.

@@ -33,8 +33,8 @@ int runGui(const Invocation &invocation, millrace::LogBus *logBus)
     int exitCode = ExitOk;
     auto *opening = millrace::Job::start(
         QStringLiteral("open workspace"),
-        [workspace = invocation.workspace, trackingPort = invocation.trackingPort](
-            millrace::JobContext &) -> QVariant {
+        [workspace = invocation.workspace,
+         trackingPort = invocation.trackingPort](millrace::JobContext &) -> QVariant {
             millrace::SessionOptions options;
             options.pluginDirs = millrace::PluginManager::defaultSearchPaths();
             options.trackingPort = trackingPort;

@@ -78,11 +78,14 @@ QString requiredString(const QJsonObject &args, const QString &name)
     if (value.isUndefined() || value.isNull() || (value.isString() && value.toString().isEmpty()))
         throw BadArgument{missing(name)};
     if (!value.isString())
-        throw BadArgument{QStringLiteral("Invalid value %1 for parameter '%2' supplied: expected a "
-                                         "string")
-                              .arg(QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(
-                                       QJsonDocument::Compact)).mid(1).chopped(1),
-                                   name)};
+        throw BadArgument{
+            QStringLiteral("Invalid value %1 for parameter '%2' supplied: expected a "
+                           "string")
+                .arg(QString::fromUtf8(
+                         QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
+                         .mid(1)
+                         .chopped(1),
+                     name)};
     return value.toString();
 }
 
@@ -144,8 +147,8 @@ double requiredDouble(const QJsonObject &args, const QString &name)
     }
     if (value.isUndefined() || value.isNull())
         throw BadArgument{missing(name)};
-    throw BadArgument{QStringLiteral("Invalid value for parameter '%1' supplied: expected a number")
-                          .arg(name)};
+    throw BadArgument{
+        QStringLiteral("Invalid value for parameter '%1' supplied: expected a number").arg(name)};
 }
 
 QStringList stringList(const QJsonObject &args, const QString &name)
@@ -168,7 +171,8 @@ QList<QPair<QString, QString>> keyValues(const QJsonObject &args, const QString 
     if (value.isUndefined() || value.isNull())
         return pairs;
     if (!value.isArray())
-        throw BadArgument{QStringLiteral("Invalid value for parameter '%1': expected a list").arg(name)};
+        throw BadArgument{
+            QStringLiteral("Invalid value for parameter '%1': expected a list").arg(name)};
     for (const QJsonValue &item : value.toArray()) {
         const QJsonObject pair = item.toObject();
         pairs.append({requiredString(pair, QStringLiteral("key")),
@@ -200,7 +204,8 @@ QJsonArray tagsJson(const QMap<QString, QString> &tags)
 {
     QJsonArray array;
     for (auto it = tags.cbegin(); it != tags.cend(); ++it)
-        array.append(QJsonObject{{QStringLiteral("key"), it.key()}, {QStringLiteral("value"), it.value()}});
+        array.append(
+            QJsonObject{{QStringLiteral("key"), it.key()}, {QStringLiteral("value"), it.value()}});
     return array;
 }
 
@@ -289,21 +294,25 @@ QMap<QString, Handler> handlers()
         return valueOr<QString>(
             t.createExperiment(requiredString(a, QStringLiteral("name")),
                                optionalString(a, QStringLiteral("artifact_location")), tags),
-            [](const QString &id) { return QJsonObject{{QStringLiteral("experiment_id"), id}}; });
+            [](const QString &id) {
+                return QJsonObject{{QStringLiteral("experiment_id"), id}};
+            });
     });
     map.insert(QStringLiteral("experiments/get"), [](TrackingStore &t, const QJsonObject &a) {
-        return valueOr<Experiment>(t.experiment(requiredString(a, QStringLiteral("experiment_id"))),
-                                   [](const Experiment &e) {
-                                       return QJsonObject{{QStringLiteral("experiment"), experimentJson(e)}};
-                                   });
-    });
-    map.insert(QStringLiteral("experiments/get-by-name"), [](TrackingStore &t, const QJsonObject &a) {
         return valueOr<Experiment>(
-            t.experimentByName(requiredString(a, QStringLiteral("experiment_name"))),
+            t.experiment(requiredString(a, QStringLiteral("experiment_id"))),
             [](const Experiment &e) {
                 return QJsonObject{{QStringLiteral("experiment"), experimentJson(e)}};
             });
     });
+    map.insert(QStringLiteral("experiments/get-by-name"),
+               [](TrackingStore &t, const QJsonObject &a) {
+                   return valueOr<Experiment>(
+                       t.experimentByName(requiredString(a, QStringLiteral("experiment_name"))),
+                       [](const Experiment &e) {
+                           return QJsonObject{{QStringLiteral("experiment"), experimentJson(e)}};
+                       });
+               });
     map.insert(QStringLiteral("experiments/search"), [](TrackingStore &t, const QJsonObject &a) {
         return valueOr<Page<Experiment>>(
             t.searchExperiments(viewType(a, QStringLiteral("view_type")),
@@ -333,7 +342,8 @@ QMap<QString, Handler> handlers()
     map.insert(QStringLiteral("experiments/restore"), [](TrackingStore &t, const QJsonObject &a) {
         return emptyOr(t.restoreExperiment(requiredString(a, QStringLiteral("experiment_id"))));
     });
-    map.insert(QStringLiteral("experiments/set-experiment-tag"), [](TrackingStore &t, const QJsonObject &a) {
+    map.insert(QStringLiteral("experiments/set-experiment-tag"), [](TrackingStore &t,
+                                                                    const QJsonObject &a) {
         return emptyOr(t.setExperimentTag(requiredString(a, QStringLiteral("experiment_id")),
                                           requiredString(a, QStringLiteral("key")),
                                           optionalString(a, QStringLiteral("value"))));
@@ -344,7 +354,9 @@ QMap<QString, Handler> handlers()
                                         optionalString(a, QStringLiteral("run_name")),
                                         optionalInt(a, QStringLiteral("start_time")),
                                         keyValues(a, QStringLiteral("tags"))),
-                            [](const Run &run) { return QJsonObject{{QStringLiteral("run"), runJson(run)}}; });
+                            [](const Run &run) {
+                                return QJsonObject{{QStringLiteral("run"), runJson(run)}};
+                            });
     });
     map.insert(QStringLiteral("runs/get"), [](TrackingStore &t, const QJsonObject &a) {
         QString id = optionalString(a, QStringLiteral("run_id"));
@@ -363,14 +375,16 @@ QMap<QString, Handler> handlers()
         if (!statusText.isEmpty()) {
             status = runStatusFromString(statusText);
             if (!status)
-                throw BadArgument{QStringLiteral("Invalid value %1 for parameter 'status' supplied.")
-                                      .arg(statusText)};
+                throw BadArgument{
+                    QStringLiteral("Invalid value %1 for parameter 'status' supplied.")
+                        .arg(statusText)};
         }
-        return valueOr<RunInfo>(t.updateRun(id, status, optionalInt(a, QStringLiteral("end_time")),
-                                            optionalString(a, QStringLiteral("run_name"))),
-                                [](const RunInfo &info) {
-                                    return QJsonObject{{QStringLiteral("run_info"), runInfoJson(info)}};
-                                });
+        return valueOr<RunInfo>(
+            t.updateRun(id, status, optionalInt(a, QStringLiteral("end_time")),
+                        optionalString(a, QStringLiteral("run_name"))),
+            [](const RunInfo &info) {
+                return QJsonObject{{QStringLiteral("run_info"), runInfoJson(info)}};
+            });
     });
     map.insert(QStringLiteral("runs/delete"), [](TrackingStore &t, const QJsonObject &a) {
         return emptyOr(t.deleteRun(requiredString(a, QStringLiteral("run_id"))));
@@ -382,21 +396,23 @@ QMap<QString, Handler> handlers()
         QString id = optionalString(a, QStringLiteral("run_id"));
         return id.isEmpty() ? requiredString(a, QStringLiteral("run_uuid")) : id;
     };
-    map.insert(QStringLiteral("runs/log-metric"), [runIdOf](TrackingStore &t, const QJsonObject &a) {
-        const QString runId = runIdOf(a);
-        MetricPoint point{requiredString(a, QStringLiteral("key")),
-                          requiredDouble(a, QStringLiteral("value")),
-                          requiredInt(a, QStringLiteral("timestamp")),
-                          optionalInt(a, QStringLiteral("step")).value_or(0)};
-        return emptyOr(t.logBatch(runId, {point}, {}, {}));
-    });
-    map.insert(QStringLiteral("runs/log-parameter"), [runIdOf](TrackingStore &t, const QJsonObject &a) {
-        const QString runId = runIdOf(a);
-        return emptyOr(t.logBatch(runId, {},
-                                  {{requiredString(a, QStringLiteral("key")),
-                                    optionalString(a, QStringLiteral("value"))}},
-                                  {}));
-    });
+    map.insert(QStringLiteral("runs/log-metric"),
+               [runIdOf](TrackingStore &t, const QJsonObject &a) {
+                   const QString runId = runIdOf(a);
+                   MetricPoint point{requiredString(a, QStringLiteral("key")),
+                                     requiredDouble(a, QStringLiteral("value")),
+                                     requiredInt(a, QStringLiteral("timestamp")),
+                                     optionalInt(a, QStringLiteral("step")).value_or(0)};
+                   return emptyOr(t.logBatch(runId, {point}, {}, {}));
+               });
+    map.insert(QStringLiteral("runs/log-parameter"),
+               [runIdOf](TrackingStore &t, const QJsonObject &a) {
+                   const QString runId = runIdOf(a);
+                   return emptyOr(t.logBatch(runId, {},
+                                             {{requiredString(a, QStringLiteral("key")),
+                                               optionalString(a, QStringLiteral("value"))}},
+                                             {}));
+               });
     map.insert(QStringLiteral("runs/set-tag"), [runIdOf](TrackingStore &t, const QJsonObject &a) {
         const QString runId = runIdOf(a);
         return emptyOr(t.logBatch(runId, {}, {},
@@ -412,7 +428,8 @@ QMap<QString, Handler> handlers()
         QList<MetricPoint> metrics;
         const QJsonValue metricValues = a.value(QStringLiteral("metrics"));
         if (!metricValues.isUndefined() && !metricValues.isNull() && !metricValues.isArray())
-            throw BadArgument{QStringLiteral("Invalid value for parameter 'metrics': expected a list")};
+            throw BadArgument{
+                QStringLiteral("Invalid value for parameter 'metrics': expected a list")};
         for (const QJsonValue &item : metricValues.toArray()) {
             const QJsonObject m = item.toObject();
             metrics.append({requiredString(m, QStringLiteral("key")),
@@ -463,36 +480,40 @@ QMap<QString, Handler> handlers()
                 return json;
             });
     });
-    map.insert(QStringLiteral("artifacts/list"), [](TrackingStore &t, const QJsonObject &a) -> Reply {
-        QString id = optionalString(a, QStringLiteral("run_id"));
-        if (id.isEmpty())
-            id = requiredString(a, QStringLiteral("run_uuid"));
-        Result<Run> run = t.run(id);
-        if (!run)
-            return errorReply(run.error());
-        Result<QString> directory = t.runArtifactDirectory(id);
-        if (!directory)
-            return errorReply(directory.error());
-        const QString relative = QDir::cleanPath(optionalString(a, QStringLiteral("path")));
-        if (relative.startsWith(QLatin1String("..")) || QDir::isAbsolutePath(relative))
-            return errorReply(400, errorcode::kInvalidParameterValue,
-                              QStringLiteral("Invalid path '%1'").arg(relative));
-        const QDir dir(QDir(*directory).filePath(relative == QLatin1String(".") ? QString() : relative));
-        QJsonArray files;
-        for (const QFileInfo &entry : dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot, QDir::Name)) {
-            QJsonObject file{{QStringLiteral("path"),
-                              relative == QLatin1String(".") ? entry.fileName()
-                                                             : relative + QLatin1Char('/') + entry.fileName()},
-                             {QStringLiteral("is_dir"), entry.isDir()}};
-            if (!entry.isDir())
-                file.insert(QStringLiteral("file_size"), entry.size());
-            files.append(file);
-        }
-        QJsonObject json{{QStringLiteral("root_uri"), run->info.artifactUri}};
-        if (!files.isEmpty())
-            json.insert(QStringLiteral("files"), files);
-        return {200, json};
-    });
+    map.insert(
+        QStringLiteral("artifacts/list"), [](TrackingStore &t, const QJsonObject &a) -> Reply {
+            QString id = optionalString(a, QStringLiteral("run_id"));
+            if (id.isEmpty())
+                id = requiredString(a, QStringLiteral("run_uuid"));
+            Result<Run> run = t.run(id);
+            if (!run)
+                return errorReply(run.error());
+            Result<QString> directory = t.runArtifactDirectory(id);
+            if (!directory)
+                return errorReply(directory.error());
+            const QString relative = QDir::cleanPath(optionalString(a, QStringLiteral("path")));
+            if (relative.startsWith(QLatin1String("..")) || QDir::isAbsolutePath(relative))
+                return errorReply(400, errorcode::kInvalidParameterValue,
+                                  QStringLiteral("Invalid path '%1'").arg(relative));
+            const QDir dir(
+                QDir(*directory).filePath(relative == QLatin1String(".") ? QString() : relative));
+            QJsonArray files;
+            for (const QFileInfo &entry :
+                 dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot, QDir::Name)) {
+                QJsonObject file{
+                    {QStringLiteral("path"), relative == QLatin1String(".")
+                                                 ? entry.fileName()
+                                                 : relative + QLatin1Char('/') + entry.fileName()},
+                    {QStringLiteral("is_dir"), entry.isDir()}};
+                if (!entry.isDir())
+                    file.insert(QStringLiteral("file_size"), entry.size());
+                files.append(file);
+            }
+            QJsonObject json{{QStringLiteral("root_uri"), run->info.artifactUri}};
+            if (!files.isEmpty())
+                json.insert(QStringLiteral("files"), files);
+            return {200, json};
+        });
     return map;
 }
 
@@ -581,59 +602,60 @@ QPair<int, QJsonObject> RestApi::handle(const QString &endpoint, const QJsonObje
 void RestApi::registerRoutes(QHttpServer &server)
 {
     // JSON endpoints: /api/2.0/mlflow/<group>/<action>, GET or POST as the client chooses.
-    server.route(kApi + QStringLiteral("<arg>/<arg>"),
-                 [this](const QString &group, const QString &action, const QHttpServerRequest &request) {
-                     Reply error;
-                     const std::optional<QJsonObject> arguments =
-                         argumentsOf(request.query(), request.body(), &error);
-                     if (!arguments)
-                         return QtFuture::makeReadyFuture(toResponse(error));
-                     const QString endpoint = group + QLatin1Char('/') + action;
-                     return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments] {
-                         return toResponse(handle(endpoint, args));
-                     });
-                 });
+    server.route(
+        kApi + QStringLiteral("<arg>/<arg>"),
+        [this](const QString &group, const QString &action, const QHttpServerRequest &request) {
+            Reply error;
+            const std::optional<QJsonObject> arguments =
+                argumentsOf(request.query(), request.body(), &error);
+            if (!arguments)
+                return QtFuture::makeReadyFuture(toResponse(error));
+            const QString endpoint = group + QLatin1Char('/') + action;
+            return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments] {
+                return toResponse(handle(endpoint, args));
+            });
+        });
 
     // The artifact proxy: files under the workspace's artifacts folder.
     const QString root = m_tracking.artifactRoot();
-    server.route(kArtifactsApi + QStringLiteral("/<arg>"),
-                 [root](const QUrl &path, const QHttpServerRequest &request) {
-                     const std::optional<QString> file = artifactPath(root, path.toString());
-                     if (!file)
-                         return toResponse(errorReply(400, errorcode::kInvalidParameterValue,
-                                                      QStringLiteral("Invalid artifact path '%1'")
-                                                          .arg(path.toString())));
-                     if (request.method() == QHttpServerRequest::Method::Put) {
-                         if (!QDir().mkpath(QFileInfo(*file).absolutePath()))
-                             return toResponse(errorReply(500, errorcode::kInternalError,
-                                                          QStringLiteral("Cannot create the folder "
-                                                                         "for '%1'")
-                                                              .arg(path.toString())));
-                         // Written whole or not at all: a half-uploaded file is never listed.
-                         QSaveFile out(*file);
-                         if (!out.open(QIODevice::WriteOnly) || out.write(request.body()) < 0
-                             || !out.commit())
-                             return toResponse(errorReply(500, errorcode::kInternalError,
-                                                          QStringLiteral("Cannot write '%1'")
-                                                              .arg(path.toString())));
-                         return toResponse({200, QJsonObject()});
-                     }
-                     QFile in(*file);
-                     if (!QFileInfo(*file).isFile() || !in.open(QIODevice::ReadOnly))
-                         return toResponse(errorReply(404, errorcode::kResourceDoesNotExist,
-                                                      QStringLiteral("File not found: %1")
-                                                          .arg(path.toString())));
-                     return QHttpServerResponse(QByteArrayLiteral("application/octet-stream"),
-                                                in.readAll());
-                 });
+    server.route(kArtifactsApi + QStringLiteral("/<arg>"), [root](
+                                                               const QUrl &path,
+                                                               const QHttpServerRequest &request) {
+        const std::optional<QString> file = artifactPath(root, path.toString());
+        if (!file)
+            return toResponse(
+                errorReply(400, errorcode::kInvalidParameterValue,
+                           QStringLiteral("Invalid artifact path '%1'").arg(path.toString())));
+        if (request.method() == QHttpServerRequest::Method::Put) {
+            if (!QDir().mkpath(QFileInfo(*file).absolutePath()))
+                return toResponse(errorReply(500, errorcode::kInternalError,
+                                             QStringLiteral("Cannot create the folder "
+                                                            "for '%1'")
+                                                 .arg(path.toString())));
+            // Written whole or not at all: a half-uploaded file is never listed.
+            QSaveFile out(*file);
+            if (!out.open(QIODevice::WriteOnly) || out.write(request.body()) < 0 || !out.commit())
+                return toResponse(
+                    errorReply(500, errorcode::kInternalError,
+                               QStringLiteral("Cannot write '%1'").arg(path.toString())));
+            return toResponse({200, QJsonObject()});
+        }
+        QFile in(*file);
+        if (!QFileInfo(*file).isFile() || !in.open(QIODevice::ReadOnly))
+            return toResponse(
+                errorReply(404, errorcode::kResourceDoesNotExist,
+                           QStringLiteral("File not found: %1").arg(path.toString())));
+        return QHttpServerResponse(QByteArrayLiteral("application/octet-stream"), in.readAll());
+    });
     server.route(kArtifactsApi, [root](const QHttpServerRequest &request) {
-        const QString relative = request.query().queryItemValue(QStringLiteral("path"),
-                                                                QUrl::FullyDecoded);
+        const QString relative =
+            request.query().queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded);
         const std::optional<QString> directory =
             relative.isEmpty() ? std::optional<QString>(root) : artifactPath(root, relative);
         if (!directory)
-            return toResponse(errorReply(400, errorcode::kInvalidParameterValue,
-                                         QStringLiteral("Invalid artifact path '%1'").arg(relative)));
+            return toResponse(
+                errorReply(400, errorcode::kInvalidParameterValue,
+                           QStringLiteral("Invalid artifact path '%1'").arg(relative)));
         QJsonArray files;
         for (const QFileInfo &entry :
              QDir(*directory).entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot, QDir::Name)) {

@@ -8,7 +8,17 @@ namespace {
 
 struct Token
 {
-    enum class Kind { Identifier, String, Number, Operator, LeftParen, RightParen, Comma, Dot, End };
+    enum class Kind {
+        Identifier,
+        String,
+        Number,
+        Operator,
+        LeftParen,
+        RightParen,
+        Comma,
+        Dot,
+        End
+    };
     Kind kind;
     QString text;
     int position;
@@ -16,8 +26,9 @@ struct Token
 
 Error invalid(int position, const QString &what)
 {
-    return fail(errorcode::kInvalidParameterValue,
-                QStringLiteral("Invalid search filter at position %1: %2").arg(position + 1).arg(what));
+    return fail(
+        errorcode::kInvalidParameterValue,
+        QStringLiteral("Invalid search filter at position %1: %2").arg(position + 1).arg(what));
 }
 
 // Splits the filter into tokens; quoted names (`...`, "...") come back as identifiers.
@@ -95,8 +106,8 @@ Result<QList<Token>> tokenize(const QString &text)
             const QString op = text.mid(start, i - start);
             if (op == QLatin1String("!"))
                 return invalid(start, QStringLiteral("'!' must be followed by '='"));
-            tokens.append({Token::Kind::Operator, op == QLatin1String("==") ? QStringLiteral("=") : op,
-                           start});
+            tokens.append({Token::Kind::Operator,
+                           op == QLatin1String("==") ? QStringLiteral("=") : op, start});
             continue;
         }
         if (c.isLetter() || c == QLatin1Char('_')) {
@@ -147,8 +158,9 @@ public:
         if (!node)
             return node.error();
         if (peek().kind != Token::Kind::End)
-            return invalid(peek().position,
-                           QStringLiteral("expected AND, OR or the end, found '%1'").arg(peek().text));
+            return invalid(
+                peek().position,
+                QStringLiteral("expected AND, OR or the end, found '%1'").arg(peek().text));
         return node;
     }
 
@@ -204,9 +216,9 @@ private:
             if (!inner)
                 return inner;
             if (peek().kind != Token::Kind::RightParen)
-                return invalid(peek().position,
-                               QStringLiteral("expected ')' to close the '(' at position %1")
-                                   .arg(open + 1));
+                return invalid(
+                    peek().position,
+                    QStringLiteral("expected ')' to close the '(' at position %1").arg(open + 1));
             next();
             return inner;
         }
@@ -239,7 +251,8 @@ private:
             next();
             const Token &key = next();
             if (key.kind != Token::Kind::Identifier)
-                return invalid(key.position, QStringLiteral("expected a key after '%1.'").arg(first.text));
+                return invalid(key.position,
+                               QStringLiteral("expected a key after '%1.'").arg(first.text));
             comparison.entity = *entity;
             comparison.key = key.text;
         } else {
@@ -267,12 +280,14 @@ private:
         if (comparison.op == QLatin1String("IN") || comparison.op == QLatin1String("NOT IN")) {
             const Token &open = next();
             if (open.kind != Token::Kind::LeftParen)
-                return invalid(open.position, QStringLiteral("expected '(' after %1").arg(comparison.op));
+                return invalid(open.position,
+                               QStringLiteral("expected '(' after %1").arg(comparison.op));
             QStringList values;
             for (;;) {
                 const Token &value = next();
                 if (value.kind != Token::Kind::String)
-                    return invalid(value.position, QStringLiteral("expected a quoted value in the list"));
+                    return invalid(value.position,
+                                   QStringLiteral("expected a quoted value in the list"));
                 values.append(value.text);
                 const Token &separator = next();
                 if (separator.kind == Token::Kind::RightParen)
@@ -289,7 +304,8 @@ private:
             bool ok = false;
             const double number = value.text.toDouble(&ok);
             if (!ok)
-                return invalid(value.position, QStringLiteral("'%1' is not a number").arg(value.text));
+                return invalid(value.position,
+                               QStringLiteral("'%1' is not a number").arg(value.text));
             comparison.value = number;
         } else if (value.kind == Token::Kind::String) {
             comparison.value = value.text;

@@ -19,10 +19,10 @@ enum class Entity { Metric, Param, Tag, Attribute };
 struct Comparison
 {
     Entity entity = Entity::Attribute;
-    QString key;        ///< metric/param/tag key, or attribute name as written (lower-case)
-    QString op;         ///< =, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN (upper-case)
-    QVariant value;     ///< a double or a QString; for IN and NOT IN, a QStringList
-    int position = 0;   ///< where the comparison starts in the filter text (0-based)
+    QString key;      ///< metric/param/tag key, or attribute name as written (lower-case)
+    QString op;       ///< =, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN (upper-case)
+    QVariant value;   ///< a double or a QString; for IN and NOT IN, a QStringList
+    int position = 0; ///< where the comparison starts in the filter text (0-based)
 };
 
 /// A parsed filter: comparisons joined by AND and OR, with parentheses. AND binds tighter.

@@ -32,8 +32,9 @@ void TrackingServer::start()
         return;
     }
     m_port = port;
-    qCInfo(lcTracking).noquote() << "MLflow-compatible tracking API on"
-                                 << QStringLiteral("http://%1:%2").arg(m_address.toString()).arg(port);
+    qCInfo(lcTracking).noquote()
+        << "MLflow-compatible tracking API on"
+        << QStringLiteral("http://%1:%2").arg(m_address.toString()).arg(port);
     Q_EMIT listening(port);
 }
 

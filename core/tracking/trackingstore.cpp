@@ -54,7 +54,8 @@ QString text(const SQLite::Column &column)
 
 // Runs the read, turning a Failure into its coded Error.
 template <typename Fn>
-auto readChecked(const Store &store, Fn read) -> Result<std::invoke_result_t<Fn, SQLite::Database &>>
+auto readChecked(const Store &store, Fn read)
+    -> Result<std::invoke_result_t<Fn, SQLite::Database &>>
 {
     using T = std::invoke_result_t<Fn, SQLite::Database &>;
     std::optional<Error> coded;
@@ -137,7 +138,8 @@ Experiment loadExperiment(SQLite::Database &db, const QString &id)
 
 void touchExperiment(SQLite::Database &db, qint64 id)
 {
-    SQLite::Statement update(db, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?");
+    SQLite::Statement update(db,
+                             "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?");
     update.bind(1, static_cast<int64_t>(nowMs()));
     update.bind(2, static_cast<int64_t>(id));
     update.exec();
@@ -217,7 +219,8 @@ Run loadRun(SQLite::Database &db, const RunRow &row)
     metrics.bind(1, static_cast<int64_t>(row.key));
     while (metrics.executeStep())
         run.latestMetrics.append({text(metrics.getColumn(0)), metricValue(metrics.getColumn(1)),
-                                  metrics.getColumn(2).getInt64(), metrics.getColumn(3).getInt64()});
+                                  metrics.getColumn(2).getInt64(),
+                                  metrics.getColumn(3).getInt64()});
     return run;
 }
 
@@ -234,10 +237,10 @@ void upsertTag(SQLite::Database &db, qint64 runKey, const QString &key, const QS
 QString generateRunName()
 {
     // Readable names, as MLflow gives runs created without one.
-    static const char *const adjectives[] = {"amber", "brisk", "calm",  "deft",  "eager", "fleet",
-                                             "gentle", "hardy", "keen", "lucid", "mellow", "nimble",
-                                             "quiet", "rapid", "steady", "vivid"};
-    static const char *const nouns[] = {"brook", "cascade", "current", "delta", "eddy", "flume",
+    static const char *const adjectives[] = {
+        "amber", "brisk", "calm",   "deft",   "eager", "fleet", "gentle", "hardy",
+        "keen",  "lucid", "mellow", "nimble", "quiet", "rapid", "steady", "vivid"};
+    static const char *const nouns[] = {"brook", "cascade", "current", "delta", "eddy",   "flume",
                                         "lock",  "mill",    "rapids",  "reach", "sluice", "spring",
                                         "tide",  "weir",    "wheel",   "wake"};
     QRandomGenerator *random = QRandomGenerator::global();
@@ -307,7 +310,8 @@ const SearchSchema &runSchema()
             {QStringLiteral("created"), {QStringLiteral("r.start_time"), true}},
             {QStringLiteral("end_time"), {QStringLiteral("r.end_time"), true}},
         },
-        QStringLiteral("(SELECT m.value FROM latest_metrics m WHERE m.run_key = r.run_key AND m.key = ?)"),
+        QStringLiteral(
+            "(SELECT m.value FROM latest_metrics m WHERE m.run_key = r.run_key AND m.key = ?)"),
         QStringLiteral("(SELECT p.value FROM params p WHERE p.run_key = r.run_key AND p.key = ?)"),
         QStringLiteral("(SELECT t.value FROM tags t WHERE t.run_key = r.run_key AND t.key = ?)"),
     };
@@ -319,7 +323,8 @@ const SearchSchema &experimentSchema()
     static const SearchSchema schema{
         {
             {QStringLiteral("name"), {QStringLiteral("e.name"), false}},
-            {QStringLiteral("experiment_id"), {QStringLiteral("CAST(e.experiment_id AS TEXT)"), false}},
+            {QStringLiteral("experiment_id"),
+             {QStringLiteral("CAST(e.experiment_id AS TEXT)"), false}},
             {QStringLiteral("creation_time"), {QStringLiteral("e.creation_time"), true}},
             {QStringLiteral("last_update_time"), {QStringLiteral("e.last_update_time"), true}},
         },
@@ -357,17 +362,19 @@ Result<SqlFragment> comparisonSql(const SearchSchema &schema, const Comparison &
     case Entity::Attribute: {
         const auto attribute = schema.attributes.constFind(c.key);
         if (attribute == schema.attributes.cend())
-            return invalidAt(c, QStringLiteral("unknown attribute '%1' (known: %2)")
-                                    .arg(c.key, QStringList(schema.attributes.keys()).join(QStringLiteral(", "))));
+            return invalidAt(
+                c,
+                QStringLiteral("unknown attribute '%1' (known: %2)")
+                    .arg(c.key, QStringList(schema.attributes.keys()).join(QStringLiteral(", "))));
         target = attribute->first;
         numeric = attribute->second;
         break;
     }
     }
 
-    static const QStringList numericOps = {QStringLiteral("="),  QStringLiteral("!="),
-                                           QStringLiteral("<"),  QStringLiteral("<="),
-                                           QStringLiteral(">"),  QStringLiteral(">=")};
+    static const QStringList numericOps = {QStringLiteral("="), QStringLiteral("!="),
+                                           QStringLiteral("<"), QStringLiteral("<="),
+                                           QStringLiteral(">"), QStringLiteral(">=")};
     if (c.op == QLatin1String("IN") || c.op == QLatin1String("NOT IN")) {
         if (numeric || c.entity == Entity::Metric)
             return invalidAt(c, QStringLiteral("%1 only works on text values").arg(c.op));
@@ -377,15 +384,17 @@ Result<SqlFragment> comparisonSql(const SearchSchema &schema, const Comparison &
             marks.append(QStringLiteral("?"));
             fragment.bindings.append(value);
         }
-        fragment.sql = QStringLiteral("%1 %2 (%3)").arg(target, c.op, marks.join(QStringLiteral(", ")));
+        fragment.sql =
+            QStringLiteral("%1 %2 (%3)").arg(target, c.op, marks.join(QStringLiteral(", ")));
         if (c.op == QLatin1String("NOT IN"))
             fragment.sql = QStringLiteral("(%1 IS NOT NULL AND %2)").arg(target, fragment.sql);
         return fragment;
     }
     if (numeric) {
         if (!numericOps.contains(c.op))
-            return invalidAt(c, QStringLiteral("'%1' needs a numeric comparison (=, !=, <, <=, >, >=)")
-                                    .arg(c.key));
+            return invalidAt(
+                c,
+                QStringLiteral("'%1' needs a numeric comparison (=, !=, <, <=, >, >=)").arg(c.key));
         if (c.value.typeId() != QMetaType::Double)
             return invalidAt(c, QStringLiteral("'%1' is compared with a number, not '%2'")
                                     .arg(c.key, c.value.toString()));
@@ -406,7 +415,8 @@ Result<SqlFragment> comparisonSql(const SearchSchema &schema, const Comparison &
         fragment.sql = QStringLiteral("lower(%1) LIKE ?").arg(target);
         fragment.bindings.append(c.value.toString().toLower());
     } else {
-        return invalidAt(c, QStringLiteral("'%1' is text: use =, !=, LIKE, ILIKE, IN or NOT IN").arg(c.key));
+        return invalidAt(
+            c, QStringLiteral("'%1' is text: use =, !=, LIKE, ILIKE, IN or NOT IN").arg(c.key));
     }
     return fragment;
 }
@@ -452,20 +462,22 @@ Result<SqlFragment> orderSql(const SearchSchema &schema, const QList<OrderTerm> 
         case Entity::Attribute: {
             const auto attribute = schema.attributes.constFind(term.key);
             if (attribute == schema.attributes.cend())
-                return fail(errorcode::kInvalidParameterValue,
-                            QStringLiteral("Invalid order_by: unknown attribute '%1'").arg(term.key));
+                return fail(
+                    errorcode::kInvalidParameterValue,
+                    QStringLiteral("Invalid order_by: unknown attribute '%1'").arg(term.key));
             expression = attribute->first;
             break;
         }
         }
         if (expression.isEmpty())
-            return fail(errorcode::kInvalidParameterValue,
-                        QStringLiteral("Invalid order_by: cannot order by '%1' here").arg(term.key));
+            return fail(
+                errorcode::kInvalidParameterValue,
+                QStringLiteral("Invalid order_by: cannot order by '%1' here").arg(term.key));
         // Missing values last, whichever the direction.
         parts.append(QStringLiteral("%1 IS NULL").arg(expression));
         order.bindings.append(bindings);
-        parts.append(QStringLiteral("%1 %2").arg(expression, term.ascending ? QStringLiteral("ASC")
-                                                                             : QStringLiteral("DESC")));
+        parts.append(QStringLiteral("%1 %2").arg(
+            expression, term.ascending ? QStringLiteral("ASC") : QStringLiteral("DESC")));
         order.bindings.append(bindings);
     }
     order.sql = parts.join(QStringLiteral(", "));
@@ -487,8 +499,9 @@ void bindAll(SQLite::Statement &statement, const QVariantList &bindings, int fir
 
 QString makePageToken(qint64 offset)
 {
-    return QString::fromLatin1(
-        QJsonDocument(QJsonObject{{QStringLiteral("offset"), offset}}).toJson(QJsonDocument::Compact).toBase64());
+    return QString::fromLatin1(QJsonDocument(QJsonObject{{QStringLiteral("offset"), offset}})
+                                   .toJson(QJsonDocument::Compact)
+                                   .toBase64());
 }
 
 Result<qint64> offsetFromPageToken(const QString &token)
@@ -524,8 +537,7 @@ TrackingStore::TrackingStore(Store &store, QString artifactRoot)
 {
 }
 
-template <typename Fn>
-Result<void> TrackingStore::writeChecked(Fn write)
+template <typename Fn> Result<void> TrackingStore::writeChecked(Fn write)
 {
     auto coded = std::make_shared<std::optional<Error>>();
     Result<void> written = m_store
@@ -545,12 +557,14 @@ Result<void> TrackingStore::writeChecked(Fn write)
 
 // ---- experiments ---------------------------------------------------------------------------
 
-Result<QString> TrackingStore::createExperiment(const QString &name, const QString &artifactLocation,
+Result<QString> TrackingStore::createExperiment(const QString &name,
+                                                const QString &artifactLocation,
                                                 const QMap<QString, QString> &tags)
 {
     if (name.trimmed().isEmpty())
-        return fail(errorcode::kInvalidParameterValue,
-                    QStringLiteral("Invalid experiment name: ''. Experiment name cannot be empty."));
+        return fail(
+            errorcode::kInvalidParameterValue,
+            QStringLiteral("Invalid experiment name: ''. Experiment name cannot be empty."));
     auto id = std::make_shared<qint64>(0);
     Result<void> written = writeChecked([=](SQLite::Database &db) {
         SQLite::Statement exists(db, "SELECT 1 FROM experiments WHERE name = ?");
@@ -590,7 +604,8 @@ Result<QString> TrackingStore::createExperiment(const QString &name, const QStri
 
 Result<Experiment> TrackingStore::experiment(const QString &experimentId) const
 {
-    return readChecked(m_store, [&](SQLite::Database &db) { return loadExperiment(db, experimentId); });
+    return readChecked(m_store,
+                       [&](SQLite::Database &db) { return loadExperiment(db, experimentId); });
 }
 
 Result<Experiment> TrackingStore::experimentByName(const QString &name) const
@@ -630,8 +645,9 @@ Result<Page<Experiment>> TrackingStore::searchExperiments(ViewType viewType, int
     auto order = orderSql(experimentSchema(), *terms);
     if (!order)
         return order.error();
-    const QString orderClause = (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
-                                + QStringLiteral("e.last_update_time DESC, e.experiment_id DESC");
+    const QString orderClause =
+        (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
+        + QStringLiteral("e.last_update_time DESC, e.experiment_id DESC");
     const int limit = maxResults > 0 ? maxResults : 1000;
     return readChecked(m_store, [&](SQLite::Database &db) {
         SQLite::Statement query(db, utf8(QStringLiteral("SELECT experiment_id, name, "
@@ -659,14 +675,16 @@ Result<Page<Experiment>> TrackingStore::searchExperiments(ViewType viewType, int
 Result<void> TrackingStore::renameExperiment(const QString &experimentId, const QString &newName)
 {
     if (newName.trimmed().isEmpty())
-        return fail(errorcode::kInvalidParameterValue,
-                    QStringLiteral("Invalid experiment name: ''. Experiment name cannot be empty."));
+        return fail(
+            errorcode::kInvalidParameterValue,
+            QStringLiteral("Invalid experiment name: ''. Experiment name cannot be empty."));
     return writeChecked([=](SQLite::Database &db) {
         const Experiment experiment = loadExperiment(db, experimentId);
         if (experiment.lifecycleStage != LifecycleStage::Active)
             raise(errorcode::kInvalidParameterValue,
                   QStringLiteral("Cannot rename a non-active experiment."));
-        SQLite::Statement exists(db, "SELECT 1 FROM experiments WHERE name = ? AND experiment_id != ?");
+        SQLite::Statement exists(db,
+                                 "SELECT 1 FROM experiments WHERE name = ? AND experiment_id != ?");
         exists.bind(1, utf8(newName));
         exists.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
         if (exists.executeStep())
@@ -717,8 +735,9 @@ Result<void> TrackingStore::restoreExperiment(const QString &experimentId)
         update.bind(1, static_cast<int64_t>(nowMs()));
         update.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
         update.exec();
-        SQLite::Statement runs(db, "UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL "
-                                   "WHERE experiment_id = ? AND lifecycle_stage = 'deleted'");
+        SQLite::Statement runs(db,
+                               "UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL "
+                               "WHERE experiment_id = ? AND lifecycle_stage = 'deleted'");
         runs.bind(1, static_cast<int64_t>(experimentId.toLongLong()));
         runs.exec();
     });
@@ -731,10 +750,11 @@ Result<void> TrackingStore::setExperimentTag(const QString &experimentId, const 
         checkKey(QStringLiteral("tag"), key);
         const Experiment experiment = loadExperiment(db, experimentId);
         if (experiment.lifecycleStage != LifecycleStage::Active)
-            raise(errorcode::kInvalidParameterValue,
-                  QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
-                                 "deleted.")
-                      .arg(experimentId));
+            raise(
+                errorcode::kInvalidParameterValue,
+                QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
+                               "deleted.")
+                    .arg(experimentId));
         SQLite::Statement upsert(db, "INSERT INTO experiment_tags VALUES (?, ?, ?) ON CONFLICT"
                                      "(experiment_id, key) DO UPDATE SET value = excluded.value");
         upsert.bind(1, static_cast<int64_t>(experimentId.toLongLong()));
@@ -762,10 +782,11 @@ Result<Run> TrackingStore::createRun(const QString &experimentId, const QString 
     Result<void> written = writeChecked([=](SQLite::Database &db) {
         const Experiment experiment = loadExperiment(db, experimentId);
         if (experiment.lifecycleStage != LifecycleStage::Active)
-            raise(errorcode::kInvalidParameterValue,
-                  QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
-                                 "deleted.")
-                      .arg(experimentId));
+            raise(
+                errorcode::kInvalidParameterValue,
+                QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
+                               "deleted.")
+                    .arg(experimentId));
         for (const auto &tag : tags)
             checkKey(QStringLiteral("tag"), tag.first);
         SQLite::Statement insert(db, "INSERT INTO runs(run_uuid, experiment_id, name, user_id, "
@@ -776,7 +797,8 @@ Result<Run> TrackingStore::createRun(const QString &experimentId, const QString 
         insert.bind(3, utf8(name));
         insert.bind(4, utf8(userId));
         insert.bind(5, static_cast<int64_t>(startTime.value_or(nowMs())));
-        insert.bind(6, utf8(QStringLiteral("%1/%2/artifacts").arg(experiment.artifactLocation, runId)));
+        insert.bind(
+            6, utf8(QStringLiteral("%1/%2/artifacts").arg(experiment.artifactLocation, runId)));
         insert.exec();
         const qint64 runKey = db.getLastInsertRowid();
         for (const auto &[key, value] : tags)
@@ -790,7 +812,8 @@ Result<Run> TrackingStore::createRun(const QString &experimentId, const QString 
 
 Result<Run> TrackingStore::run(const QString &runId) const
 {
-    return readChecked(m_store, [&](SQLite::Database &db) { return loadRun(db, loadRunRow(db, runId)); });
+    return readChecked(m_store,
+                       [&](SQLite::Database &db) { return loadRun(db, loadRunRow(db, runId)); });
 }
 
 Result<RunInfo> TrackingStore::updateRun(const QString &runId, std::optional<RunStatus> status,
@@ -798,8 +821,9 @@ Result<RunInfo> TrackingStore::updateRun(const QString &runId, std::optional<Run
 {
     Result<void> written = writeChecked([=](SQLite::Database &db) {
         const RunRow row = loadActiveRunRow(db, runId);
-        SQLite::Statement update(db, "UPDATE runs SET status = coalesce(?, status), end_time = "
-                                     "coalesce(?, end_time), name = coalesce(?, name) WHERE run_key = ?");
+        SQLite::Statement update(
+            db, "UPDATE runs SET status = coalesce(?, status), end_time = "
+                "coalesce(?, end_time), name = coalesce(?, name) WHERE run_key = ?");
         if (status)
             update.bind(1, utf8(toString(*status)));
         else
@@ -829,8 +853,9 @@ Result<void> TrackingStore::deleteRun(const QString &runId)
 {
     return writeChecked([=](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
-        SQLite::Statement update(db, "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? "
-                                     "WHERE run_key = ?");
+        SQLite::Statement update(db,
+                                 "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? "
+                                 "WHERE run_key = ?");
         update.bind(1, static_cast<int64_t>(nowMs()));
         update.bind(2, static_cast<int64_t>(row.key));
         update.exec();
@@ -860,12 +885,13 @@ Result<void> TrackingStore::logBatch(const QString &runId, const QList<MetricPoi
                         .arg(kMaxMetricsPerBatch)
                         .arg(metrics.size()));
     if (params.size() > kMaxParamsPerBatch)
-        return fail(errorcode::kInvalidParameterValue,
-                    QStringLiteral("A batch logging request can contain at most %1 params. Got %2 "
-                                   "params. Please split up params across multiple requests and try "
-                                   "again.")
-                        .arg(kMaxParamsPerBatch)
-                        .arg(params.size()));
+        return fail(
+            errorcode::kInvalidParameterValue,
+            QStringLiteral("A batch logging request can contain at most %1 params. Got %2 "
+                           "params. Please split up params across multiple requests and try "
+                           "again.")
+                .arg(kMaxParamsPerBatch)
+                .arg(params.size()));
     if (tags.size() > kMaxTagsPerBatch)
         return fail(errorcode::kInvalidParameterValue,
                     QStringLiteral("A batch logging request can contain at most %1 tags. Got %2 "
@@ -903,7 +929,8 @@ Result<void> TrackingStore::logBatch(const QString &runId, const QList<MetricPoi
             inBatch.insert(key, value);
         }
         SQLite::Statement existing(db, "SELECT value FROM params WHERE run_key = ? AND key = ?");
-        SQLite::Statement insertParam(db, "INSERT INTO params(run_key, key, value) VALUES (?, ?, ?)");
+        SQLite::Statement insertParam(db,
+                                      "INSERT INTO params(run_key, key, value) VALUES (?, ?, ?)");
         for (auto it = inBatch.cbegin(); it != inBatch.cend(); ++it) {
             existing.bind(1, runKey);
             existing.bind(2, utf8(it.key()));
@@ -1035,7 +1062,8 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
         marks.append(QStringLiteral("?"));
         where.bindings.append(number);
     }
-    where.sql += QStringLiteral(" AND r.experiment_id IN (%1)").arg(marks.join(QStringLiteral(", ")));
+    where.sql +=
+        QStringLiteral(" AND r.experiment_id IN (%1)").arg(marks.join(QStringLiteral(", ")));
     if (*parsed) {
         auto condition = filterSql(runSchema(), **parsed);
         if (!condition)
@@ -1046,12 +1074,14 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
     auto order = orderSql(runSchema(), *terms);
     if (!order)
         return order.error();
-    const QString orderClause = (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
-                                + QStringLiteral("r.start_time DESC, r.run_uuid");
+    const QString orderClause =
+        (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
+        + QStringLiteral("r.start_time DESC, r.run_uuid");
     const int limit = maxResults > 0 ? maxResults : 1000;
     return readChecked(m_store, [&](SQLite::Database &db) {
-        SQLite::Statement query(db, utf8(QStringLiteral("%1 r WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
-                                             .arg(QLatin1String(kRunColumns), where.sql, orderClause)));
+        SQLite::Statement query(db,
+                                utf8(QStringLiteral("%1 r WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
+                                         .arg(QLatin1String(kRunColumns), where.sql, orderClause)));
         bindAll(query, where.bindings + order->bindings);
         const int next = int(where.bindings.size() + order->bindings.size()) + 1;
         query.bind(next, limit + 1);

@@ -29,7 +29,8 @@ public:
     TrackingStore(Store &store, QString artifactRoot);
 
     // Experiments
-    Result<QString> createExperiment(const QString &name, const QString &artifactLocation = QString(),
+    Result<QString> createExperiment(const QString &name,
+                                     const QString &artifactLocation = QString(),
                                      const QMap<QString, QString> &tags = {});
     Result<Experiment> experiment(const QString &experimentId) const;
     Result<Experiment> experimentByName(const QString &name) const;
@@ -76,8 +77,7 @@ public:
     QString artifactRoot() const { return m_artifactRoot; }
 
 private:
-    template <typename Fn>
-    Result<void> writeChecked(Fn write);
+    template <typename Fn> Result<void> writeChecked(Fn write);
 
     Store &m_store;
     QString m_artifactRoot;

@@ -82,8 +82,7 @@ struct Run
 };
 
 /// A page of results and the token that fetches the next one (empty on the last page).
-template <typename T>
-struct Page
+template <typename T> struct Page
 {
     QList<T> items;
     QString nextPageToken;

@@ -20,9 +20,10 @@ Result<std::unique_ptr<Session>> Session::open(const QString &root, const Sessio
     plugins->load(options.pluginDirs);
     SessionOptions resolved = options;
     if (!resolved.trackingPort) {
-        Result<std::optional<QString>> setting = (*workspace)->store().read([](SQLite::Database &db) {
-            return appstate::get(db, QLatin1String(kTrackingPortSetting));
-        });
+        Result<std::optional<QString>> setting =
+            (*workspace)->store().read([](SQLite::Database &db) {
+                return appstate::get(db, QLatin1String(kTrackingPortSetting));
+            });
         if (!setting)
             return setting.error();
         bool ok = true;
@@ -43,9 +44,8 @@ Result<std::unique_ptr<Session>> Session::open(const QString &root, const Sessio
 Session::Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins,
                  SessionOptions options)
     : m_options(std::move(options)), m_workspace(std::move(workspace)),
-      m_plugins(std::move(plugins)),
-      m_tracking(std::make_unique<tracking::TrackingStore>(m_workspace->store(),
-                                                           m_workspace->artifactsDir()))
+      m_plugins(std::move(plugins)), m_tracking(std::make_unique<tracking::TrackingStore>(
+                                         m_workspace->store(), m_workspace->artifactsDir()))
 {
 }
 

@@ -43,7 +43,8 @@ class Session
 {
 public:
     /// Opens the workspace at `root`, loads plugins and marks runs left RUNNING by a crash FAILED.
-    static Result<std::unique_ptr<Session>> open(const QString &root, const SessionOptions &options);
+    static Result<std::unique_ptr<Session>> open(const QString &root,
+                                                 const SessionOptions &options);
     /// Stops the services, then closes the workspace.
     ~Session();
 

@@ -47,7 +47,7 @@ case "$version" in millrace\ *) ;; *) echo "unexpected --version output"; exit 1
 
 workspace=$(mktemp -d)
 log=$(mktemp)
-env -u DISPLAY /usr/bin/millrace --headless --workspace "$workspace" >"$log" 2>&1 &
+env -u DISPLAY /usr/bin/millrace --headless --tracking-port 0 --workspace "$workspace" >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do
     grep -q "running headless" "$log" && break

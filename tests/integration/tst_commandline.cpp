@@ -66,6 +66,10 @@ void TestCommandLine::exitCodes_data()
         << QStringList{QStringLiteral("help")} << 0 << QStringLiteral("serve") << QString();
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--no-such-option")} << 2
                                     << QString() << QStringLiteral("no-such-option");
+    QTest::newRow("bad tracking port")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--tracking-port"),
+                       QStringLiteral("http")}
+        << 2 << QString() << QStringLiteral("--tracking-port");
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString()
                                      << QStringLiteral("unknown command");
     QTest::newRow("headless with command")
@@ -103,8 +107,8 @@ void TestCommandLine::workspaceCommandReportsSchemaAndHolder()
 
     QProcess headless;
     headless.setProcessChannelMode(QProcess::MergedChannels);
-    headless.start(m_binary,
-                   {QStringLiteral("--headless"), QStringLiteral("--workspace"), dir.path()});
+    headless.start(m_binary, {QStringLiteral("--headless"), QStringLiteral("--tracking-port"),
+                              QStringLiteral("0"), QStringLiteral("--workspace"), dir.path()});
     QByteArray output;
     QTRY_VERIFY_WITH_TIMEOUT((output += headless.readAll()).contains("running headless"), 60000);
 

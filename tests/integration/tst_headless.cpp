@@ -38,8 +38,8 @@ void TestHeadless::initTestCase()
 void TestHeadless::startHeadless(QProcess &process, const QString &workspace)
 {
     process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(m_binary,
-                  {QStringLiteral("--headless"), QStringLiteral("--workspace"), workspace});
+    process.start(m_binary, {QStringLiteral("--headless"), QStringLiteral("--tracking-port"),
+                             QStringLiteral("0"), QStringLiteral("--workspace"), workspace});
     QVERIFY2(process.waitForStarted(), qPrintable(process.errorString()));
     QByteArray output;
     QTRY_VERIFY_WITH_TIMEOUT((output += process.readAll()).contains("running headless"), 60000);
@@ -79,8 +79,8 @@ void TestHeadless::secondInstanceIsRefused()
     startHeadless(first, dir.path());
 
     QProcess second;
-    second.start(m_binary,
-                 {QStringLiteral("--headless"), QStringLiteral("--workspace"), dir.path()});
+    second.start(m_binary, {QStringLiteral("--headless"), QStringLiteral("--tracking-port"),
+                            QStringLiteral("0"), QStringLiteral("--workspace"), dir.path()});
     QVERIFY(second.waitForFinished(60000));
     QCOMPARE(second.exitCode(), 1);
     const QString message = QString::fromLocal8Bit(second.readAllStandardError());
@@ -120,7 +120,8 @@ void TestHeadless::guiClosesCleanlyOnSignal()
     environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path());
     gui.setProcessEnvironment(environment);
     gui.setProcessChannelMode(QProcess::MergedChannels);
-    gui.start(m_binary, {QStringLiteral("--workspace"), dir.path()});
+    gui.start(m_binary, {QStringLiteral("--tracking-port"), QStringLiteral("0"),
+                         QStringLiteral("--workspace"), dir.path()});
     QVERIFY2(gui.waitForStarted(), qPrintable(gui.errorString()));
     QByteArray output;
     QTRY_VERIFY_WITH_TIMEOUT((output += gui.readAll()).contains("window attached"), 60000);
