@@ -1,5 +1,6 @@
 #include "app/commandline.h"
 
+#include "app/runscommand.h"
 #include "core/ml/torchruntime.h"
 #include "core/workspace/workspace.h"
 
@@ -15,17 +16,23 @@ struct CommandSpec
 {
     const char *name;
     const char *summary;
-    const char *arrivesWith; ///< null when implemented
+    const char *arrivesWith;        ///< the feature that brings it, while it is not built
+    int (*run)(const Invocation &); ///< null while not built
 };
+
+int runWorkspaceCommand(const Invocation &invocation);
 
 // The command set is fixed here so --help documents it; each later feature fills its command.
 constexpr CommandSpec kCommands[] = {
-    {"workspace", "show a workspace's folders, schema version and who holds it", nullptr},
-    {"runs", "list, show and search tracked runs", "experiment tracking"},
-    {"models", "list registered models, promote versions, export to ONNX", "the model registry"},
-    {"dags", "list, trigger, pause and unpause scheduled jobs", "the scheduler"},
-    {"train", "train or update a model", "the training engine"},
-    {"serve", "serve a registered model over HTTP", "local serving"},
+    {"workspace", "show a workspace's folders, schema version and who holds it", nullptr,
+     &runWorkspaceCommand},
+    {"runs", "list, search and show tracked runs (--json for MLflow-shaped JSON)", nullptr,
+     &runRunsCommand},
+    {"models", "list registered models, promote versions, export to ONNX", "the model registry",
+     nullptr},
+    {"dags", "list, trigger, pause and unpause scheduled jobs", "the scheduler", nullptr},
+    {"train", "train or update a model", "the training engine", nullptr},
+    {"serve", "serve a registered model over HTTP", "local serving", nullptr},
 };
 
 const CommandSpec *findCommand(const QString &name)
@@ -208,8 +215,8 @@ int runCommand(const Invocation &invocation)
 {
     const QString name = invocation.command.value(0);
     const CommandSpec *spec = findCommand(name);
-    if (spec && !spec->arrivesWith)
-        return runWorkspaceCommand(invocation);
+    if (spec && spec->run)
+        return spec->run(invocation);
     QTextStream(stderr) << "millrace " << name
                         << ": not available in this build yet; it arrives with "
                         << (spec ? QLatin1String(spec->arrivesWith)

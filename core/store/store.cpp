@@ -30,11 +30,14 @@ QString messageOf(const std::exception &e)
 
 Store::Store(QString path, std::unique_ptr<SQLite::Database> writer, int schemaVersion)
     : m_path(std::move(path)), m_id(g_nextStoreId++), m_schemaVersion(schemaVersion),
-      m_writer(std::move(writer))
+      m_writer(std::move(writer)), m_readOnly(!m_writer)
 {
     m_readPool.setMaxThreadCount(2);
     m_readPool.setObjectName(QStringLiteral("store-readers"));
-    m_writerThread = std::thread([this] { writerLoop(); });
+    if (m_writer)
+        m_writerThread = std::thread([this] { writerLoop(); });
+    else
+        m_closing = true; // read-only: every write() fails at once
 }
 
 Store::~Store()
@@ -79,6 +82,37 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path,
     }
 }
 
+Result<std::unique_ptr<Store>>
+Store::openReadOnly(const QString &path, std::span<const Migration> migrations, int applicationId)
+{
+    if (!QFileInfo(path).isFile())
+        return fail(QStringLiteral("there is no database at %1").arg(path));
+    try {
+        SQLite::Database db(QFile::encodeName(path).toStdString(), SQLite::OPEN_READONLY);
+        db.setBusyTimeout(kBusyTimeoutMs);
+        const int id = db.execAndGet("PRAGMA application_id").getInt();
+        const int version = Migrator::currentVersion(db);
+        const int latest = int(migrations.size());
+        if (id != applicationId)
+            return fail(QStringLiteral("%1 is not a Millrace database").arg(path));
+        if (version > latest)
+            return fail(QStringLiteral("%1 was written by a newer Millrace (schema version %2; "
+                                       "this build knows up to %3)")
+                            .arg(path)
+                            .arg(version)
+                            .arg(latest));
+        if (version < latest)
+            return fail(QStringLiteral("%1 is at schema version %2 and this Millrace needs %3: "
+                                       "open the workspace once with millrace to upgrade it")
+                            .arg(path)
+                            .arg(version)
+                            .arg(latest));
+        return std::unique_ptr<Store>(new Store(path, nullptr, version));
+    } catch (const std::exception &e) {
+        return fail(QStringLiteral("cannot open the database %1: %2").arg(path, messageOf(e)));
+    }
+}
+
 Result<std::unique_ptr<Store>> Store::openMillrace(const QString &path)
 {
     return open(path, millraceMigrations(), kMillraceApplicationId);
@@ -97,7 +131,9 @@ QFuture<Result<void>> Store::write(WriteFunction write)
             return future;
         }
     }
-    pending.promise.addResult(fail(QStringLiteral("the store %1 is closed").arg(m_path)));
+    pending.promise.addResult(
+        fail(m_readOnly ? QStringLiteral("the store %1 is open read-only").arg(m_path)
+                        : QStringLiteral("the store %1 is closed").arg(m_path)));
     pending.promise.finish();
     return future;
 }

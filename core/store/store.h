@@ -38,6 +38,10 @@ public:
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     static Result<std::unique_ptr<Store>>
     open(const QString &path, std::span<const Migration> migrations, int applicationId);
+    /// Opens an existing database for reading only: no writer, no migration, no lock needed (WAL
+    /// lets it read while another process writes). Refuses a schema other than the latest.
+    static Result<std::unique_ptr<Store>>
+    openReadOnly(const QString &path, std::span<const Migration> migrations, int applicationId);
     /// Opens a Millrace workspace database with Millrace's own schema.
     static Result<std::unique_ptr<Store>> openMillrace(const QString &path);
     /// Finishes every queued write, then closes, including the reader connections of every
@@ -87,6 +91,7 @@ private:
     const quint64 m_id;
     const int m_schemaVersion;
     std::unique_ptr<SQLite::Database> m_writer;
+    const bool m_readOnly;
     mutable QThreadPool m_readPool;
 
     std::mutex m_queueMutex;

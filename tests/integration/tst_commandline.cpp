@@ -76,7 +76,7 @@ void TestCommandLine::exitCodes_data()
         << QStringList{QStringLiteral("--headless"), QStringLiteral("runs")} << 2 << QString()
         << QStringLiteral("--headless takes no command");
     QTest::newRow("command not built yet")
-        << QStringList{QStringLiteral("runs"), QStringLiteral("list")} << 1 << QString()
+        << QStringList{QStringLiteral("models"), QStringLiteral("list")} << 1 << QString()
         << QStringLiteral("not available");
     QTest::newRow("workspace command usage")
         << QStringList{QStringLiteral("workspace"), QStringLiteral("bogus")} << 2 << QString()
