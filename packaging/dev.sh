@@ -17,7 +17,7 @@ build_packages=(
 )
 run_packages=(qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's DEB generator runs.
-test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream)
+test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream curl python3-venv)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

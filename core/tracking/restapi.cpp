@@ -14,6 +14,7 @@
 #include <QHttpServerResponse>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMimeDatabase>
 #include <QSaveFile>
 #include <QUrlQuery>
 #include <QtConcurrent/QtConcurrentRun>
@@ -406,6 +407,11 @@ QMap<QString, Handler> handlers()
                 return json;
             });
     });
+    // Millrace has no logged models (MLflow 3's model entities) yet: the client asks for them
+    // while listing artifacts and gets the empty answer of a server that has none.
+    map.insert(QStringLiteral("logged-models/search"), [](TrackingStore &, const QJsonObject &) {
+        return Reply{200, QJsonObject()};
+    });
     map.insert(
         QStringLiteral("artifacts/list"), [](TrackingStore &t, const QJsonObject &a) -> Reply {
             QString id = optionalString(a, QStringLiteral("run_id"));
@@ -571,7 +577,12 @@ void RestApi::registerRoutes(QHttpServer &server)
             return toResponse(
                 errorReply(404, errorcode::kResourceDoesNotExist,
                            QStringLiteral("File not found: %1").arg(path.toString())));
-        return QHttpServerResponse(QByteArrayLiteral("application/octet-stream"), in.readAll());
+        QHttpServerResponse response(QMimeDatabase().mimeTypeForFile(*file).name().toUtf8(),
+                                     in.readAll());
+        response.addHeader(QByteArrayLiteral("Content-Disposition"),
+                           QByteArrayLiteral("attachment; filename=\"")
+                               + QFileInfo(*file).fileName().toUtf8() + QByteArrayLiteral("\""));
+        return response;
     });
     server.route(kArtifactsApi, [root](const QHttpServerRequest &request) {
         const QString relative =
@@ -588,7 +599,7 @@ void RestApi::registerRoutes(QHttpServer &server)
             QJsonObject file{{QStringLiteral("path"), entry.fileName()},
                              {QStringLiteral("is_dir"), entry.isDir()}};
             if (!entry.isDir())
-                file.insert(QStringLiteral("file_size"), QString::number(entry.size()));
+                file.insert(QStringLiteral("file_size"), entry.size());
             files.append(file);
         }
         QJsonObject json;

@@ -75,7 +75,8 @@ QJsonObject runJson(const Run &run)
         data.insert(QStringLiteral("tags"), tagsJson(run.tags));
     return {{QStringLiteral("info"), runInfoJson(run.info)},
             {QStringLiteral("data"), data},
-            {QStringLiteral("inputs"), QJsonObject()}};
+            {QStringLiteral("inputs"), QJsonObject()},
+            {QStringLiteral("outputs"), QJsonObject()}};
 }
 
 } // namespace millrace::tracking
