@@ -121,8 +121,9 @@ qint64 parseExperimentId(const QString &id)
     bool ok = false;
     const qint64 value = id.toLongLong(&ok);
     if (!ok || id.isEmpty())
-        raise(errorcode::kResourceDoesNotExist,
-              QStringLiteral("No Experiment with id=%1 exists").arg(id));
+        raise(errorcode::kInvalidParameterValue,
+              QStringLiteral("Invalid experiment ID '%1'. Experiment ID must be a valid integer.")
+                  .arg(id));
     return value;
 }
 
