@@ -9,6 +9,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
@@ -491,6 +492,31 @@ QHttpServerResponse toResponse(const Reply &reply)
                                QHttpServerResponse::StatusCode(reply.first));
 }
 
+// Whether a Host header names this machine: localhost, 127.x.x.x or ::1, with any port. An
+// absent header (HTTP/1.0 clients) is allowed.
+bool isLoopbackHost(const QByteArray &header)
+{
+    if (header.isEmpty())
+        return true;
+    QString host = QString::fromLatin1(header).trimmed().toLower();
+    if (host.startsWith(QLatin1Char('['))) {
+        host = host.mid(1, host.indexOf(QLatin1Char(']')) - 1);
+    } else if (host.count(QLatin1Char(':')) == 1) {
+        host = host.left(host.indexOf(QLatin1Char(':')));
+    }
+    if (host == QLatin1String("localhost"))
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+Reply rebindingRefused()
+{
+    return errorReply(
+        403, QStringLiteral("PERMISSION_DENIED"),
+        QStringLiteral("Invalid Host header - possible DNS rebinding attack detected"));
+}
+
 // Artifact paths: relative, no '..', inside the artifact root.
 std::optional<QString> artifactPath(const QString &root, const QString &relative)
 {
@@ -531,28 +557,37 @@ QPair<int, QJsonObject> RestApi::handle(const QString &endpoint, const QJsonObje
     }
 }
 
-void RestApi::registerRoutes(QHttpServer &server)
+void RestApi::registerRoutes(QHttpServer &server, bool loopbackOnly)
 {
+    // On a loopback address only local names may be asked for: a web page that rebinds its own
+    // domain to 127.0.0.1 must not reach the API through the user's browser.
+    const auto hostAllowed = [loopbackOnly](const QHttpServerRequest &request) {
+        return !loopbackOnly || isLoopbackHost(request.value(QByteArrayLiteral("Host")));
+    };
     // JSON endpoints: /api/2.0/mlflow/<group>/<action>, GET or POST as the client chooses.
-    server.route(
-        kApi + QStringLiteral("<arg>/<arg>"),
-        [this](const QString &group, const QString &action, const QHttpServerRequest &request) {
-            Reply error;
-            const std::optional<QJsonObject> arguments =
-                argumentsOf(request.query(), request.body(), &error);
-            if (!arguments)
-                return QtFuture::makeReadyFuture(toResponse(error));
-            const QString endpoint = group + QLatin1Char('/') + action;
-            return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments] {
-                return toResponse(handle(endpoint, args));
-            });
-        });
+    server.route(kApi + QStringLiteral("<arg>/<arg>"),
+                 [this, hostAllowed](const QString &group, const QString &action,
+                                     const QHttpServerRequest &request) {
+                     if (!hostAllowed(request))
+                         return QtFuture::makeReadyFuture(toResponse(rebindingRefused()));
+                     Reply error;
+                     const std::optional<QJsonObject> arguments =
+                         argumentsOf(request.query(), request.body(), &error);
+                     if (!arguments)
+                         return QtFuture::makeReadyFuture(toResponse(error));
+                     const QString endpoint = group + QLatin1Char('/') + action;
+                     return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments] {
+                         return toResponse(handle(endpoint, args));
+                     });
+                 });
 
     // The artifact proxy: files under the workspace's artifacts folder.
     const QString root = m_tracking.artifactRoot();
-    server.route(kArtifactsApi + QStringLiteral("/<arg>"), [root](
+    server.route(kArtifactsApi + QStringLiteral("/<arg>"), [root, hostAllowed](
                                                                const QUrl &path,
                                                                const QHttpServerRequest &request) {
+        if (!hostAllowed(request))
+            return toResponse(rebindingRefused());
         const std::optional<QString> file = artifactPath(root, path.toString());
         if (!file)
             return toResponse(
@@ -584,7 +619,9 @@ void RestApi::registerRoutes(QHttpServer &server)
                                + QFileInfo(*file).fileName().toUtf8() + QByteArrayLiteral("\""));
         return response;
     });
-    server.route(kArtifactsApi, [root](const QHttpServerRequest &request) {
+    server.route(kArtifactsApi, [root, hostAllowed](const QHttpServerRequest &request) {
+        if (!hostAllowed(request))
+            return toResponse(rebindingRefused());
         const QString relative =
             request.query().queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded);
         const std::optional<QString> directory =

@@ -23,8 +23,9 @@ public:
     explicit RestApi(TrackingStore &tracking, int threads = 4);
     ~RestApi();
 
-    /// Adds the routes to `server`.
-    void registerRoutes(QHttpServer &server);
+    /// Adds the routes to `server`. With `loopbackOnly`, requests whose Host header is not a
+    /// local name are refused (403), as MLflow does against DNS rebinding.
+    void registerRoutes(QHttpServer &server, bool loopbackOnly);
 
     /// Handles one JSON endpoint (e.g. "runs/log-batch") with its merged query and body
     /// arguments; returns the HTTP status and the JSON body. Public for tests and benchmarks.

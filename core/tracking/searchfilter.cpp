@@ -255,12 +255,6 @@ private:
                                QStringLiteral("expected a key after '%1.'").arg(first.text));
             comparison.entity = *entity;
             comparison.key = key.text;
-            // Keys may hold dots unquoted, as in tags.mlflow.parentRunId.
-            while (peek().kind == Token::Kind::Dot
-                   && m_tokens.at(m_index + 1).kind == Token::Kind::Identifier) {
-                next();
-                comparison.key += QLatin1Char('.') + next().text;
-            }
             // As in MLflow, only the first dot ends the prefix: tags.mlflow.parentRunId names the
             // tag mlflow.parentRunId.
             while (peek().kind == Token::Kind::Dot) {
@@ -371,11 +365,6 @@ Result<QList<OrderTerm>> parseOrderBy(const QStringList &clauses)
             term.entity = *entity;
             term.key = t.at(i + 2).text;
             i += 3;
-            while (t.at(i).kind == Token::Kind::Dot
-                   && t.at(i + 1).kind == Token::Kind::Identifier) {
-                term.key += QLatin1Char('.') + t.at(i + 1).text;
-                i += 2;
-            }
             while (t.at(i).kind == Token::Kind::Dot
                    && t.at(i + 1).kind == Token::Kind::Identifier) {
                 term.key += QLatin1Char('.') + t.at(i + 1).text;

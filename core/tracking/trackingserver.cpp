@@ -18,7 +18,7 @@ void TrackingServer::start()
 {
     m_api = std::make_unique<RestApi>(m_tracking);
     m_server = std::make_unique<QHttpServer>();
-    m_api->registerRoutes(*m_server);
+    m_api->registerRoutes(*m_server, m_address.isLoopback());
     const quint16 port = m_server->listen(m_address, m_requestedPort);
     if (port == 0) {
         const QString message = QStringLiteral("the tracking server cannot listen on %1:%2 (is "

@@ -387,8 +387,12 @@ Result<SqlFragment> comparisonSql(const SearchSchema &schema, const Comparison &
         }
         fragment.sql =
             QStringLiteral("%1 %2 (%3)").arg(target, c.op, marks.join(QStringLiteral(", ")));
-        if (c.op == QLatin1String("NOT IN"))
+        if (c.op == QLatin1String("NOT IN")) {
             fragment.sql = QStringLiteral("(%1 IS NOT NULL AND %2)").arg(target, fragment.sql);
+            // The target now appears twice; a key subquery needs its key bound twice too.
+            if (c.entity != Entity::Attribute)
+                fragment.bindings.prepend(c.key);
+        }
         return fragment;
     }
     if (numeric) {

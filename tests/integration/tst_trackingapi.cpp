@@ -31,6 +31,7 @@ private Q_SLOTS:
     void badInputGetsMlflowErrors();
     void rejectedBatchWritesNothing();
     void artifactsRoundTripAndRefuseEscapes();
+    void foreignHostIsRefused();
 
 private:
     struct Answer
@@ -327,6 +328,29 @@ void TestTrackingApi::artifactsRoundTripAndRefuseEscapes()
     QCOMPARE(
         call("GET", QStringLiteral("/api/2.0/mlflow-artifacts/artifacts/1/missing.txt")).status,
         404);
+}
+
+void TestTrackingApi::foreignHostIsRefused()
+{
+    for (const QByteArray &host : {QByteArray("evil.example"), QByteArray("evil.example:5000"),
+                                   QByteArray("192.168.1.10:5000")}) {
+        QNetworkRequest request(
+            QUrl(m_base + QStringLiteral("/api/2.0/mlflow/experiments/create")));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+        request.setRawHeader("Host", host);
+        QNetworkReply *reply = m_network.post(request, R"({"name": "rebound"})");
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || finished.wait(20000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 403);
+        reply->deleteLater();
+    }
+    const Answer missing = call(
+        "GET", QStringLiteral("/api/2.0/mlflow/experiments/get-by-name?experiment_name=rebound"));
+    QCOMPARE(missing.status, 404);
+    // Local names with a port are fine.
+    QCOMPARE(call("GET", QStringLiteral("/api/2.0/mlflow/experiments/get?experiment_id=0")).status,
+             200);
 }
 
 QTEST_GUILESS_MAIN(TestTrackingApi)
