@@ -68,15 +68,18 @@ const std::array kMigrations = {
                           "  value TEXT NOT NULL,"
                           "  PRIMARY KEY (run_key, key)"
                           ") STRICT, WITHOUT ROWID");
-                  // Every logged point. NaN is stored as NULL (SQLite has no NaN).
+                  // Every logged point, clustered by run, key and step so a history is one
+                  // range scan. As in MLflow, NaN is stored as value 0 with is_nan set, and an
+                  // identical point logged twice is kept once.
                   db.exec("CREATE TABLE metrics ("
                           "  run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,"
                           "  key TEXT NOT NULL,"
                           "  step INTEGER NOT NULL,"
                           "  timestamp INTEGER NOT NULL,"
-                          "  value REAL"
-                          ") STRICT");
-                  db.exec("CREATE INDEX metrics_by_run_key ON metrics(run_key, key, step)");
+                          "  value REAL NOT NULL,"
+                          "  is_nan INTEGER NOT NULL DEFAULT 0,"
+                          "  PRIMARY KEY (run_key, key, step, timestamp, value, is_nan)"
+                          ") STRICT, WITHOUT ROWID");
                   // The latest point of each metric (highest step, then timestamp, then value),
                   // what run tables, sorting and search look at.
                   db.exec("CREATE TABLE latest_metrics ("

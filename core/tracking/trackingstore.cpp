@@ -18,8 +18,10 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace millrace::tracking {
 
@@ -416,9 +418,11 @@ Result<SqlFragment> comparisonSql(const SearchSchema &schema, const Comparison &
         fragment.sql = QStringLiteral("%1 GLOB ?").arg(target);
         fragment.bindings.append(likeToGlob(c.value.toString()));
     } else if (c.op == QLatin1String("ILIKE")) {
-        // SQLite's LIKE ignores ASCII case; lower() extends that to the rest of Unicode Qt knows.
-        fragment.sql = QStringLiteral("lower(%1) LIKE ?").arg(target);
-        fragment.bindings.append(c.value.toString().toLower());
+        // SQLite's LIKE and lower() fold ASCII case only. Both sides go through the same lower(),
+        // so a value always matches its own spelling (Qt's toLower() on the pattern alone made
+        // 'Łódź' miss 'Łódź'); other non-ASCII letters still compare case-sensitively.
+        fragment.sql = QStringLiteral("lower(%1) LIKE lower(?)").arg(target);
+        fragment.bindings.append(c.value.toString());
     } else {
         return invalidAt(
             c, QStringLiteral("'%1' is text: use =, !=, LIKE, ILIKE, IN or NOT IN").arg(c.key));
@@ -542,22 +546,28 @@ TrackingStore::TrackingStore(Store &store, QString artifactRoot)
 {
 }
 
-template <typename Fn> Result<void> TrackingStore::writeChecked(Fn write)
+template <typename Fn> QFuture<Result<void>> TrackingStore::writeCheckedAsync(Fn write)
 {
     auto coded = std::make_shared<std::optional<Error>>();
-    Result<void> written = m_store
-                               .write([write = std::move(write), coded](SQLite::Database &db) {
-                                   try {
-                                       write(db);
-                                   } catch (const Failure &failure) {
-                                       *coded = failure.error;
-                                       throw;
-                                   }
-                               })
-                               .result();
-    if (*coded)
-        return **coded;
-    return written;
+    return m_store
+        .write([write = std::move(write), coded](SQLite::Database &db) {
+            try {
+                write(db);
+            } catch (const Failure &failure) {
+                *coded = failure.error;
+                throw;
+            }
+        })
+        .then([coded](Result<void> written) -> Result<void> {
+            if (*coded)
+                return **coded;
+            return written;
+        });
+}
+
+template <typename Fn> Result<void> TrackingStore::writeChecked(Fn write)
+{
+    return writeCheckedAsync(std::move(write)).result();
 }
 
 // ---- experiments ---------------------------------------------------------------------------
@@ -882,35 +892,49 @@ Result<void> TrackingStore::logBatch(const QString &runId, const QList<MetricPoi
                                      const QList<QPair<QString, QString>> &params,
                                      const QList<QPair<QString, QString>> &tags)
 {
+    return logBatchAsync(runId, metrics, params, tags).result();
+}
+
+QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
+                                                   const QList<MetricPoint> &metrics,
+                                                   const QList<QPair<QString, QString>> &params,
+                                                   const QList<QPair<QString, QString>> &tags)
+{
+    auto refuse = [](Error error) {
+        return QtFuture::makeReadyFuture(Result<void>(std::move(error)));
+    };
     if (metrics.size() > kMaxMetricsPerBatch)
-        return fail(errorcode::kInvalidParameterValue,
-                    QStringLiteral("A batch logging request can contain at most %1 metrics. Got %2 "
-                                   "metrics. Please split up metrics across multiple requests and "
-                                   "try again.")
-                        .arg(kMaxMetricsPerBatch)
-                        .arg(metrics.size()));
+        return refuse(
+            fail(errorcode::kInvalidParameterValue,
+                 QStringLiteral("A batch logging request can contain at most %1 metrics. Got %2 "
+                                "metrics. Please split up metrics across multiple requests and "
+                                "try again.")
+                     .arg(kMaxMetricsPerBatch)
+                     .arg(metrics.size())));
     if (params.size() > kMaxParamsPerBatch)
-        return fail(
-            errorcode::kInvalidParameterValue,
-            QStringLiteral("A batch logging request can contain at most %1 params. Got %2 "
-                           "params. Please split up params across multiple requests and try "
-                           "again.")
-                .arg(kMaxParamsPerBatch)
-                .arg(params.size()));
+        return refuse(
+            fail(errorcode::kInvalidParameterValue,
+                 QStringLiteral("A batch logging request can contain at most %1 params. Got %2 "
+                                "params. Please split up params across multiple requests and try "
+                                "again.")
+                     .arg(kMaxParamsPerBatch)
+                     .arg(params.size())));
     if (tags.size() > kMaxTagsPerBatch)
-        return fail(errorcode::kInvalidParameterValue,
-                    QStringLiteral("A batch logging request can contain at most %1 tags. Got %2 "
-                                   "tags. Please split up tags across multiple requests and try "
-                                   "again.")
-                        .arg(kMaxTagsPerBatch)
-                        .arg(tags.size()));
+        return refuse(
+            fail(errorcode::kInvalidParameterValue,
+                 QStringLiteral("A batch logging request can contain at most %1 tags. Got %2 "
+                                "tags. Please split up tags across multiple requests and try "
+                                "again.")
+                     .arg(kMaxTagsPerBatch)
+                     .arg(tags.size())));
     if (metrics.size() + params.size() + tags.size() > kMaxEntitiesPerBatch)
-        return fail(errorcode::kInvalidParameterValue,
-                    QStringLiteral("A batch logging request can contain at most %1 metrics, params "
-                                   "and tags in total. Got %2.")
-                        .arg(kMaxEntitiesPerBatch)
-                        .arg(metrics.size() + params.size() + tags.size()));
-    return writeChecked([=](SQLite::Database &db) {
+        return refuse(
+            fail(errorcode::kInvalidParameterValue,
+                 QStringLiteral("A batch logging request can contain at most %1 metrics, params "
+                                "and tags in total. Got %2.")
+                     .arg(kMaxEntitiesPerBatch)
+                     .arg(metrics.size() + params.size() + tags.size())));
+    return writeCheckedAsync([=](SQLite::Database &db) {
         const RunRow row = loadActiveRunRow(db, runId);
         const auto runKey = static_cast<int64_t>(row.key);
 
@@ -958,8 +982,8 @@ Result<void> TrackingStore::logBatch(const QString &runId, const QList<MetricPoi
             insertParam.reset();
         }
 
-        SQLite::Statement insertMetric(db, "INSERT INTO metrics(run_key, key, step, timestamp, "
-                                           "value) VALUES (?, ?, ?, ?, ?)");
+        SQLite::Statement insertMetric(db, "INSERT OR IGNORE INTO metrics(run_key, key, step, "
+                                           "timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)");
         // The latest point wins by step, then timestamp, then value (MLflow's order).
         SQLite::Statement latest(
             db, "INSERT INTO latest_metrics(run_key, key, step, timestamp, value) VALUES "
@@ -969,22 +993,45 @@ Result<void> TrackingStore::logBatch(const QString &runId, const QList<MetricPoi
                 "(excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = "
                 "latest_metrics.timestamp AND coalesce(excluded.value, -1e308) >= "
                 "coalesce(latest_metrics.value, -1e308))))");
-        std::set<QString> checkedKeys;
+        // Every point goes into the history; only each key's newest point of the batch is then
+        // offered to latest_metrics, which halves the statements of a typical batch.
+        std::map<QString, std::pair<std::string, const MetricPoint *>> newestByKey;
+        auto newer = [](const MetricPoint &a, const MetricPoint &b) {
+            const double av = std::isnan(a.value) ? -1e308 : a.value;
+            const double bv = std::isnan(b.value) ? -1e308 : b.value;
+            return std::tie(a.step, a.timestamp, av) >= std::tie(b.step, b.timestamp, bv);
+        };
+        auto bindPoint = [runKey](SQLite::Statement &statement, const std::string &key,
+                                  const MetricPoint &point) {
+            statement.bind(1, runKey);
+            statement.bindNoCopy(2, key);
+            statement.bind(3, static_cast<int64_t>(point.step));
+            statement.bind(4, static_cast<int64_t>(point.timestamp));
+            if (std::isnan(point.value))
+                statement.bind(5);
+            else
+                statement.bind(5, point.value);
+        };
         for (const MetricPoint &point : metrics) {
-            if (checkedKeys.insert(point.key).second)
+            auto found = newestByKey.find(point.key);
+            if (found == newestByKey.end()) {
                 checkKey(QStringLiteral("metric"), point.key);
-            for (SQLite::Statement *statement : {&insertMetric, &latest}) {
-                statement->bind(1, runKey);
-                statement->bind(2, utf8(point.key));
-                statement->bind(3, static_cast<int64_t>(point.step));
-                statement->bind(4, static_cast<int64_t>(point.timestamp));
-                if (std::isnan(point.value))
-                    statement->bind(5);
-                else
-                    statement->bind(5, point.value);
-                statement->exec();
-                statement->reset();
+                found = newestByKey.emplace(point.key, std::pair(utf8(point.key), &point)).first;
+            } else if (newer(point, *found->second.second)) {
+                found->second.second = &point;
             }
+            bindPoint(insertMetric, found->second.first, point);
+            // The history keeps NaN as 0 with is_nan set (the primary key cannot hold NULL).
+            if (std::isnan(point.value))
+                insertMetric.bind(5, 0.0);
+            insertMetric.bind(6, std::isnan(point.value) ? 1 : 0);
+            insertMetric.exec();
+            insertMetric.reset();
+        }
+        for (const auto &[key, newest] : newestByKey) {
+            bindPoint(latest, newest.first, *newest.second);
+            latest.exec();
+            latest.reset();
         }
         for (const auto &[key, value] : tags) {
             checkKey(QStringLiteral("tag"), key);
@@ -1021,8 +1068,9 @@ Result<Page<MetricPoint>> TrackingStore::metricHistory(const QString &runId, con
         return offset.error();
     return readChecked(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
-        SQLite::Statement query(db, "SELECT value, timestamp, step FROM metrics WHERE run_key = ? "
-                                    "AND key = ? ORDER BY step, timestamp, rowid LIMIT ? OFFSET ?");
+        SQLite::Statement query(db, "SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, "
+                                    "step FROM metrics WHERE run_key = ? "
+                                    "AND key = ? ORDER BY step, timestamp, value LIMIT ? OFFSET ?");
         query.bind(1, static_cast<int64_t>(row.key));
         query.bind(2, utf8(key));
         const qint64 limit = maxResults > 0 ? maxResults : std::numeric_limits<int>::max();

@@ -3,6 +3,7 @@
 #include "core/base/result.h"
 #include "core/tracking/trackingtypes.h"
 
+#include <QFuture>
 #include <QList>
 #include <QMap>
 #include <QPair>
@@ -60,6 +61,12 @@ public:
     Result<void> logBatch(const QString &runId, const QList<MetricPoint> &metrics,
                           const QList<QPair<QString, QString>> &params,
                           const QList<QPair<QString, QString>> &tags);
+    /// logBatch without waiting: the future finishes once the batch committed or was refused.
+    /// Batches queued together share one transaction, so a trainer logging as it goes is not held
+    /// up by each commit.
+    QFuture<Result<void>> logBatchAsync(const QString &runId, const QList<MetricPoint> &metrics,
+                                        const QList<QPair<QString, QString>> &params,
+                                        const QList<QPair<QString, QString>> &tags);
     Result<void> deleteTag(const QString &runId, const QString &key);
     /// Every logged point of one metric, by step then timestamp.
     Result<Page<MetricPoint>> metricHistory(const QString &runId, const QString &key,
@@ -78,6 +85,7 @@ public:
 
 private:
     template <typename Fn> Result<void> writeChecked(Fn write);
+    template <typename Fn> QFuture<Result<void>> writeCheckedAsync(Fn write);
 
     Store &m_store;
     QString m_artifactRoot;

@@ -66,7 +66,7 @@ def main():
         for field, key in (("history_acc", "acc"), ("history_loss", "loss"),
                            ("history_late_step", "late_step"), ("history_lr_sched", "lr_sched")):
             stored = [(step, value) for step, value in db.execute(
-                "SELECT step, value FROM metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp",
+                "SELECT step, value FROM metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp, value",
                 (main[0], key))]
             read = [(p["step"], p["value"]) for p in candidate[field]]
             if len(stored) != len(read) or any(a[0] != b[0] or not same(a[1], b[1]) for a, b in zip(stored, read)):
