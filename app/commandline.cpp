@@ -1,6 +1,7 @@
 #include "app/commandline.h"
 
 #include "app/runscommand.h"
+#include "app/workspacecommand.h"
 #include "core/ml/torchruntime.h"
 #include "core/workspace/workspace.h"
 
@@ -20,11 +21,9 @@ struct CommandSpec
     int (*run)(const Invocation &); ///< null while not built
 };
 
-int runWorkspaceCommand(const Invocation &invocation);
-
 // The command set is fixed here so --help documents it; each later feature fills its command.
 constexpr CommandSpec kCommands[] = {
-    {"workspace", "show a workspace's folders, schema version and who holds it", nullptr,
+    {"workspace", "show a workspace's schema version and holder; get or set its settings", nullptr,
      &runWorkspaceCommand},
     {"runs", "list, search and show tracked runs (--json for MLflow-shaped JSON)", nullptr,
      &runRunsCommand},
@@ -182,34 +181,6 @@ QString helpText()
     text += QStringLiteral("\nExit status: 0 ok, 1 failure (reason on stderr), 2 usage error.\n");
     return text;
 }
-
-namespace {
-
-int runWorkspaceCommand(const Invocation &invocation)
-{
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    const QStringList &args = invocation.command;
-    if (args.size() > 2 || (args.size() == 2 && args.at(1) != QLatin1String("info"))) {
-        err << "millrace workspace: usage: millrace [--workspace DIR] workspace [info]\n";
-        return ExitUsage;
-    }
-    const millrace::WorkspaceStatus status = millrace::Workspace::inspect(invocation.workspace);
-    if (!status.exists) {
-        err << "millrace workspace: no workspace at " << status.root << "\n";
-        return ExitFailure;
-    }
-    out << "workspace:      " << status.root << "\n"
-        << "schema version: "
-        << (status.schemaVersion < 0 ? QStringLiteral("unreadable")
-                                     : QString::number(status.schemaVersion))
-        << "\n"
-        << "in use by:      "
-        << (status.holder.isEmpty() ? QStringLiteral("nobody") : status.holder) << "\n";
-    return ExitOk;
-}
-
-} // namespace
 
 int runCommand(const Invocation &invocation)
 {

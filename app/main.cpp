@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <sqlite3.h>
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
                             << "Run 'millrace --help' for usage.\n";
         return ExitUsage;
     case Invocation::Mode::Command:
+        // A command's output is its answer; the services' progress notes would only clutter it.
+        QLoggingCategory::setFilterRules(QStringLiteral("millrace.*.info=false"));
         return runCommand(invocation);
     case Invocation::Mode::Headless:
         return runHeadless(invocation);

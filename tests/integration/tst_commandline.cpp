@@ -121,8 +121,26 @@ void TestCommandLine::workspaceCommandReportsSchemaAndHolder()
     QVERIFY2(outcome.out.contains(QStringLiteral("pid %1").arg(headless.processId())),
              qPrintable(outcome.out));
 
+    // Settings need the workspace: refused, naming the holder, while it is in use.
+    outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace"),
+                   QStringLiteral("set"), QStringLiteral("tracking.port"), QStringLiteral("5099")});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("in use")), qPrintable(outcome.err));
+
     headless.terminate();
     QVERIFY(headless.waitForFinished(10000));
+
+    outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace"),
+                   QStringLiteral("set"), QStringLiteral("tracking.port"), QStringLiteral("5099")});
+    QCOMPARE(outcome.exitCode, 0);
+    outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace"),
+                   QStringLiteral("get"), QStringLiteral("tracking.port")});
+    QCOMPARE(outcome.exitCode, 0);
+    QCOMPARE(outcome.out.trimmed(), QStringLiteral("5099"));
+    QVERIFY2(outcome.err.isEmpty(), qPrintable(outcome.err));
+    outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace"),
+                   QStringLiteral("set"), QStringLiteral("tracking.port"), QStringLiteral("http")});
+    QCOMPARE(outcome.exitCode, 2);
     outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("workspace")});
     QCOMPARE(outcome.exitCode, 0);
     QVERIFY2(outcome.out.contains(QStringLiteral("in use by:      nobody")),

@@ -1,0 +1,7 @@
+#pragma once
+
+struct Invocation;
+
+/// `millrace workspace [info]`, `workspace get KEY`, `workspace set KEY VALUE`: a workspace's
+/// schema version and lock holder, and its settings (tracking.port).
+int runWorkspaceCommand(const Invocation &invocation);
