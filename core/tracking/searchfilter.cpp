@@ -22,6 +22,7 @@ struct Token
     Kind kind;
     QString text;
     int position;
+    QChar quote = QChar(); ///< the quote an identifier was written in, if any
 };
 
 Error invalid(int position, const QString &what)
@@ -81,7 +82,7 @@ Result<QList<Token>> tokenize(const QString &text)
             if (!closed)
                 return invalid(start, QStringLiteral("unterminated quote %1").arg(c));
             tokens.append({c == QLatin1Char('\'') ? Token::Kind::String : Token::Kind::Identifier,
-                           value, start});
+                           value, start, c});
             continue;
         }
         if (c.isDigit() || c == QLatin1Char('.')
@@ -316,7 +317,9 @@ private:
                 return invalid(value.position,
                                QStringLiteral("'%1' is not a number").arg(value.text));
             comparison.value = number;
-        } else if (value.kind == Token::Kind::String) {
+        } else if (value.kind == Token::Kind::String
+                   || (value.kind == Token::Kind::Identifier && value.quote == QLatin1Char('"'))) {
+            // MLflow takes "double-quoted" values as well as 'single-quoted' ones.
             comparison.value = value.text;
         } else {
             return invalid(value.position,

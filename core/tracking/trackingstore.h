@@ -78,7 +78,7 @@ public:
     /// Marks runs left RUNNING by a crash as FAILED; call once at start-up. Returns how many.
     Result<int> failInterruptedRuns();
 
-    /// Where a run's artifacts live on disk (created on demand).
+    /// Where a run's artifacts live on disk (the folder exists once something was uploaded).
     Result<QString> runArtifactDirectory(const QString &runId) const;
     /// The folder that mlflow-artifacts:/ URIs point into.
     QString artifactRoot() const { return m_artifactRoot; }

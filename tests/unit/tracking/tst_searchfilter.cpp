@@ -129,6 +129,8 @@ void TestSearchFilter::parsesFilter_data()
         << u"params.\"batch size\" = '32'"_s << u"p[batch size] = '32'"_s;
     QTest::newRow("double-quoted name with dot")
         << u"tags.\"mlflow.runName\" = 'a'"_s << u"t[mlflow.runName] = 'a'"_s;
+    QTest::newRow("double-quoted value, as MLflow allows")
+        << u"params.optimizer = \"adam\""_s << u"p[optimizer] = 'adam'"_s;
     QTest::newRow("backquoted attribute")
         << u"attributes.`Run Name` = 'a'"_s << u"a[run name] = 'a'"_s;
     // MLflow splits at the first dot only, so dotted keys need no quotes.
