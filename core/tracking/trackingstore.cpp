@@ -903,30 +903,22 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
     auto refuse = [](Error error) {
         return QtFuture::makeReadyFuture(Result<void>(std::move(error)));
     };
+    // MLflow's wording, so scripts that match on it keep working.
+    auto tooMany = [&](const char *kind, int limit, qsizetype count) {
+        return refuse(fail(errorcode::kInvalidParameterValue,
+                           QStringLiteral("A batch logging request can contain at most %1 %2. Got "
+                                          "%3 %2. Please split up %2 across multiple requests and "
+                                          "try again.")
+                               .arg(limit)
+                               .arg(QLatin1String(kind))
+                               .arg(count)));
+    };
     if (metrics.size() > kMaxMetricsPerBatch)
-        return refuse(
-            fail(errorcode::kInvalidParameterValue,
-                 QStringLiteral("A batch logging request can contain at most %1 metrics. Got %2 "
-                                "metrics. Please split up metrics across multiple requests and "
-                                "try again.")
-                     .arg(kMaxMetricsPerBatch)
-                     .arg(metrics.size())));
+        return tooMany("metrics", kMaxMetricsPerBatch, metrics.size());
     if (params.size() > kMaxParamsPerBatch)
-        return refuse(
-            fail(errorcode::kInvalidParameterValue,
-                 QStringLiteral("A batch logging request can contain at most %1 params. Got %2 "
-                                "params. Please split up params across multiple requests and try "
-                                "again.")
-                     .arg(kMaxParamsPerBatch)
-                     .arg(params.size())));
+        return tooMany("params", kMaxParamsPerBatch, params.size());
     if (tags.size() > kMaxTagsPerBatch)
-        return refuse(
-            fail(errorcode::kInvalidParameterValue,
-                 QStringLiteral("A batch logging request can contain at most %1 tags. Got %2 "
-                                "tags. Please split up tags across multiple requests and try "
-                                "again.")
-                     .arg(kMaxTagsPerBatch)
-                     .arg(tags.size())));
+        return tooMany("tags", kMaxTagsPerBatch, tags.size());
     if (metrics.size() + params.size() + tags.size() > kMaxEntitiesPerBatch)
         return refuse(
             fail(errorcode::kInvalidParameterValue,
