@@ -48,6 +48,8 @@ using millrace::ui::MainWindow;
 
 namespace {
 
+// Panels whose feature has landed; the others are pending placeholders.
+const QStringList kBuiltPanels = {QStringLiteral("Experiments")};
 const QStringList kPanelNames = {QStringLiteral("Streams"), QStringLiteral("Jobs"),
                                  QStringLiteral("Experiments"), QStringLiteral("Registry"),
                                  QStringLiteral("Serving")};
@@ -294,8 +296,12 @@ void TestMainWindow::clickingSidebarShowsPanel()
     QVERIFY(shown->isVisible());
     QVERIFY(!panelStack(window)->widget(other)->isVisible());
 
-    // No panel has its feature yet: each says so in words, and names itself.
+    // A panel whose feature has not landed says so in words, and names itself.
     auto *pending = shown->findChild<QLabel *>(QStringLiteral("pendingStatus"));
+    if (kBuiltPanels.contains(name)) {
+        QVERIFY2(!pending, "a built panel must not say it is pending");
+        return;
+    }
     QVERIFY(pending);
     QVERIFY(pending->isVisible());
     QVERIFY2(pending->text().contains(QStringLiteral("Not in this build yet")),
@@ -677,6 +683,9 @@ void TestMainWindow::screenshots()
         clickPanel(window, row);
         QCOMPARE(panelStack(window)->currentWidget()->objectName(),
                  panelObjectName(kPanelNames.at(row)));
+        // A built panel's own GUI test takes its picture, with data in it.
+        if (kBuiltPanels.contains(kPanelNames.at(row)))
+            continue;
         shoot(QStringLiteral("panel-%1.png").arg(kPanelNames.at(row).toLower()));
         if (QTest::currentTestFailed())
             return;
@@ -692,7 +701,7 @@ void TestMainWindow::screenshots()
     QVERIFY(streams != registry);
     for (const QString &name :
          {QStringLiteral("panel-streams.png"), QStringLiteral("panel-jobs.png"),
-          QStringLiteral("panel-experiments.png"), QStringLiteral("panel-registry.png"),
+          QStringLiteral("panel-registry.png"),
           QStringLiteral("panel-serving.png"), QStringLiteral("mainwindow.png")})
         QVERIFY2(QFileInfo(dir.filePath(name)).size() > 0, qPrintable(name));
 

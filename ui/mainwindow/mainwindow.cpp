@@ -7,6 +7,7 @@
 #include "ui/dialogs/pluginsdialog.h"
 #include "ui/logdock/logdock.h"
 #include "ui/mainwindow/schedulertoggle.h"
+#include "ui/panels/experiments/experimentspanel.h"
 #include "ui/panels/pendingpanel.h"
 #include "ui/uilog.h"
 
@@ -37,7 +38,7 @@ constexpr int kIconFileRole = Qt::UserRole + 1;
 
 MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     : QMainWindow(parent), m_panelList(new QListWidget), m_panelStack(new QStackedWidget),
-      m_logDock(new LogDock(this))
+      m_logDock(new LogDock(this)), m_experimentsPanel(new ExperimentsPanel)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Millrace"));
@@ -62,11 +63,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
                               tr("Scheduled DAGs with their next runs, a grid of runs by tasks, "
                                  "graph and Gantt views, and live task logs."),
                               tr("the scheduler")));
-    addPanel(tr("Experiments"), QStringLiteral(":/icons/experiments.svg"),
-             new PendingPanel(tr("Experiments"),
-                              tr("Experiments and their runs with params, metrics and artifacts, "
-                                 "search, and charts that compare runs side by side."),
-                              tr("experiment tracking")));
+    addPanel(tr("Experiments"), QStringLiteral(":/icons/experiments.svg"), m_experimentsPanel);
     addPanel(tr("Registry"), QStringLiteral(":/icons/registry.svg"),
              new PendingPanel(tr("Registry"),
                               tr("Registered models, their versions and stages, promotion with "
@@ -209,6 +206,7 @@ void MainWindow::attachSession(Session &session)
     m_schedulerToggle->bind(m_schedulerSwitch);
     m_schedulerSwitch->load();
     m_session = &session;
+    m_experimentsPanel->attachSession(session);
     m_pluginsAction->setEnabled(true);
     if (!session.plugins().errors().isEmpty())
         statusBar()->showMessage(tr("%n plugin(s) could not be loaded; see Help > Plugins", nullptr,
@@ -220,6 +218,7 @@ void MainWindow::attachSession(Session &session)
 void MainWindow::detachSession()
 {
     m_session = nullptr;
+    m_experimentsPanel->detachSession();
     m_pluginsAction->setEnabled(false);
     for (auto *dialog : findChildren<PluginsDialog *>())
         delete dialog;

@@ -17,6 +17,7 @@ class Session;
 
 namespace millrace::ui {
 
+class ExperimentsPanel;
 class LogDock;
 class SchedulerToggle;
 
@@ -58,6 +59,7 @@ private:
     QListWidget *m_panelList;
     QStackedWidget *m_panelStack;
     LogDock *m_logDock;
+    ExperimentsPanel *m_experimentsPanel;
     SchedulerToggle *m_schedulerToggle = nullptr;
     QPointer<SchedulerSwitch> m_schedulerSwitch;
     Session *m_session = nullptr;

@@ -1,0 +1,663 @@
+#include "ui/panels/experiments/experimentspanel.h"
+
+#include "core/tracking/trackingserver.h"
+#include "core/workspace/session.h"
+#include "core/workspace/workspace.h"
+#include "ui/panels/experiments/experimentlistmodel.h"
+#include "ui/panels/experiments/experimentsfeed.h"
+#include "ui/panels/experiments/filtercompletion.h"
+#include "ui/panels/experiments/rundetailpane.h"
+#include "ui/panels/experiments/runsortmodel.h"
+#include "ui/panels/experiments/runtablemodel.h"
+#include "ui/panels/experiments/searchfilteredit.h"
+
+#include <QCheckBox>
+#include <QDateTime>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QRegularExpression>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace millrace::ui {
+
+namespace {
+
+enum RunPage { TablePage, EmptyPage };
+
+// The longest stretch of a bad filter the error shows around the position it names.
+constexpr int kErrorExcerpt = 70;
+
+QString pythonString(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    escaped.replace(QLatin1Char('"'), QLatin1String("\\\""));
+    return QLatin1Char('"') + escaped + QLatin1Char('"');
+}
+
+QColor mix(const QColor &a, const QColor &b, double share)
+{
+    return QColor::fromRgbF(float(a.redF() * (1 - share) + b.redF() * share),
+                            float(a.greenF() * (1 - share) + b.greenF() * share),
+                            float(a.blueF() * (1 - share) + b.blueF() * share));
+}
+
+} // namespace
+
+ExperimentsPanel::ExperimentsPanel(QWidget *parent)
+    : QWidget(parent), m_feed(new ExperimentsFeed(this)),
+      m_experiments(new ExperimentListModel(this)), m_runs(new RunTableModel(this)),
+      m_sortedRuns(new RunSortModel(this)), m_clock(new QTimer(this))
+{
+    m_sortedRuns->setSourceModel(m_runs);
+
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("experimentsSplitter"));
+    split->setChildrenCollapsible(false);
+    split->addWidget(createExperimentSide());
+    split->addWidget(createRunSide());
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({200, 800});
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    connect(m_feed, &ExperimentsFeed::experimentsLoaded, this,
+            &ExperimentsPanel::onExperimentsLoaded);
+    connect(m_feed, &ExperimentsFeed::runsLoaded, this, &ExperimentsPanel::onRunsLoaded);
+    connect(m_feed, &ExperimentsFeed::searchFailed, this, &ExperimentsPanel::onSearchFailed);
+    connect(m_feed, &ExperimentsFeed::loadFailed, this, [this](const QString &message) {
+        m_loadError = message;
+        updateRunStatus();
+    });
+
+    // Durations of running runs move on while the panel is in view.
+    m_clock->setInterval(1000);
+    connect(m_clock, &QTimer::timeout, this, &ExperimentsPanel::tick);
+
+    updateErrorColours();
+    updateEmptyState();
+    updateRunStatus();
+}
+
+ExperimentsPanel::~ExperimentsPanel()
+{
+    m_feed->detach();
+}
+
+QWidget *ExperimentsPanel::createExperimentSide()
+{
+    auto *side = new QWidget;
+    m_experimentView = new QTreeView;
+    m_experimentView->setObjectName(QStringLiteral("experimentList"));
+    m_experimentView->setModel(m_experiments);
+    m_experimentView->setRootIsDecorated(false);
+    m_experimentView->setUniformRowHeights(true);
+    m_experimentView->setAllColumnsShowFocus(true);
+    m_experimentView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_experimentView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_experimentView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    QHeaderView *header = m_experimentView->header();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(ExperimentListModel::NameColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(ExperimentListModel::RunCountColumn,
+                                 QHeaderView::ResizeToContents);
+    header->setHighlightSections(false);
+    connect(m_experimentView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ExperimentsPanel::onExperimentSelectionChanged);
+
+    m_showDeleted = new QCheckBox(tr("Show deleted"));
+    m_showDeleted->setObjectName(QStringLiteral("showDeleted"));
+    m_showDeleted->setToolTip(
+        tr("Also list deleted experiments and runs, in italics. Deleted ones can be restored."));
+    connect(m_showDeleted, &QCheckBox::toggled, m_feed, &ExperimentsFeed::setShowDeleted);
+
+    auto *layout = new QVBoxLayout(side);
+    layout->setContentsMargins(8, 8, 4, 8);
+    layout->setSpacing(6);
+    layout->addWidget(m_experimentView, 1);
+    layout->addWidget(m_showDeleted);
+    return side;
+}
+
+QWidget *ExperimentsPanel::createRunSide()
+{
+    m_filterEdit = new SearchFilterEdit;
+    m_filterEdit->setObjectName(QStringLiteral("runFilter"));
+    m_filterEdit->setPlaceholderText(
+        tr("Filter runs, e.g. metrics.acc > 0.9 AND params.optimizer = 'adam' (Enter to apply)"));
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterEdit->setToolTip(
+        tr("MLflow's search syntax, plus OR and parentheses:\n"
+           "  metrics.<key>, params.<key>, tags.<key> and attributes such as status or run_name\n"
+           "  =, !=, <, <=, >, >= ; LIKE, ILIKE ; IN ('a', 'b'), NOT IN\n"
+           "Press Enter to apply; an empty filter shows all runs."));
+    connect(m_filterEdit, &SearchFilterEdit::submitted, m_feed, &ExperimentsFeed::search);
+
+    m_columnsButton = new QToolButton;
+    m_columnsButton->setObjectName(QStringLiteral("runColumns"));
+    m_columnsButton->setText(tr("Columns"));
+    m_columnsButton->setToolTip(tr("Choose the params and metrics shown as columns"));
+    m_columnsButton->setPopupMode(QToolButton::InstantPopup);
+    auto *columnsMenu = new QMenu(m_columnsButton);
+    m_columnsButton->setMenu(columnsMenu);
+    connect(columnsMenu, &QMenu::aboutToShow, this, &ExperimentsPanel::fillColumnsMenu);
+
+    auto *filterRow = new QHBoxLayout;
+    filterRow->setContentsMargins(0, 0, 0, 0);
+    filterRow->addWidget(m_filterEdit, 1);
+    filterRow->addWidget(m_columnsButton);
+
+    m_filterError = new QLabel;
+    m_filterError->setObjectName(QStringLiteral("runFilterError"));
+    m_filterError->setWordWrap(true);
+    m_filterError->setTextFormat(Qt::RichText);
+    m_filterError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_filterError->setAutoFillBackground(true);
+    m_filterError->setContentsMargins(8, 5, 8, 5);
+    m_filterError->hide();
+
+    m_runView = new QTableView;
+    m_runView->setObjectName(QStringLiteral("runTable"));
+    m_runView->setModel(m_sortedRuns);
+    m_runView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_runView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_runView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_runView->setWordWrap(false);
+    m_runView->setAlternatingRowColors(true);
+    m_runView->setShowGrid(false);
+    m_runView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_runView->verticalHeader()->hide();
+    m_runView->verticalHeader()->setDefaultSectionSize(m_runView->fontMetrics().height() + 8);
+    QHeaderView *header = m_runView->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(false);
+    const QFontMetrics metrics = m_runView->fontMetrics();
+    m_runView->setColumnWidth(RunTableModel::NameColumn,
+                              metrics.horizontalAdvance(QStringLiteral("steady-cascade-123___")));
+    m_runView->setColumnWidth(RunTableModel::StatusColumn,
+                              metrics.horizontalAdvance(QStringLiteral("Scheduled______")));
+    m_runView->setColumnWidth(RunTableModel::StartColumn,
+                              metrics.horizontalAdvance(QStringLiteral("2024-06-11 14:03___")));
+    m_runView->setColumnWidth(RunTableModel::DurationColumn,
+                              metrics.horizontalAdvance(QStringLiteral("Duration____")));
+    m_runView->setColumnWidth(RunTableModel::UserColumn,
+                              metrics.horizontalAdvance(QStringLiteral("username____")));
+    m_runView->setSortingEnabled(true);
+    m_sortKey = m_runs->columnKey(RunTableModel::StartColumn);
+    m_runView->sortByColumn(RunTableModel::StartColumn, Qt::DescendingOrder);
+    connect(header, &QHeaderView::sortIndicatorChanged, this,
+            [this](int section, Qt::SortOrder order) {
+                const QString key = m_runs->columnKey(section);
+                if (!key.isEmpty()) {
+                    m_sortKey = key;
+                    m_sortOrder = order;
+                }
+            });
+    // New metric and param columns get a width that fits their name and follow the column
+    // chooser; the sort stays on its column wherever that column moved.
+    connect(m_sortedRuns, &QAbstractItemModel::columnsInserted, this,
+            [this](const QModelIndex &, int first, int last) {
+                const QFontMetrics metrics = m_runView->fontMetrics();
+                for (int column = first; column <= last; ++column) {
+                    const QString title = m_runs->headerData(column, Qt::Horizontal).toString();
+                    m_runView->setColumnWidth(
+                        column, qBound(90, metrics.horizontalAdvance(title) + 36, 240));
+                }
+                applyHiddenColumns();
+                followSortKey();
+            });
+    connect(m_sortedRuns, &QAbstractItemModel::columnsRemoved, this, [this] {
+        applyHiddenColumns();
+        followSortKey();
+    });
+    connect(m_sortedRuns, &QAbstractItemModel::columnsMoved, this, [this] {
+        applyHiddenColumns();
+        followSortKey();
+    });
+    connect(m_runView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ExperimentsPanel::updateDetail);
+    connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ExperimentsPanel::updateRunStatus);
+
+    m_emptyState = new QLabel;
+    m_emptyState->setObjectName(QStringLiteral("runEmptyState"));
+    m_emptyState->setWordWrap(true);
+    m_emptyState->setTextFormat(Qt::RichText);
+    m_emptyState->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_emptyState->setContentsMargins(24, 16, 24, 16);
+
+    m_runPages = new QStackedWidget;
+    m_runPages->setObjectName(QStringLiteral("runPages"));
+    m_runPages->insertWidget(TablePage, m_runView);
+    m_runPages->insertWidget(EmptyPage, m_emptyState);
+
+    m_runStatus = new QLabel;
+    m_runStatus->setObjectName(QStringLiteral("runStatus"));
+    m_runStatus->setForegroundRole(QPalette::PlaceholderText);
+
+    auto *top = new QWidget;
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(4, 8, 8, 4);
+    topLayout->setSpacing(6);
+    topLayout->addLayout(filterRow);
+    topLayout->addWidget(m_filterError);
+    topLayout->addWidget(m_runPages, 1);
+    topLayout->addWidget(m_runStatus);
+
+    m_detail = new RunDetailPane;
+
+    auto *split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("runSplitter"));
+    split->setChildrenCollapsible(false);
+    split->addWidget(top);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    // The table gets most of the height; the details need a few rows of each table.
+    split->setSizes({340, 290});
+    return split;
+}
+
+void ExperimentsPanel::attachSession(Session &session)
+{
+    detachSession();
+    m_attached = true;
+    m_server = session.trackingServer();
+    if (m_server) {
+        // The server may still be binding its port; its signals come from its own thread.
+        connect(m_server.data(), &tracking::TrackingServer::listening, this,
+                &ExperimentsPanel::updateEmptyState);
+        connect(m_server.data(), &Service::failed, this, &ExperimentsPanel::updateEmptyState);
+    }
+    m_feed->attach(session.tracking(), session.workspace().store());
+    if (isVisible())
+        m_feed->setPolling(true);
+    updateEmptyState();
+    updateRunStatus();
+}
+
+void ExperimentsPanel::detachSession()
+{
+    if (!m_attached)
+        return;
+    m_feed->detach();
+    if (m_server)
+        disconnect(m_server.data(), nullptr, this, nullptr);
+    m_server = nullptr;
+    m_attached = false;
+    m_experimentsKnown = false;
+    m_runsKnown = false;
+    m_truncated = false;
+    m_loadError.clear();
+    m_runs->setRuns({});
+    m_experiments->setExperiments({});
+    m_feed->setExperimentIds({});
+    m_filterEdit->clear();
+    m_filterError->hide();
+    m_detail->showRun(nullptr, QString(), 0);
+    updateEmptyState();
+    updateRunStatus();
+}
+
+void ExperimentsPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_attached)
+        m_feed->setPolling(true);
+    m_clock->start();
+}
+
+void ExperimentsPanel::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_feed->setPolling(false);
+    m_clock->stop();
+}
+
+void ExperimentsPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        updateErrorColours();
+        updateEmptyState();
+    }
+}
+
+void ExperimentsPanel::onExperimentsLoaded(const QList<ExperimentEntry> &entries)
+{
+    const bool first = !m_experimentsKnown;
+    m_experiments->setExperiments(entries);
+    m_experimentsKnown = true;
+    if (first && selectedExperimentIds().isEmpty()) {
+        const int row = m_experiments->rowOfExperiment(m_experiments->suggestedExperimentId());
+        if (row >= 0) {
+            const QModelIndex index = m_experiments->index(row, 0);
+            m_experimentView->selectionModel()->setCurrentIndex(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        }
+    }
+    // Rows removed from the list leave the selection without a selectionChanged signal.
+    onExperimentSelectionChanged();
+    updateEmptyState();
+}
+
+QStringList ExperimentsPanel::selectedExperimentIds() const
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_experimentView->selectionModel()->selectedRows())
+        rows.append(index.row());
+    std::sort(rows.begin(), rows.end());
+    QStringList ids;
+    for (int row : std::as_const(rows))
+        ids.append(m_experiments->entryAt(row).experiment.id);
+    return ids;
+}
+
+void ExperimentsPanel::onExperimentSelectionChanged()
+{
+    const QStringList ids = selectedExperimentIds();
+    if (ids == m_feed->experimentIds())
+        return;
+    m_runsKnown = false;
+    m_feed->setExperimentIds(ids);
+    updateEmptyState();
+}
+
+void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &filter)
+{
+    const bool firstForSelection = !m_runsKnown;
+    const QSet<QString> selected = selectedRunIds();
+    m_runs->setRuns(listing.runs);
+    // Rows keep their selection through the update, except when a param or metric column came
+    // or went: a row then no longer counts as wholly selected. Select the same runs again.
+    if (selectedRunIds() != selected)
+        selectRuns(selected);
+    m_runsKnown = true;
+    m_truncated = listing.truncated;
+    m_loadError.clear();
+    m_filterEdit->setCompletions(
+        filterCompletions(m_runs->paramKeys(), m_runs->metricKeys(), m_runs->tagKeys()));
+    // The runs now shown are those of the filter typed: any earlier complaint is settled.
+    if (filter == m_filterEdit->text().trimmed())
+        m_filterError->hide();
+    if (firstForSelection && m_sortedRuns->rowCount() > 0) {
+        // Names differ between experiments (generated ones, pipeline task names): fit them.
+        m_runView->resizeColumnToContents(RunTableModel::NameColumn);
+        m_runView->setColumnWidth(
+            RunTableModel::NameColumn,
+            qBound(120, m_runView->columnWidth(RunTableModel::NameColumn) + 8, 320));
+        if (!m_runView->currentIndex().isValid())
+            m_runView->setCurrentIndex(m_sortedRuns->index(0, 0));
+    }
+    updateDetail();
+    updateRunStatus();
+    updateEmptyState();
+}
+
+QSet<QString> ExperimentsPanel::selectedRunIds() const
+{
+    QSet<QString> ids;
+    for (const QModelIndex &index : m_runView->selectionModel()->selectedRows())
+        ids.insert(index.data(RunTableModel::RunIdRole).toString());
+    return ids;
+}
+
+void ExperimentsPanel::selectRuns(const QSet<QString> &runIds)
+{
+    QItemSelection selection;
+    const int lastColumn = m_sortedRuns->columnCount() - 1;
+    for (int row = 0; row < m_sortedRuns->rowCount(); ++row) {
+        const QModelIndex first = m_sortedRuns->index(row, 0);
+        if (runIds.contains(first.data(RunTableModel::RunIdRole).toString()))
+            selection.select(first, m_sortedRuns->index(row, lastColumn));
+    }
+    m_runView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+}
+
+void ExperimentsPanel::onSearchFailed(const QString &filter, const QString &message)
+{
+    static const QRegularExpression positionPattern(QStringLiteral("at position (\\d+)"));
+    const QRegularExpressionMatch match = positionPattern.match(message);
+    const int position = match.hasMatch() ? match.captured(1).toInt() - 1 : -1; // 0-based
+
+    QString html =
+        QStringLiteral("<b>%1</b> %2").arg(tr("Filter not applied:"), message.toHtmlEscaped());
+    html += QStringLiteral("<br>")
+            + tr("The table still shows the runs of the last filter that "
+                 "worked.")
+                  .toHtmlEscaped();
+    if (position >= 0 && position <= filter.size()) {
+        // The stretch of the filter around the position, with a caret under it.
+        int start = qMax(0, position - kErrorExcerpt / 2);
+        const int end = qMin(int(filter.size()), start + kErrorExcerpt);
+        start = qMax(0, qMin(start, end - kErrorExcerpt));
+        QString excerpt = filter.mid(start, end - start);
+        int caret = position - start;
+        if (start > 0) {
+            excerpt.prepend(QChar(0x2026));
+            ++caret;
+        }
+        if (end < filter.size())
+            excerpt.append(QChar(0x2026));
+        html += QStringLiteral("<pre style=\"margin-top:4px; margin-bottom:0px\">%1\n%2^</pre>")
+                    .arg(excerpt.toHtmlEscaped(), QString(caret, QLatin1Char(' ')));
+        m_filterEdit->setCursorPosition(position);
+    }
+    m_filterError->setText(html);
+    m_filterError->show();
+}
+
+void ExperimentsPanel::updateDetail()
+{
+    const QModelIndex current = m_runView->currentIndex();
+    if (!current.isValid()) {
+        m_detail->showRun(nullptr, QString(), 0);
+        return;
+    }
+    const tracking::Run &run = m_runs->runAt(m_sortedRuns->mapToSource(current).row());
+    const int row = m_experiments->rowOfExperiment(run.info.experimentId);
+    const QString experimentName =
+        row >= 0 ? m_experiments->entryAt(row).experiment.name : QString();
+    m_detail->showRun(&run, experimentName, QDateTime::currentMSecsSinceEpoch());
+}
+
+void ExperimentsPanel::updateRunStatus()
+{
+    QStringList parts;
+    if (!m_loadError.isEmpty()) {
+        parts << tr("Could not load runs: %1").arg(m_loadError);
+    } else if (m_attached && m_runsKnown && !m_feed->experimentIds().isEmpty()) {
+        const int count = m_runs->rowCount();
+        const bool filtered = !m_feed->filter().isEmpty();
+        if (count == 0 && filtered)
+            parts << tr("No runs match the filter.");
+        else if (filtered)
+            parts << (count == 1 ? tr("1 run matches the filter")
+                                 : tr("%1 runs match the filter").arg(count));
+        else
+            parts << (count == 1 ? tr("1 run") : tr("%1 runs").arg(count));
+        const int selected = int(m_runView->selectionModel()->selectedRows().size());
+        if (selected > 1)
+            parts << tr("%1 selected").arg(selected);
+        if (m_truncated)
+            parts << tr("only the %1 newest are loaded; narrow the filter to see older ones")
+                         .arg(ExperimentsFeed::kMaxRuns);
+    }
+    m_runStatus->setText(parts.join(QStringLiteral(" · ")));
+}
+
+void ExperimentsPanel::updateEmptyState()
+{
+    QString html;
+    if (!m_attached) {
+        html = QStringLiteral("<p>%1</p>").arg(tr("No workspace is open.").toHtmlEscaped());
+    } else if (!m_experimentsKnown) {
+        html = QStringLiteral("<p>%1</p>").arg(tr("Loading experiments…").toHtmlEscaped());
+    } else if (m_experiments->rowCount() == 0) {
+        html = QStringLiteral("<p>%1</p>")
+                   .arg(tr("This workspace has no experiments. The mlflow client creates one when "
+                           "it logs "
+                           "its first run.")
+                            .toHtmlEscaped());
+    } else if (m_feed->experimentIds().isEmpty()) {
+        html = QStringLiteral("<p>%1</p>")
+                   .arg(tr("Select an experiment on the left to see its runs.").toHtmlEscaped());
+    } else if (m_runsKnown && m_runs->rowCount() == 0 && m_feed->filter().isEmpty()) {
+        QStringList names;
+        for (const QString &id : m_feed->experimentIds()) {
+            const int row = m_experiments->rowOfExperiment(id);
+            if (row >= 0)
+                names << m_experiments->entryAt(row).experiment.name;
+        }
+        const QString experiment = names.value(0, QStringLiteral("Default"));
+        const QString heading = names.size() == 1 ? tr("No runs in “%1” yet").arg(experiment)
+                                                  : tr("No runs in the selected experiments yet");
+        html = QStringLiteral("<h3>%1</h3>").arg(heading.toHtmlEscaped());
+        const quint16 port = m_server ? m_server->port() : 0;
+        if (port == 0) {
+            const QString why =
+                m_server ? tr("Millrace's MLflow-compatible tracking API is not listening (yet); "
+                              "if it could not start, the log says why.")
+                         : tr("Millrace's MLflow-compatible tracking API is not running in this "
+                              "session, so the mlflow client cannot log here yet.");
+            html += QStringLiteral("<p>%1</p>").arg(why.toHtmlEscaped());
+            html += QStringLiteral("<p>%1</p>")
+                        .arg(tr("Runs logged into this workspace show up here within a second.")
+                                 .toHtmlEscaped());
+        } else {
+            const QString uri = QStringLiteral("http://127.0.0.1:%1").arg(port);
+            html += QStringLiteral("<p>%1</p>")
+                        .arg(tr("Runs show up here within a second of being logged. Point the "
+                                "mlflow client "
+                                "at Millrace's tracking API, %1:")
+                                 .arg(uri)
+                                 .toHtmlEscaped());
+            const QString shell = QStringLiteral("export MLFLOW_TRACKING_URI=%1").arg(uri);
+            const QString python = QStringLiteral("import mlflow\n"
+                                                  "mlflow.set_tracking_uri(\"%1\")\n"
+                                                  "mlflow.set_experiment(%2)\n"
+                                                  "with mlflow.start_run():\n"
+                                                  "    mlflow.log_param(\"lr\", 0.01)\n"
+                                                  "    mlflow.log_metric(\"acc\", 0.91)")
+                                       .arg(uri, pythonString(experiment));
+            // Code on the base colour, like text to copy from a field.
+            const QString code =
+                QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"8\" "
+                               "bgcolor=\"%1\"><tr><td><pre>%2</pre></td></tr></table>")
+                    .arg(palette().color(QPalette::Base).name());
+            html +=
+                QStringLiteral("<p>%1</p>%2<p>%3</p>%4")
+                    .arg(
+                        tr("In a shell, before running a script that uses mlflow:").toHtmlEscaped(),
+                        code.arg(shell.toHtmlEscaped()), tr("Or in Python:").toHtmlEscaped(),
+                        code.arg(python.toHtmlEscaped()));
+        }
+    }
+    // With no runs to show, the explanation gets the whole side.
+    m_detail->setVisible(html.isEmpty());
+    m_runStatus->setVisible(html.isEmpty());
+    if (html.isEmpty()) {
+        m_runPages->setCurrentIndex(TablePage);
+        return;
+    }
+    m_emptyState->setText(html);
+    m_runPages->setCurrentIndex(EmptyPage);
+}
+
+void ExperimentsPanel::updateErrorColours()
+{
+    const QColor window = palette().color(QPalette::Window);
+    const bool dark = window.lightness() < 128;
+    const QColor text = dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c);
+    QPalette errorPalette = m_filterError->palette();
+    errorPalette.setColor(QPalette::WindowText, text);
+    errorPalette.setColor(QPalette::Text, text);
+    errorPalette.setColor(QPalette::Window, mix(window, text, dark ? 0.16 : 0.09));
+    m_filterError->setPalette(errorPalette);
+}
+
+void ExperimentsPanel::applyHiddenColumns()
+{
+    for (int column = 0; column < m_runs->columnCount(); ++column)
+        m_runView->setColumnHidden(column, m_hiddenColumns.contains(m_runs->columnKey(column)));
+}
+
+void ExperimentsPanel::followSortKey()
+{
+    int column = m_runs->columnOfKey(m_sortKey);
+    Qt::SortOrder order = m_sortOrder;
+    if (column < 0) {
+        // The column sorted by is gone: back to newest first.
+        column = RunTableModel::StartColumn;
+        order = Qt::DescendingOrder;
+    }
+    QHeaderView *header = m_runView->horizontalHeader();
+    if (header->sortIndicatorSection() != column || header->sortIndicatorOrder() != order
+        || m_sortedRuns->sortColumn() != column)
+        m_runView->sortByColumn(column, order);
+}
+
+void ExperimentsPanel::fillColumnsMenu()
+{
+    QMenu *menu = m_columnsButton->menu();
+    menu->clear();
+    QAction *showAll = menu->addAction(tr("Show all columns"));
+    showAll->setEnabled(!m_hiddenColumns.isEmpty());
+    connect(showAll, &QAction::triggered, this, [this] {
+        m_hiddenColumns.clear();
+        applyHiddenColumns();
+    });
+    auto addToggle = [this, menu](const QString &title, const QString &key) {
+        QAction *action = menu->addAction(title);
+        action->setCheckable(true);
+        action->setChecked(!m_hiddenColumns.contains(key));
+        connect(action, &QAction::toggled, this, [this, key](bool shown) {
+            if (shown)
+                m_hiddenColumns.remove(key);
+            else
+                m_hiddenColumns.insert(key);
+            applyHiddenColumns();
+        });
+    };
+    menu->addSection(tr("Run"));
+    for (int column = RunTableModel::StatusColumn; column < RunTableModel::FixedColumnCount;
+         ++column)
+        addToggle(m_runs->headerData(column, Qt::Horizontal).toString(), m_runs->columnKey(column));
+    if (!m_runs->paramKeys().isEmpty())
+        menu->addSection(tr("Params"));
+    for (const QString &key : m_runs->paramKeys())
+        addToggle(key, QStringLiteral("params.") + key);
+    if (!m_runs->metricKeys().isEmpty())
+        menu->addSection(tr("Metrics"));
+    for (const QString &key : m_runs->metricKeys())
+        addToggle(key, QStringLiteral("metrics.") + key);
+}
+
+void ExperimentsPanel::tick()
+{
+    m_runs->refreshRunningDurations();
+    const QModelIndex current = m_runView->currentIndex();
+    if (current.isValid()
+        && m_runs->runAt(m_sortedRuns->mapToSource(current).row()).info.status
+               == tracking::RunStatus::Running)
+        updateDetail();
+}
+
+} // namespace millrace::ui

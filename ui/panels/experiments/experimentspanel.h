@@ -1,0 +1,102 @@
+#pragma once
+
+#include <QPointer>
+#include <QSet>
+#include <QWidget>
+
+QT_BEGIN_NAMESPACE
+class QCheckBox;
+class QLabel;
+class QStackedWidget;
+class QTableView;
+class QTimer;
+class QToolButton;
+class QTreeView;
+QT_END_NAMESPACE
+
+namespace millrace {
+class Session;
+namespace tracking {
+class TrackingServer;
+}
+} // namespace millrace
+
+namespace millrace::ui {
+
+class ExperimentListModel;
+class ExperimentsFeed;
+class RunDetailPane;
+class RunSortModel;
+class RunTableModel;
+class SearchFilterEdit;
+struct ExperimentEntry;
+struct RunListing;
+
+/// The Experiments panel: the workspace's experiments on the left; the runs of the selected ones
+/// as a sortable table with a search filter (MLflow syntax plus OR and parentheses) on the right;
+/// the current run's details below. While visible it follows the workspace, so runs logged by the
+/// mlflow client or a training job show up within about a second.
+class ExperimentsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ExperimentsPanel(QWidget *parent = nullptr);
+    ~ExperimentsPanel() override;
+
+    /// Shows the experiments of `session`, which must outlive detachSession().
+    void attachSession(Session &session);
+    /// Lets go of the session; waits for reads still running (a few ms).
+    void detachSession();
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    QWidget *createExperimentSide();
+    QWidget *createRunSide();
+    void onExperimentsLoaded(const QList<ExperimentEntry> &entries);
+    void onRunsLoaded(const RunListing &listing, const QString &filter);
+    void onSearchFailed(const QString &filter, const QString &message);
+    void onExperimentSelectionChanged();
+    QStringList selectedExperimentIds() const;
+    QSet<QString> selectedRunIds() const;
+    void selectRuns(const QSet<QString> &runIds);
+    void updateDetail();
+    void updateRunStatus();
+    void updateEmptyState();
+    void updateErrorColours();
+    void applyHiddenColumns();
+    void followSortKey();
+    void fillColumnsMenu();
+    void tick();
+
+    ExperimentsFeed *m_feed;
+    ExperimentListModel *m_experiments;
+    RunTableModel *m_runs;
+    RunSortModel *m_sortedRuns;
+    QTreeView *m_experimentView;
+    QCheckBox *m_showDeleted;
+    SearchFilterEdit *m_filterEdit;
+    QLabel *m_filterError;
+    QToolButton *m_columnsButton;
+    QStackedWidget *m_runPages;
+    QTableView *m_runView;
+    QLabel *m_emptyState;
+    QLabel *m_runStatus;
+    RunDetailPane *m_detail;
+    QTimer *m_clock;
+
+    bool m_attached = false;
+    QPointer<tracking::TrackingServer> m_server;
+    bool m_experimentsKnown = false; ///< the first experiment list arrived since attach
+    bool m_runsKnown = false;        ///< runs arrived for the current selection
+    bool m_truncated = false;
+    QString m_loadError;
+    QSet<QString> m_hiddenColumns; ///< column keys ("params.lr") the user hid
+    QString m_sortKey;             ///< column key the table is sorted by
+    Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
+};
+
+} // namespace millrace::ui

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <QList>
+#include <QSet>
+
+#include <functional>
+
+namespace millrace::ui {
+
+/// What syncKeyedRows() tells its model, so the model can announce each change to its views.
+/// The callbacks wrap the model's protected begin/end functions.
+struct KeyedRowsNotifier
+{
+    std::function<void(int first, int last)> beginRemove;
+    std::function<void()> endRemove;
+    std::function<void(int first, int last)> beginInsert;
+    std::function<void()> endInsert;
+    /// Moves row `from` up to row `to` (`to` < `from`).
+    std::function<void(int from, int to)> beginMove;
+    std::function<void()> endMove;
+    /// Row `row` kept its key but its content changed.
+    std::function<void(int row)> changed;
+};
+
+/// Turns `rows` into `incoming` in place with the smallest set of removals, moves, insertions and
+/// in-place updates, so views keep their selection, current row and scroll position across a
+/// reload. Rows are matched by `keyOf`; keys must be unique in each list. `same(a, b)` says
+/// whether a row that kept its key needs no update. `keyOf` must return a value type (a QString,
+/// not a QStringBuilder expression).
+template <typename T, typename KeyOf, typename Same>
+void syncKeyedRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same same,
+                   const KeyedRowsNotifier &notify)
+{
+    using Key = std::decay_t<decltype(keyOf(incoming.front()))>;
+    QSet<Key> incomingKeys;
+    incomingKeys.reserve(incoming.size());
+    for (const T &item : incoming)
+        incomingKeys.insert(keyOf(item));
+
+    // Removals first, bottom up, a contiguous block at a time.
+    for (int last = int(rows.size()) - 1; last >= 0;) {
+        if (incomingKeys.contains(keyOf(rows.at(last)))) {
+            --last;
+            continue;
+        }
+        int first = last;
+        while (first > 0 && !incomingKeys.contains(keyOf(rows.at(first - 1))))
+            --first;
+        notify.beginRemove(first, last);
+        rows.remove(first, last - first + 1);
+        notify.endRemove();
+        last = first - 1;
+    }
+
+    // What is left keeps its order relative to `incoming` unless something was renamed or
+    // re-sorted; walk `incoming` and bring each row into place.
+    QSet<Key> present;
+    present.reserve(rows.size());
+    for (const T &item : std::as_const(rows))
+        present.insert(keyOf(item));
+    for (int i = 0; i < int(incoming.size());) {
+        const Key key = keyOf(incoming.at(i));
+        if (!present.contains(key)) {
+            // A block of new rows goes in with one insertion.
+            int end = i + 1;
+            while (end < int(incoming.size()) && !present.contains(keyOf(incoming.at(end))))
+                ++end;
+            notify.beginInsert(i, end - 1);
+            for (int k = i; k < end; ++k)
+                rows.insert(k, incoming.at(k));
+            notify.endInsert();
+            i = end;
+            continue;
+        }
+        if (keyOf(rows.at(i)) != key) {
+            int from = i + 1;
+            while (keyOf(rows.at(from)) != key)
+                ++from;
+            notify.beginMove(from, i);
+            rows.move(from, i);
+            notify.endMove();
+        }
+        if (!same(rows.at(i), incoming.at(i))) {
+            rows[i] = incoming.at(i);
+            notify.changed(i);
+        }
+        ++i;
+    }
+}
+
+} // namespace millrace::ui
