@@ -539,6 +539,62 @@ QString lifecycleCondition(const QString &column, ViewType viewType)
     return QStringLiteral("1");
 }
 
+// A search compiled to SQL: "<select> WHERE <where> ORDER BY <order> LIMIT ? OFFSET ?" with its
+// bound values, shared by run and experiment search.
+struct SearchQuery
+{
+    QString sql;
+    QVariantList bindings;
+    qint64 offset = 0;
+    int limit = 0;
+
+    // Prepares the statement with every value bound, asking for one row more than a page so
+    // the caller can tell whether another page follows.
+    SQLite::Statement prepare(SQLite::Database &db) const
+    {
+        SQLite::Statement query(db, utf8(sql));
+        bindAll(query, bindings);
+        query.bind(int(bindings.size()) + 1, limit + 1);
+        query.bind(int(bindings.size()) + 2, static_cast<int64_t>(offset));
+        return query;
+    }
+    QString nextPageToken() const { return makePageToken(offset + limit); }
+};
+
+Result<SearchQuery> planSearch(const SearchSchema &schema, const QString &select, SqlFragment where,
+                               const QString &filter, const QStringList &orderBy,
+                               const QString &tieBreak, int maxResults, const QString &pageToken)
+{
+    auto parsed = parseFilter(filter);
+    if (!parsed)
+        return parsed.error();
+    auto terms = parseOrderBy(orderBy);
+    if (!terms)
+        return terms.error();
+    auto offset = offsetFromPageToken(pageToken);
+    if (!offset)
+        return offset.error();
+    if (*parsed) {
+        auto condition = filterSql(schema, **parsed);
+        if (!condition)
+            return condition.error();
+        where.sql += QStringLiteral(" AND (%1)").arg(condition->sql);
+        where.bindings.append(condition->bindings);
+    }
+    auto order = orderSql(schema, *terms);
+    if (!order)
+        return order.error();
+    const QString orderClause =
+        (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", ")) + tieBreak;
+    SearchQuery query;
+    query.sql = QStringLiteral("%1 WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
+                    .arg(select, where.sql, orderClause);
+    query.bindings = where.bindings + order->bindings;
+    query.offset = *offset;
+    query.limit = maxResults > 0 ? maxResults : 1000;
+    return query;
+}
+
 } // namespace
 
 TrackingStore::TrackingStore(Store &store, QString artifactRoot)
@@ -640,45 +696,18 @@ Result<Page<Experiment>> TrackingStore::searchExperiments(ViewType viewType, int
                                                           const QString &filter,
                                                           const QStringList &orderBy) const
 {
-    auto parsed = parseFilter(filter);
-    if (!parsed)
-        return parsed.error();
-    auto terms = parseOrderBy(orderBy);
-    if (!terms)
-        return terms.error();
-    auto offset = offsetFromPageToken(pageToken);
-    if (!offset)
-        return offset.error();
-    SqlFragment where{lifecycleCondition(QStringLiteral("e.lifecycle_stage"), viewType), {}};
-    if (*parsed) {
-        auto condition = filterSql(experimentSchema(), **parsed);
-        if (!condition)
-            return condition.error();
-        where.sql += QStringLiteral(" AND (%1)").arg(condition->sql);
-        where.bindings = condition->bindings;
-    }
-    auto order = orderSql(experimentSchema(), *terms);
-    if (!order)
-        return order.error();
-    const QString orderClause =
-        (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
-        + QStringLiteral("e.last_update_time DESC, e.experiment_id DESC");
-    const int limit = maxResults > 0 ? maxResults : 1000;
+    auto plan = planSearch(
+        experimentSchema(), QLatin1String(kExperimentColumns) + QStringLiteral("e"),
+        {lifecycleCondition(QStringLiteral("e.lifecycle_stage"), viewType), {}}, filter, orderBy,
+        QStringLiteral("e.last_update_time DESC, e.experiment_id DESC"), maxResults, pageToken);
+    if (!plan)
+        return plan.error();
     return readChecked(m_store, [&](SQLite::Database &db) {
-        SQLite::Statement query(db, utf8(QStringLiteral("SELECT experiment_id, name, "
-                                                        "artifact_location, lifecycle_stage, "
-                                                        "creation_time, last_update_time FROM "
-                                                        "experiments e WHERE %1 ORDER BY %2 "
-                                                        "LIMIT ? OFFSET ?")
-                                             .arg(where.sql, orderClause)));
-        bindAll(query, where.bindings + order->bindings);
-        const int next = int(where.bindings.size() + order->bindings.size()) + 1;
-        query.bind(next, limit + 1);
-        query.bind(next + 1, static_cast<int64_t>(*offset));
+        SQLite::Statement query = plan->prepare(db);
         Page<Experiment> page;
         while (query.executeStep()) {
-            if (page.items.size() == limit) {
-                page.nextPageToken = makePageToken(*offset + limit);
+            if (page.items.size() == plan->limit) {
+                page.nextPageToken = plan->nextPageToken();
                 break;
             }
             page.items.append(readExperimentRow(db, query));
@@ -1086,16 +1115,6 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
                                             const QStringList &orderBy,
                                             const QString &pageToken) const
 {
-    auto parsed = parseFilter(filter);
-    if (!parsed)
-        return parsed.error();
-    auto terms = parseOrderBy(orderBy);
-    if (!terms)
-        return terms.error();
-    auto offset = offsetFromPageToken(pageToken);
-    if (!offset)
-        return offset.error();
-
     SqlFragment where{lifecycleCondition(QStringLiteral("r.lifecycle_stage"), viewType), {}};
     QStringList marks;
     for (const QString &id : experimentIds) {
@@ -1109,33 +1128,18 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
     }
     where.sql +=
         QStringLiteral(" AND r.experiment_id IN (%1)").arg(marks.join(QStringLiteral(", ")));
-    if (*parsed) {
-        auto condition = filterSql(runSchema(), **parsed);
-        if (!condition)
-            return condition.error();
-        where.sql += QStringLiteral(" AND (%1)").arg(condition->sql);
-        where.bindings.append(condition->bindings);
-    }
-    auto order = orderSql(runSchema(), *terms);
-    if (!order)
-        return order.error();
-    const QString orderClause =
-        (order->sql.isEmpty() ? QString() : order->sql + QStringLiteral(", "))
-        + QStringLiteral("r.start_time DESC, r.run_uuid");
-    const int limit = maxResults > 0 ? maxResults : 1000;
+    auto plan = planSearch(runSchema(), QLatin1String(kRunColumns) + QStringLiteral("r"),
+                           std::move(where), filter, orderBy,
+                           QStringLiteral("r.start_time DESC, r.run_uuid"), maxResults, pageToken);
+    if (!plan)
+        return plan.error();
     return readChecked(m_store, [&](SQLite::Database &db) {
-        SQLite::Statement query(db,
-                                utf8(QStringLiteral("%1 r WHERE %2 ORDER BY %3 LIMIT ? OFFSET ?")
-                                         .arg(QLatin1String(kRunColumns), where.sql, orderClause)));
-        bindAll(query, where.bindings + order->bindings);
-        const int next = int(where.bindings.size() + order->bindings.size()) + 1;
-        query.bind(next, limit + 1);
-        query.bind(next + 1, static_cast<int64_t>(*offset));
+        SQLite::Statement query = plan->prepare(db);
         QList<RunRow> rows;
         Page<Run> page;
         while (query.executeStep()) {
-            if (rows.size() == limit) {
-                page.nextPageToken = makePageToken(*offset + limit);
+            if (rows.size() == plan->limit) {
+                page.nextPageToken = plan->nextPageToken();
                 break;
             }
             rows.append(readRunRow(query));
