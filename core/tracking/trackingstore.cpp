@@ -86,7 +86,11 @@ void checkKey(const QString &kind, const QString &key)
     if (key.isEmpty())
         raise(errorcode::kInvalidParameterValue,
               QStringLiteral("Missing value for required parameter 'key' of a %1").arg(kind));
-    if (!validKey().match(key).hasMatch() || key.contains(QLatin1String("..")))
+    // As in MLflow, which uses them as file names, keys are relative paths with no empty or
+    // upward parts.
+    if (!validKey().match(key).hasMatch() || key.contains(QLatin1String(".."))
+        || key.startsWith(QLatin1Char('/')) || key.endsWith(QLatin1Char('/'))
+        || key.contains(QLatin1String("//")))
         raise(errorcode::kInvalidParameterValue,
               QStringLiteral("Invalid %1 name: '%2'. Names may only contain alphanumerics, "
                              "underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and "

@@ -1305,6 +1305,10 @@ void TestTrackingStore::validatesKeyNames_data()
         QTest::addRow("%s with ..", k.constData()) << kind << u"a..b"_s << false;
         QTest::addRow("%s going up", k.constData()) << kind << u"../etc"_s << false;
         QTest::addRow("%s with inner newline", k.constData()) << kind << u"a\nb"_s << false;
+        // As MLflow: no absolute paths, empty path parts or trailing slashes.
+        QTest::addRow("%s absolute", k.constData()) << kind << u"/abs"_s << false;
+        QTest::addRow("%s empty path part", k.constData()) << kind << u"a//b"_s << false;
+        QTest::addRow("%s trailing slash", k.constData()) << kind << u"a/"_s << false;
     }
 }
 
