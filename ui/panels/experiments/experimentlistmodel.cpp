@@ -28,22 +28,12 @@ QString timeText(qint64 msSinceEpoch)
 
 } // namespace
 
-ExperimentListModel::ExperimentListModel(QObject *parent) : QAbstractTableModel(parent) {}
+ExperimentListModel::ExperimentListModel(QObject *parent) : KeyedTableModel(parent) {}
 
 void ExperimentListModel::setExperiments(const QList<ExperimentEntry> &entries)
 {
-    const QModelIndex root;
-    syncKeyedRows(
-        m_entries, entries, [](const ExperimentEntry &e) { return e.experiment.id; }, sameEntry,
-        KeyedRowsNotifier{
-            [&](int first, int last) { beginRemoveRows(root, first, last); },
-            [&] { endRemoveRows(); },
-            [&](int first, int last) { beginInsertRows(root, first, last); },
-            [&] { endInsertRows(); },
-            [&](int from, int to) { beginMoveRows(root, from, from, root, to); },
-            [&] { endMoveRows(); },
-            [&](int row) { Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1)); },
-        });
+    syncRows(
+        m_entries, entries, [](const ExperimentEntry &e) { return e.experiment.id; }, sameEntry);
 }
 
 int ExperimentListModel::rowOfExperiment(const QString &id) const

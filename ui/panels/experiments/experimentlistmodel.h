@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/panels/experiments/keyedrows.h"
+
 #include "ui/panels/experiments/trackingqueries.h"
 
 #include <QAbstractTableModel>
@@ -9,7 +11,7 @@ namespace millrace::ui {
 /// The experiments of a workspace as a table: name and number of active runs, in the order
 /// given. Deleted experiments (listed only when the panel shows them) are set in italics and say
 /// so in their tooltip. Updating keeps rows that stay, so selections survive a reload.
-class ExperimentListModel : public QAbstractTableModel
+class ExperimentListModel : public KeyedTableModel
 {
     Q_OBJECT
 public:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QAbstractTableModel>
 #include <QList>
 #include <QSet>
 
@@ -87,5 +88,31 @@ void syncKeyedRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same s
         ++i;
     }
 }
+
+/// A table model whose rows are keyed values kept in a QList; syncRows() reloads them with
+/// syncKeyedRows(), announcing each change through the model's own begin/end functions.
+class KeyedTableModel : public QAbstractTableModel
+{
+public:
+    using QAbstractTableModel::QAbstractTableModel;
+
+protected:
+    template <typename T, typename KeyOf, typename Same>
+    void syncRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same same)
+    {
+        const QModelIndex root;
+        syncKeyedRows(
+            rows, incoming, keyOf, same,
+            KeyedRowsNotifier{
+                [&](int first, int last) { beginRemoveRows(root, first, last); },
+                [&] { endRemoveRows(); },
+                [&](int first, int last) { beginInsertRows(root, first, last); },
+                [&] { endInsertRows(); },
+                [&](int from, int to) { beginMoveRows(root, from, from, root, to); },
+                [&] { endMoveRows(); },
+                [&](int row) { Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1)); },
+            });
+    }
+};
 
 } // namespace millrace::ui

@@ -11,25 +11,15 @@ constexpr int kMaxToolTipText = 2000;
 } // namespace
 
 KeyValueModel::KeyValueModel(const QStringList &headers, QObject *parent)
-    : QAbstractTableModel(parent), m_headers(headers.isEmpty() ? QStringList{QString()} : headers)
+    : KeyedTableModel(parent), m_headers(headers.isEmpty() ? QStringList{QString()} : headers)
 {
 }
 
 void KeyValueModel::setRows(const QList<Row> &rows)
 {
-    const QModelIndex root;
-    syncKeyedRows(
+    syncRows(
         m_rows, rows, [](const Row &row) { return row.value(0); },
-        [](const Row &a, const Row &b) { return a == b; },
-        KeyedRowsNotifier{
-            [&](int first, int last) { beginRemoveRows(root, first, last); },
-            [&] { endRemoveRows(); },
-            [&](int first, int last) { beginInsertRows(root, first, last); },
-            [&] { endInsertRows(); },
-            [&](int from, int to) { beginMoveRows(root, from, from, root, to); },
-            [&] { endMoveRows(); },
-            [&](int row) { Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1)); },
-        });
+        [](const Row &a, const Row &b) { return a == b; });
 }
 
 int KeyValueModel::rowCount(const QModelIndex &parent) const

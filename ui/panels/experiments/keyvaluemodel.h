@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/panels/experiments/keyedrows.h"
+
 #include <QAbstractTableModel>
 #include <QStringList>
 
@@ -7,7 +9,7 @@ namespace millrace::ui {
 
 /// A small read-only table of named values (a run's params, latest metrics or tags): the first
 /// column is the key, the others what the headers name. Updating by key keeps selected rows.
-class KeyValueModel : public QAbstractTableModel
+class KeyValueModel : public KeyedTableModel
 {
     Q_OBJECT
 public:

@@ -136,7 +136,7 @@ QIcon statusIcon(RunStatus status)
 } // namespace
 
 RunTableModel::RunTableModel(QObject *parent)
-    : QAbstractTableModel(parent), m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
+    : KeyedTableModel(parent), m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
 {
     for (int column = 0; column < FixedColumnCount; ++column)
         m_columns.append({Group::Fixed, QString::number(column)});
@@ -171,18 +171,8 @@ void RunTableModel::setRuns(const QList<Run> &runs)
     // data() looks values up by key, so the model is consistent after each step below.
     syncColumns(columns);
 
-    const QModelIndex root;
-    syncKeyedRows(
-        m_runs, runs, [](const Run &run) { return run.info.runId; }, sameRun,
-        KeyedRowsNotifier{
-            [&](int first, int last) { beginRemoveRows(root, first, last); },
-            [&] { endRemoveRows(); },
-            [&](int first, int last) { beginInsertRows(root, first, last); },
-            [&] { endInsertRows(); },
-            [&](int from, int to) { beginMoveRows(root, from, from, root, to); },
-            [&] { endMoveRows(); },
-            [&](int row) { Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1)); },
-        });
+    syncRows(
+        m_runs, runs, [](const Run &run) { return run.info.runId; }, sameRun);
 }
 
 void RunTableModel::syncColumns(const QList<Column> &columns)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/panels/experiments/keyedrows.h"
+
 #include "core/tracking/trackingtypes.h"
 
 #include <QAbstractTableModel>
@@ -16,7 +18,7 @@ namespace millrace::ui {
 /// Missing values are empty; NaN shows as "NaN". Columns are named like the search syntax
 /// (`params.lr`, `metrics.acc`). Updating keeps the rows and columns that stay, so selections and
 /// column widths survive a reload.
-class RunTableModel : public QAbstractTableModel
+class RunTableModel : public KeyedTableModel
 {
     Q_OBJECT
 public:
