@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: to build, to run, and to test. Keep DESIGN.md's list in step.
 build_packages=(
     cmake ninja-build g++ ccache pkg-config
-    qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
     qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
     libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev
     libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev

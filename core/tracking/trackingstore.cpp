@@ -1114,6 +1114,50 @@ Result<Page<MetricPoint>> TrackingStore::metricHistory(const QString &runId, con
     });
 }
 
+Result<QList<MetricSeries>> TrackingStore::metricSeries(const QString &runId,
+                                                       const QStringList &keys) const
+{
+    return readChecked(m_store, [&](SQLite::Database &db) {
+        const RunRow row = loadRunRow(db, runId);
+        // The primary key's order is the history's order, so this is one range scan per key.
+        SQLite::Statement query(db, "SELECT step, timestamp, value, is_nan FROM metrics "
+                                    "WHERE run_key = ? AND key = ?");
+        QList<MetricSeries> result;
+        result.reserve(keys.size());
+        for (const QString &key : keys) {
+            MetricSeries series;
+            series.key = key;
+            query.reset();
+            query.bind(1, static_cast<int64_t>(row.key));
+            query.bind(2, utf8(key));
+            while (query.executeStep()) {
+                series.steps.append(query.getColumn(0).getInt64());
+                series.timestamps.append(query.getColumn(1).getInt64());
+                series.values.append(query.getColumn(3).getInt()
+                                         ? std::numeric_limits<double>::quiet_NaN()
+                                         : query.getColumn(2).getDouble());
+            }
+            result.append(std::move(series));
+        }
+        return result;
+    });
+}
+
+Result<QMap<QString, MetricRange>> TrackingStore::metricRanges(const QString &runId) const
+{
+    return readChecked(m_store, [&](SQLite::Database &db) {
+        const RunRow row = loadRunRow(db, runId);
+        SQLite::Statement query(db, "SELECT key, min(value), max(value) FROM metrics "
+                                    "WHERE run_key = ? AND is_nan = 0 GROUP BY key");
+        query.bind(1, static_cast<int64_t>(row.key));
+        QMap<QString, MetricRange> ranges;
+        while (query.executeStep())
+            ranges.insert(text(query.getColumn(0)),
+                          {query.getColumn(1).getDouble(), query.getColumn(2).getDouble()});
+        return ranges;
+    });
+}
+
 Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, const QString &filter,
                                             ViewType viewType, int maxResults,
                                             const QStringList &orderBy,

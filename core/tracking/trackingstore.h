@@ -71,6 +71,11 @@ public:
     /// Every logged point of one metric, by step then timestamp.
     Result<Page<MetricPoint>> metricHistory(const QString &runId, const QString &key,
                                             int maxResults, const QString &pageToken) const;
+    /// The whole history of each of `keys` for one run, as columns: the fast read for charts (a
+    /// key the run never logged comes back empty).
+    Result<QList<MetricSeries>> metricSeries(const QString &runId, const QStringList &keys) const;
+    /// The lowest and highest value of each metric the run logged, by key.
+    Result<QMap<QString, MetricRange>> metricRanges(const QString &runId) const;
     /// Runs of the given experiments matching `filter` (MLflow syntax plus OR and parentheses).
     Result<Page<Run>> searchRuns(const QStringList &experimentIds, const QString &filter,
                                  ViewType viewType, int maxResults, const QStringList &orderBy,

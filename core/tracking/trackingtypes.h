@@ -58,6 +58,23 @@ struct MetricPoint
     qint64 step = 0;
 };
 
+/// One metric's whole history as columns, the shape charts read: by step, then timestamp.
+/// NaN values stay NaN.
+struct MetricSeries
+{
+    QString key;
+    QList<qint64> steps;
+    QList<qint64> timestamps; ///< ms since the epoch
+    QList<double> values;
+};
+
+/// The lowest and highest value a metric took over a run (NaN values left out).
+struct MetricRange
+{
+    double min = 0;
+    double max = 0;
+};
+
 /// What identifies a run and where it stands.
 struct RunInfo
 {

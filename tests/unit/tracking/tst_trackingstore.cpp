@@ -179,6 +179,7 @@ private Q_SLOTS:
     void latestMetricIsHighestStepThenTimestamp_data();
     void latestMetricIsHighestStepThenTimestamp();
     void metricHistoryIsOrderedAndPaged();
+    void metricSeriesMatchesHistory();
     void deletesTag();
     void failsInterruptedRuns();
     void mapsRunArtifactDirectory_data();
@@ -1455,6 +1456,54 @@ void TestTrackingStore::latestMetricIsHighestStepThenTimestamp()
     const Result<Page<MetricPoint>> history = t.metricHistory(id, u"m"_s, 0, QString());
     VERIFY_OK(history);
     QCOMPARE(history->items.size(), points.size()); // every point kept
+}
+
+void TestTrackingStore::metricSeriesMatchesHistory()
+{
+    const auto workspace = openWorkspace();
+    QVERIFY(workspace);
+    TrackingStore &t = *workspace->tracking;
+    const Result<Run> created = t.createRun(u"0"_s, u"ana"_s, u"r"_s, 1000, {});
+    VERIFY_OK(created);
+    const QString id = created->info.runId;
+    VERIFY_OK(t.logBatch(id,
+                         {point(u"loss"_s, 2.0, 2, 10), point(u"loss"_s, 0.5, 0, 30),
+                          point(u"loss"_s, kNaN, 1, 5), point(u"acc"_s, 0.25, 0, 1),
+                          point(u"acc"_s, 0.75, 1, 2), point(u"loss"_s, -1.0, 0, 20)},
+                         {}, {}));
+
+    const auto series = t.metricSeries(id, {u"loss"_s, u"never"_s, u"acc"_s});
+    VERIFY_OK(series);
+    QCOMPARE(series->size(), 3);
+    const MetricSeries &loss = series->at(0);
+    QCOMPARE(loss.key, u"loss"_s);
+    QCOMPARE(loss.steps, (QList<qint64>{0, 0, 1, 2}));
+    QCOMPARE(loss.timestamps, (QList<qint64>{20, 30, 5, 10}));
+    QCOMPARE(loss.values.size(), 4);
+    QCOMPARE(loss.values[0], -1.0);
+    QCOMPARE(loss.values[1], 0.5);
+    QVERIFY(std::isnan(loss.values[2]));
+    QCOMPARE(loss.values[3], 2.0);
+    QVERIFY(series->at(1).steps.isEmpty());
+    QCOMPARE(series->at(2).values, (QList<double>{0.25, 0.75}));
+
+    // The same points as the paged history, in the same order.
+    const auto history = t.metricHistory(id, u"loss"_s, 0, QString());
+    VERIFY_OK(history);
+    QCOMPARE(history->items.size(), loss.steps.size());
+    for (int i = 0; i < loss.steps.size(); ++i) {
+        QCOMPARE(history->items[i].step, loss.steps[i]);
+        QCOMPARE(history->items[i].timestamp, loss.timestamps[i]);
+    }
+
+    const auto ranges = t.metricRanges(id);
+    VERIFY_OK(ranges);
+    QCOMPARE(ranges->size(), 2);
+    QCOMPARE(ranges->value(u"loss"_s).min, -1.0); // NaN left out
+    QCOMPARE(ranges->value(u"loss"_s).max, 2.0);
+    QCOMPARE(ranges->value(u"acc"_s).min, 0.25);
+
+    VERIFY_FAILS(t.metricSeries(u"no-such-run"_s, {u"loss"_s}), errorcode::kResourceDoesNotExist);
 }
 
 void TestTrackingStore::metricHistoryIsOrderedAndPaged()
