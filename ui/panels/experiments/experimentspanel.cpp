@@ -3,6 +3,7 @@
 #include "core/tracking/trackingserver.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
+#include "ui/panels/experiments/compare/compareview.h"
 #include "ui/panels/experiments/experimentlistmodel.h"
 #include "ui/panels/experiments/experimentsfeed.h"
 #include "ui/panels/experiments/filtercompletion.h"
@@ -21,6 +22,7 @@
 #include <QRegularExpression>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -34,6 +36,7 @@ namespace millrace::ui {
 namespace {
 
 enum RunPage { TablePage, EmptyPage };
+enum LowerTab { DetailTab, CompareTab };
 
 // The longest stretch of a bad filter the error shows around the position it names.
 constexpr int kErrorExcerpt = 70;
@@ -96,6 +99,7 @@ ExperimentsPanel::ExperimentsPanel(QWidget *parent)
 ExperimentsPanel::~ExperimentsPanel()
 {
     m_feed->detach();
+    m_compare->detach();
 }
 
 QWidget *ExperimentsPanel::createExperimentSide()
@@ -156,10 +160,18 @@ QWidget *ExperimentsPanel::createRunSide()
     m_columnsButton->setMenu(columnsMenu);
     connect(columnsMenu, &QMenu::aboutToShow, this, &ExperimentsPanel::fillColumnsMenu);
 
+    m_compareButton = new QToolButton;
+    m_compareButton->setObjectName(QStringLiteral("compareRuns"));
+    m_compareButton->setText(tr("Compare"));
+    m_compareButton->setToolTip(tr("Compare the selected runs: metric histories, bars, scatter, "
+                                   "parallel coordinates and a diff table"));
+    m_compareButton->setEnabled(false);
+
     auto *filterRow = new QHBoxLayout;
     filterRow->setContentsMargins(0, 0, 0, 0);
     filterRow->addWidget(m_filterEdit, 1);
     filterRow->addWidget(m_columnsButton);
+    filterRow->addWidget(m_compareButton);
 
     m_filterError = new QLabel;
     m_filterError->setObjectName(QStringLiteral("runFilterError"));
@@ -234,6 +246,8 @@ QWidget *ExperimentsPanel::createRunSide()
             &ExperimentsPanel::updateDetail);
     connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ExperimentsPanel::updateRunStatus);
+    connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ExperimentsPanel::updateCompare);
 
     m_emptyState = new QLabel;
     m_emptyState->setObjectName(QStringLiteral("runEmptyState"));
@@ -262,12 +276,28 @@ QWidget *ExperimentsPanel::createRunSide()
     topLayout->addWidget(m_runStatus);
 
     m_detail = new RunDetailPane;
+    m_compare = new CompareView;
+    m_compare->setObjectName(QStringLiteral("compareView"));
+    m_lowerTabs = new QTabWidget;
+    m_lowerTabs->setObjectName(QStringLiteral("runLowerTabs"));
+    m_lowerTabs->setDocumentMode(true);
+    m_lowerTabs->insertTab(DetailTab, m_detail, tr("Run"));
+    m_lowerTabs->insertTab(CompareTab, m_compare, tr("Compare"));
+    connect(m_lowerTabs, &QTabWidget::currentChanged, this, &ExperimentsPanel::updateCompare);
 
     auto *split = new QSplitter(Qt::Vertical);
     split->setObjectName(QStringLiteral("runSplitter"));
     split->setChildrenCollapsible(false);
     split->addWidget(top);
-    split->addWidget(m_detail);
+    split->addWidget(m_lowerTabs);
+    connect(m_compareButton, &QToolButton::clicked, this, [this, split] {
+        m_lowerTabs->setCurrentIndex(CompareTab);
+        // Charts need room: give the compare view most of the height when it is squeezed.
+        const QList<int> sizes = split->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (sizes.value(1) < total * 3 / 5)
+            split->setSizes({total * 2 / 5, total * 3 / 5});
+    });
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     // The table gets most of the height; the details need a few rows of each table.
@@ -287,6 +317,7 @@ void ExperimentsPanel::attachSession(Session &session)
         connect(m_server.data(), &Service::failed, this, &ExperimentsPanel::updateEmptyState);
     }
     m_feed->attach(session.tracking(), session.workspace().store());
+    m_compare->attach(session.tracking());
     if (isVisible())
         m_feed->setPolling(true);
     updateEmptyState();
@@ -298,6 +329,7 @@ void ExperimentsPanel::detachSession()
     if (!m_attached)
         return;
     m_feed->detach();
+    m_compare->detach();
     if (m_server)
         disconnect(m_server.data(), nullptr, this, nullptr);
     m_server = nullptr;
@@ -322,6 +354,7 @@ void ExperimentsPanel::showEvent(QShowEvent *event)
     if (m_attached)
         m_feed->setPolling(true);
     m_clock->start();
+    updateCompare();
 }
 
 void ExperimentsPanel::hideEvent(QHideEvent *event)
@@ -409,6 +442,7 @@ void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &fi
     updateDetail();
     updateRunStatus();
     updateEmptyState();
+    updateCompare();
 }
 
 QSet<QString> ExperimentsPanel::selectedRunIds() const
@@ -571,7 +605,7 @@ void ExperimentsPanel::updateEmptyState()
         }
     }
     // With no runs to show, the explanation gets the whole side.
-    m_detail->setVisible(html.isEmpty());
+    m_lowerTabs->setVisible(html.isEmpty());
     m_runStatus->setVisible(html.isEmpty());
     if (html.isEmpty()) {
         m_runPages->setCurrentIndex(TablePage);
@@ -648,6 +682,24 @@ void ExperimentsPanel::fillColumnsMenu()
         menu->addSection(tr("Metrics"));
     for (const QString &key : m_runs->metricKeys())
         addToggle(key, QStringLiteral("metrics.") + key);
+}
+
+void ExperimentsPanel::updateCompare()
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_runView->selectionModel()->selectedRows())
+        rows.append(index.row());
+    m_compareButton->setEnabled(!rows.isEmpty());
+    m_compareButton->setText(rows.size() > 1 ? tr("Compare %1").arg(rows.size()) : tr("Compare"));
+    // Charts follow the selection and live data only while they are in view.
+    if (m_lowerTabs->currentIndex() != CompareTab || !m_compare->isVisible())
+        return;
+    std::sort(rows.begin(), rows.end());
+    QList<tracking::Run> runs;
+    runs.reserve(rows.size());
+    for (int row : std::as_const(rows))
+        runs.append(m_runs->runAt(m_sortedRuns->mapToSource(m_sortedRuns->index(row, 0)).row()));
+    m_compare->setRuns(runs);
 }
 
 void ExperimentsPanel::tick()

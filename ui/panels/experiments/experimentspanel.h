@@ -8,6 +8,7 @@ QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QLabel;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -23,6 +24,7 @@ class TrackingServer;
 
 namespace millrace::ui {
 
+class CompareView;
 class ExperimentListModel;
 class ExperimentsFeed;
 class RunDetailPane;
@@ -64,6 +66,8 @@ private:
     QSet<QString> selectedRunIds() const;
     void selectRuns(const QSet<QString> &runIds);
     void updateDetail();
+    /// Hands the selected runs to the compare view (when it is in view) and labels the button.
+    void updateCompare();
     void updateRunStatus();
     void updateEmptyState();
     void updateErrorColours();
@@ -86,6 +90,9 @@ private:
     QLabel *m_emptyState;
     QLabel *m_runStatus;
     RunDetailPane *m_detail;
+    CompareView *m_compare;
+    QTabWidget *m_lowerTabs;
+    QToolButton *m_compareButton;
     QTimer *m_clock;
 
     bool m_attached = false;

@@ -1,0 +1,396 @@
+// The compare view as a user meets it: three runs selected in the Experiments panel's table, the
+// Compare button clicked, and every chart type showing the right series for them. Then the
+// settings (axis, smoothing, log scale, aggregate), brushing on parallel coordinates, export and
+// live updates. Real widgets under the offscreen platform, a real workspace; nothing waits a fixed
+// time.
+
+#include "core/base/logbus.h"
+#include "core/tracking/trackingstore.h"
+#include "core/workspace/session.h"
+#include "ui/mainwindow/mainwindow.h"
+#include "ui/panels/experiments/compare/barpage.h"
+#include "ui/panels/experiments/compare/comparediffmodel.h"
+#include "ui/panels/experiments/compare/compareview.h"
+#include "ui/panels/experiments/compare/diffpage.h"
+#include "ui/panels/experiments/compare/historypage.h"
+#include "ui/panels/experiments/compare/parallelcoordinates.h"
+#include "ui/panels/experiments/compare/parallelpage.h"
+#include "ui/panels/experiments/compare/scatterpage.h"
+#include "ui/panels/experiments/runtablemodel.h"
+
+#include <QAbstractItemView>
+#include <QAreaSeries>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QLogValueAxis>
+#include <QLoggingCategory>
+#include <QScatterSeries>
+#include <QScopeGuard>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+#include <QTreeView>
+#include <QValueAxis>
+
+#include <cmath>
+#include <memory>
+
+using namespace millrace::ui;
+using namespace millrace::tracking;
+using namespace Qt::StringLiterals;
+
+#define VERIFY_OK(expression)                                                                      \
+    do {                                                                                           \
+        const auto &result_ = (expression);                                                        \
+        QVERIFY2(result_.hasValue(), qPrintable(result_.errorMessage()));                          \
+    } while (false)
+
+namespace {
+
+constexpr int kExperimentsRow = 2; // in the sidebar
+const qint64 kStart = QDateTime(QDate(2024, 6, 11), QTime(9, 0)).toMSecsSinceEpoch();
+// gamma's loss has this many points: enough to be downsampled (and banded) in a chart of three.
+constexpr int kLongHistory = 6000;
+
+template <typename T> T *child(const QObject &parent, const char *name)
+{
+    return parent.findChild<T *>(QLatin1String(name));
+}
+
+struct RunSpec
+{
+    QString name;
+    QString lr;
+    QString optimizer;
+    double lossScale; ///< loss at step s is lossScale / (s + 1)
+    int steps;
+    double acc;
+};
+
+const QList<RunSpec> kRuns = {
+    {u"alpha"_s, u"0.1"_s, u"adam"_s, 2.0, 20, 0.81},
+    {u"beta"_s, u"0.01"_s, u"sgd"_s, 1.0, 20, 0.86},
+    {u"gamma"_s, u"0.001"_s, u"adam"_s, 0.5, kLongHistory, 0.91},
+    {u"delta"_s, u"0.01"_s, u"sgd"_s, 3.0, 10, 0.52}, // in the table, not selected
+};
+
+double lossAt(const RunSpec &spec, int step)
+{
+    return spec.lossScale / (step + 1);
+}
+
+/// Logs the runs: params, a loss history, an accuracy history of 5 points and a one-off score.
+QMap<QString, QString> logRuns(TrackingStore &tracking, const QString &experimentId)
+{
+    QMap<QString, QString> ids;
+    qint64 start = kStart;
+    for (const RunSpec &spec : kRuns) {
+        auto run = tracking.createRun(experimentId, u"ada"_s, spec.name, start, {});
+        if (!run)
+            return {};
+        QList<MetricPoint> points;
+        for (int step = 0; step < spec.steps; ++step) {
+            points.append({u"loss"_s, lossAt(spec, step), start + 1000 * (step + 1), step});
+            if (points.size() == kMaxMetricsPerBatch) {
+                if (!tracking.logBatch(run->info.runId, points, {}, {}))
+                    return {};
+                points.clear();
+            }
+        }
+        for (int step = 0; step < 5; ++step)
+            points.append({u"acc"_s, spec.acc - 0.1 * (4 - step), start + 500 * step, step});
+        points.append({u"score"_s, spec.acc * 100, start, 0});
+        if (!tracking.logBatch(run->info.runId, points,
+                               {{u"lr"_s, spec.lr}, {u"optimizer"_s, spec.optimizer}}, {}))
+            return {};
+        if (!tracking.updateRun(run->info.runId, RunStatus::Finished, start + 100000))
+            return {};
+        ids.insert(spec.name, run->info.runId);
+        start += 60000;
+    }
+    return ids;
+}
+
+int rowOfRun(const QAbstractItemView *view, const QString &name)
+{
+    const QAbstractItemModel *model = view->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, RunTableModel::NameColumn).data().toString() == name)
+            return row;
+    }
+    return -1;
+}
+
+void clickRun(QAbstractItemView *view, const QString &name, Qt::KeyboardModifiers modifiers = {})
+{
+    const QModelIndex index = view->model()->index(rowOfRun(view, name), RunTableModel::NameColumn);
+    view->scrollTo(index);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers,
+                      view->visualRect(index).center());
+}
+
+template <typename Series> QList<Series *> seriesOf(QChartView *view)
+{
+    QList<Series *> found;
+    for (QAbstractSeries *series : view->chart()->series()) {
+        if (auto *typed = qobject_cast<Series *>(series))
+            found.append(typed);
+    }
+    return found;
+}
+
+QStringList seriesNames(const QList<QLineSeries *> &series)
+{
+    QStringList names;
+    for (const QLineSeries *line : series)
+        names.append(line->name());
+    names.sort();
+    return names;
+}
+
+QLineSeries *lineNamed(QChartView *view, const QString &name)
+{
+    for (QLineSeries *line : seriesOf<QLineSeries>(view)) {
+        if (line->name() == name)
+            return line;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestCompareView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void everyChartShowsTheSelectedRuns();
+
+private:
+    QTemporaryDir m_settingsDir;
+};
+
+void TestCompareView::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_settingsDir.isValid());
+    QCoreApplication::setOrganizationName(u"MillraceTest"_s);
+    QCoreApplication::setApplicationName(u"tst_compareview"_s);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QApplication::setQuitOnLastWindowClosed(false);
+}
+
+void TestCompareView::everyChartShowsTheSelectedRuns()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    millrace::SessionOptions options;
+    options.trackingServer = false;
+    auto opened = millrace::Session::open(dir.filePath(u"workspace"_s), options);
+    VERIFY_OK(opened);
+    std::unique_ptr<millrace::Session> session = std::move(opened).value();
+    TrackingStore &tracking = session->tracking();
+    auto experiment = tracking.createExperiment(u"compare-me"_s);
+    VERIFY_OK(experiment);
+    const QMap<QString, QString> ids = logRuns(tracking, *experiment);
+    QCOMPARE(ids.size(), kRuns.size());
+
+    millrace::LogBus bus;
+    MainWindow window(&bus);
+    window.resize(1400, 960);
+    {
+        QLoggingCategory::setFilterRules(u"default.warning=false"_s);
+        const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+    }
+    window.attachSession(*session);
+    auto *list = child<QListWidget>(window, "panelList");
+    QVERIFY(list);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                      list->visualItemRect(list->item(kExperimentsRow)).center());
+    auto *table = child<QAbstractItemView>(window, "runTable");
+    auto *button = child<QToolButton>(window, "compareRuns");
+    auto *tabs = child<QTabWidget>(window, "runLowerTabs");
+    auto *compare = child<CompareView>(window, "compareView");
+    QVERIFY(table && button && tabs && compare);
+    QTRY_COMPARE(table->model()->rowCount(), kRuns.size());
+
+    // Select three runs as a user does, and open the comparison.
+    clickRun(table, u"alpha"_s);
+    clickRun(table, u"beta"_s, Qt::ControlModifier);
+    clickRun(table, u"gamma"_s, Qt::ControlModifier);
+    QCOMPARE(table->selectionModel()->selectedRows().size(), 3);
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QCOMPARE(tabs->currentWidget(), compare);
+    QCOMPARE(compare->runs().size(), 3);
+    QCOMPARE(compare->currentPage(), CompareView::HistoryTab);
+
+    // Metric history: both metrics with a history, one line per run and metric, in run colours.
+    HistoryPage *history = compare->historyPage();
+    QCOMPARE(history->chosenKeys(), (QStringList{u"acc"_s, u"loss"_s}));
+    QTRY_COMPARE(history->series().size(), 6);
+    QChartView *historyChart = history->chartView();
+    QTRY_COMPARE(seriesNames(seriesOf<QLineSeries>(historyChart)),
+                 (QStringList{u"alpha · acc"_s, u"alpha · loss"_s, u"beta · acc"_s,
+                              u"beta · loss"_s, u"gamma · acc"_s, u"gamma · loss"_s}));
+    QLineSeries *alphaLoss = lineNamed(historyChart, u"alpha · loss"_s);
+    QCOMPARE(alphaLoss->count(), 20);
+    QCOMPARE(alphaLoss->at(19), QPointF(19, lossAt(kRuns[0], 19)));
+    QCOMPARE(lineNamed(historyChart, u"alpha · acc"_s)->pen().color(),
+             alphaLoss->pen().color());
+    QVERIFY(lineNamed(historyChart, u"beta · loss"_s)->pen().color() != alphaLoss->pen().color());
+    // gamma's long loss is downsampled, keeps its ends, and gets a min/max band.
+    QLineSeries *gammaLoss = lineNamed(historyChart, u"gamma · loss"_s);
+    QVERIFY(gammaLoss->count() < kLongHistory);
+    QCOMPARE(gammaLoss->at(0), QPointF(0, lossAt(kRuns[2], 0)));
+    QCOMPARE(gammaLoss->at(gammaLoss->count() - 1).x(), double(kLongHistory - 1));
+    QCOMPARE(seriesOf<QAreaSeries>(historyChart).size(), 1);
+
+    // Relative time: every line starts at 0 s from the run's first point.
+    history->setAxis(HistoryAxis::RelativeTime);
+    QTRY_VERIFY(lineNamed(historyChart, u"alpha · loss"_s)
+                && lineNamed(historyChart, u"alpha · loss"_s)->at(1).x() == 1.0);
+    QCOMPARE(lineNamed(historyChart, u"alpha · loss"_s)->at(0).x(), 0.0);
+    history->setAxis(HistoryAxis::Step);
+    // Smoothing pulls later points towards earlier ones but leaves the first one as logged.
+    history->setSmoothing(0.9);
+    QTRY_VERIFY(lineNamed(historyChart, u"alpha · loss"_s)
+                && lineNamed(historyChart, u"alpha · loss"_s)->at(19).y()
+                       > lossAt(kRuns[0], 19) * 2);
+    QCOMPARE(lineNamed(historyChart, u"alpha · loss"_s)->at(0).y(), lossAt(kRuns[0], 0));
+    history->setSmoothing(0);
+    history->setLogScale(true);
+    QTRY_VERIFY(!historyChart->chart()->axes(Qt::Vertical).isEmpty()
+                && qobject_cast<QLogValueAxis *>(historyChart->chart()->axes(Qt::Vertical).first()));
+    history->setLogScale(false);
+
+    // Bars: one set per run, one category per chosen metric, the last values.
+    compare->setCurrentPage(CompareView::BarTab);
+    BarPage *bars = compare->barPage();
+    bars->setChosenKeys({u"acc"_s, u"score"_s});
+    QList<QBarSeries *> barSeries = seriesOf<QBarSeries>(bars->chartView());
+    QCOMPARE(barSeries.size(), 1);
+    QCOMPARE(barSeries[0]->count(), 3);
+    QCOMPARE(barSeries[0]->barSets()[0]->label(), u"alpha"_s);
+    QCOMPARE(barSeries[0]->barSets()[2]->label(), u"gamma"_s);
+    QCOMPARE(barSeries[0]->barSets()[1]->at(0), kRuns[1].acc);
+    QCOMPARE(barSeries[0]->barSets()[1]->at(1), kRuns[1].acc * 100);
+    // Lowest values come from the whole history.
+    bars->setAggregate(BarPage::Aggregate::Min);
+    QTRY_COMPARE(seriesOf<QBarSeries>(bars->chartView()).value(0)->barSets()[0]->at(0),
+                 kRuns[0].acc - 0.4);
+
+    // Scatter: one point per run, any param across, any metric up.
+    compare->setCurrentPage(CompareView::ScatterTab);
+    ScatterPage *scatter = compare->scatterPage();
+    scatter->setAxes(u"params.lr"_s, u"metrics.acc"_s);
+    QList<QScatterSeries *> points = seriesOf<QScatterSeries>(scatter->chartView());
+    QCOMPARE(points.size(), 3);
+    QCOMPARE(points[0]->name(), u"alpha"_s);
+    QCOMPARE(points[0]->at(0), QPointF(0.1, kRuns[0].acc));
+    QCOMPARE(points[2]->at(0), QPointF(0.001, kRuns[2].acc));
+    // Text params become categories, in sorted order.
+    scatter->setAxes(u"params.optimizer"_s, u"metrics.score"_s);
+    points = seriesOf<QScatterSeries>(scatter->chartView());
+    QCOMPARE(points[0]->at(0), QPointF(0, kRuns[0].acc * 100)); // adam
+    QCOMPARE(points[1]->at(0), QPointF(1, kRuns[1].acc * 100)); // sgd
+
+    // Parallel coordinates: brushing lr narrows every other page to the runs inside.
+    compare->setCurrentPage(CompareView::ParallelTab);
+    ParallelPage *parallel = compare->parallelPage();
+    QVERIFY(parallel->chosenKeys().contains(u"params.lr"_s));
+    parallel->coordinates()->setBrush(u"params.lr"_s, 0.005, 0.5);
+    QCOMPARE(parallel->coordinates()->passingRunIds(),
+             (QStringList{ids[u"alpha"_s], ids[u"beta"_s]}));
+    QCOMPARE(compare->shownRunIds(), (QStringList{ids[u"alpha"_s], ids[u"beta"_s]}));
+    QTRY_COMPARE(seriesNames(seriesOf<QLineSeries>(historyChart)),
+                 (QStringList{u"alpha · acc"_s, u"alpha · loss"_s, u"beta · acc"_s,
+                              u"beta · loss"_s}));
+    QCOMPARE(compare->diffPage()->model()->columnCount(), 2);
+    parallel->coordinates()->clearBrushes();
+    QCOMPARE(compare->shownRunIds().size(), 3);
+    QCOMPARE(compare->diffPage()->model()->columnCount(), 3);
+
+    // Diff: runs side by side; lr differs, optimizer differs, user does not.
+    compare->setCurrentPage(CompareView::DiffTab);
+    CompareDiffModel *diff = compare->diffPage()->model();
+    QCOMPARE(diff->headerData(0, Qt::Horizontal).toString(), u"alpha"_s);
+    int lrRow = -1, userRow = -1;
+    for (int row = 0; row < diff->rowCount(); ++row) {
+        const QString key = diff->headerData(row, Qt::Vertical, CompareDiffModel::RowKeyRole)
+                                .toString();
+        if (key == u"params.lr"_s)
+            lrRow = row;
+        if (key == u"attributes.user_id"_s || key == u"attributes.user"_s)
+            userRow = row;
+    }
+    QVERIFY(lrRow >= 0);
+    QCOMPARE(diff->index(lrRow, 1).data().toString(), u"0.01"_s);
+    QVERIFY(diff->index(lrRow, 0).data(CompareDiffModel::DiffersRole).toBool());
+    if (userRow >= 0)
+        QVERIFY(!diff->index(userRow, 0).data(CompareDiffModel::DiffersRole).toBool());
+
+    // Export: the history chart as PNG and SVG, its data as CSV.
+    compare->setCurrentPage(CompareView::HistoryTab);
+    QTemporaryDir out;
+    QVERIFY(out.isValid());
+    VERIFY_OK(compare->exportImage(out.filePath(u"history.png"_s)));
+    const QImage png(out.filePath(u"history.png"_s));
+    QVERIFY(!png.isNull());
+    QCOMPARE(png.width(), history->chartView()->width() * 2);
+    VERIFY_OK(compare->exportImage(out.filePath(u"history.svg"_s)));
+    QFile svg(out.filePath(u"history.svg"_s));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray svgText = svg.readAll();
+    QVERIFY(svgText.contains("<svg"));
+    QVERIFY(svgText.contains("<path") || svgText.contains("<polyline"));
+    VERIFY_OK(compare->exportCsv(out.filePath(u"history.csv"_s)));
+    QFile csv(out.filePath(u"history.csv"_s));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csv.readAll().split('\n');
+    QVERIFY(lines.first().startsWith("run_id,run_name,metric,step,value"));
+    QVERIFY(lines.size() > 40);
+    // A folder that does not exist: a message, and nothing written.
+    const auto refused = compare->exportImage(out.filePath(u"missing/history.png"_s));
+    QVERIFY(!refused);
+    QVERIFY(refused.errorMessage().contains(u"missing"_s));
+
+    // Live: a point logged to alpha shows up in the open chart.
+    VERIFY_OK(tracking.logBatch(ids[u"alpha"_s], {{u"loss"_s, 0.001, kStart + 999000, 20}}, {},
+                                {}));
+    QTRY_VERIFY_WITH_TIMEOUT(lineNamed(historyChart, u"alpha · loss"_s)
+                                 && lineNamed(historyChart, u"alpha · loss"_s)->count() == 21,
+                             10000);
+    QCOMPARE(lineNamed(historyChart, u"alpha · loss"_s)->at(20), QPointF(20, 0.001));
+
+    // The picture for README: the history of the three runs.
+    QString shots = qEnvironmentVariable("MILLRACE_SCREENSHOT_DIR");
+    if (!shots.isEmpty()) {
+        QVERIFY(QDir().mkpath(shots));
+        QLoggingCategory::setFilterRules(u"default.warning=false"_s);
+        const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+        const QString path = QDir(shots).filePath(u"panel-compare.png"_s);
+        QVERIFY2(window.grab().toImage().save(path), qPrintable(path));
+    }
+    window.detachSession();
+}
+
+QTEST_MAIN(TestCompareView)
+#include "tst_compareview.moc"
