@@ -6,9 +6,13 @@
 #include "ui/panels/experiments/experimentlistmodel.h"
 #include "ui/panels/experiments/experimentsfeed.h"
 #include "ui/panels/experiments/filtercompletion.h"
+#include "ui/panels/experiments/groupbybutton.h"
+#include "ui/panels/experiments/runactions.h"
 #include "ui/panels/experiments/rundetailpane.h"
+#include "ui/panels/experiments/rungroupmodel.h"
 #include "ui/panels/experiments/runsortmodel.h"
 #include "ui/panels/experiments/runtablemodel.h"
+#include "ui/panels/experiments/runtreeview.h"
 #include "ui/panels/experiments/searchfilteredit.h"
 
 #include <QCheckBox>
@@ -21,7 +25,6 @@
 #include <QRegularExpression>
 #include <QSplitter>
 #include <QStackedWidget>
-#include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
@@ -58,9 +61,11 @@ QColor mix(const QColor &a, const QColor &b, double share)
 ExperimentsPanel::ExperimentsPanel(QWidget *parent)
     : QWidget(parent), m_feed(new ExperimentsFeed(this)),
       m_experiments(new ExperimentListModel(this)), m_runs(new RunTableModel(this)),
-      m_sortedRuns(new RunSortModel(this)), m_clock(new QTimer(this))
+      m_sortedRuns(new RunSortModel(this)), m_groupedRuns(new RunGroupModel(this)),
+      m_actions(new RunActions(this)), m_clock(new QTimer(this))
 {
     m_sortedRuns->setSourceModel(m_runs);
+    m_groupedRuns->setSourceModel(m_sortedRuns);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName(QStringLiteral("experimentsSplitter"));
@@ -83,6 +88,18 @@ ExperimentsPanel::ExperimentsPanel(QWidget *parent)
         m_loadError = message;
         updateRunStatus();
     });
+    // A write that worked shows at the next reload, which is asked for at once.
+    connect(m_actions, &RunActions::written, this, [this] {
+        m_actionError->hide();
+        m_feed->pollNow();
+    });
+    connect(m_actions, &RunActions::failed, this, [this](const QString &message) {
+        m_actionError->setText(QStringLiteral("<b>%1</b> %2 &nbsp;<a href=\"dismiss\">%3</a>")
+                                   .arg(tr("Not done:"), message.toHtmlEscaped(), tr("Dismiss")));
+        m_actionError->show();
+    });
+    connect(m_actions, &RunActions::experimentCreated, this,
+            [this](const QString &experimentId) { m_selectOnArrival = experimentId; });
 
     // Durations of running runs move on while the panel is in view.
     m_clock->setInterval(1000);
@@ -118,6 +135,8 @@ QWidget *ExperimentsPanel::createExperimentSide()
     header->setHighlightSections(false);
     connect(m_experimentView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ExperimentsPanel::onExperimentSelectionChanged);
+    m_experimentView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_experimentView->addActions(m_actions->experimentActions());
 
     m_showDeleted = new QCheckBox(tr("Show deleted"));
     m_showDeleted->setObjectName(QStringLiteral("showDeleted"));
@@ -156,10 +175,27 @@ QWidget *ExperimentsPanel::createRunSide()
     m_columnsButton->setMenu(columnsMenu);
     connect(columnsMenu, &QMenu::aboutToShow, this, &ExperimentsPanel::fillColumnsMenu);
 
+    m_groupByButton = new GroupByButton(m_groupedRuns, [this] { return m_runs->paramKeys(); });
+
+    m_actionsButton = new QToolButton;
+    m_actionsButton->setObjectName(QStringLiteral("panelActions"));
+    m_actionsButton->setText(tr("Actions"));
+    m_actionsButton->setToolTip(tr("Delete, restore and rename runs and experiments"));
+    m_actionsButton->setPopupMode(QToolButton::InstantPopup);
+    auto *actionsMenu = new QMenu(m_actionsButton);
+    actionsMenu->setToolTipsVisible(true);
+    actionsMenu->addSection(tr("Runs"));
+    actionsMenu->addActions(m_actions->runActions());
+    actionsMenu->addSection(tr("Experiments"));
+    actionsMenu->addActions(m_actions->experimentActions());
+    m_actionsButton->setMenu(actionsMenu);
+
     auto *filterRow = new QHBoxLayout;
     filterRow->setContentsMargins(0, 0, 0, 0);
     filterRow->addWidget(m_filterEdit, 1);
+    filterRow->addWidget(m_groupByButton);
     filterRow->addWidget(m_columnsButton);
+    filterRow->addWidget(m_actionsButton);
 
     m_filterError = new QLabel;
     m_filterError->setObjectName(QStringLiteral("runFilterError"));
@@ -170,19 +206,22 @@ QWidget *ExperimentsPanel::createRunSide()
     m_filterError->setContentsMargins(8, 5, 8, 5);
     m_filterError->hide();
 
-    m_runView = new QTableView;
+    // Failed deletes, renames and the like: one line until dismissed or the next write works.
+    m_actionError = new QLabel;
+    m_actionError->setObjectName(QStringLiteral("actionError"));
+    m_actionError->setWordWrap(true);
+    m_actionError->setTextFormat(Qt::RichText);
+    m_actionError->setAutoFillBackground(true);
+    m_actionError->setContentsMargins(8, 5, 8, 5);
+    m_actionError->hide();
+    connect(m_actionError, &QLabel::linkActivated, m_actionError, &QLabel::hide);
+
+    m_runView = new RunTreeView;
     m_runView->setObjectName(QStringLiteral("runTable"));
-    m_runView->setModel(m_sortedRuns);
-    m_runView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_runView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_runView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_runView->setWordWrap(false);
-    m_runView->setAlternatingRowColors(true);
-    m_runView->setShowGrid(false);
-    m_runView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_runView->verticalHeader()->hide();
-    m_runView->verticalHeader()->setDefaultSectionSize(m_runView->fontMetrics().height() + 8);
-    QHeaderView *header = m_runView->horizontalHeader();
+    m_runView->setGroupModel(m_groupedRuns);
+    m_runView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_runView->addActions(m_actions->runActions());
+    QHeaderView *header = m_runView->header();
     header->setHighlightSections(false);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->setSectionResizeMode(QHeaderView::Interactive);
@@ -211,8 +250,10 @@ QWidget *ExperimentsPanel::createRunSide()
             });
     // New metric and param columns get a width that fits their name and follow the column
     // chooser; the sort stays on its column wherever that column moved.
-    connect(m_sortedRuns, &QAbstractItemModel::columnsInserted, this,
-            [this](const QModelIndex &, int first, int last) {
+    connect(m_groupedRuns, &QAbstractItemModel::columnsInserted, this,
+            [this](const QModelIndex &parent, int first, int last) {
+                if (parent.isValid())
+                    return; // the same columns, under a group
                 const QFontMetrics metrics = m_runView->fontMetrics();
                 for (int column = first; column <= last; ++column) {
                     const QString title = m_runs->headerData(column, Qt::Horizontal).toString();
@@ -222,11 +263,11 @@ QWidget *ExperimentsPanel::createRunSide()
                 applyHiddenColumns();
                 followSortKey();
             });
-    connect(m_sortedRuns, &QAbstractItemModel::columnsRemoved, this, [this] {
+    connect(m_groupedRuns, &QAbstractItemModel::columnsRemoved, this, [this] {
         applyHiddenColumns();
         followSortKey();
     });
-    connect(m_sortedRuns, &QAbstractItemModel::columnsMoved, this, [this] {
+    connect(m_groupedRuns, &QAbstractItemModel::columnsMoved, this, [this] {
         applyHiddenColumns();
         followSortKey();
     });
@@ -234,6 +275,8 @@ QWidget *ExperimentsPanel::createRunSide()
             &ExperimentsPanel::updateDetail);
     connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ExperimentsPanel::updateRunStatus);
+    connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ExperimentsPanel::updateRunTargets);
 
     m_emptyState = new QLabel;
     m_emptyState->setObjectName(QStringLiteral("runEmptyState"));
@@ -258,6 +301,7 @@ QWidget *ExperimentsPanel::createRunSide()
     topLayout->setSpacing(6);
     topLayout->addLayout(filterRow);
     topLayout->addWidget(m_filterError);
+    topLayout->addWidget(m_actionError);
     topLayout->addWidget(m_runPages, 1);
     topLayout->addWidget(m_runStatus);
 
@@ -287,6 +331,7 @@ void ExperimentsPanel::attachSession(Session &session)
         connect(m_server.data(), &Service::failed, this, &ExperimentsPanel::updateEmptyState);
     }
     m_feed->attach(session.tracking(), session.workspace().store());
+    m_actions->attach(session.tracking());
     if (isVisible())
         m_feed->setPolling(true);
     updateEmptyState();
@@ -298,6 +343,7 @@ void ExperimentsPanel::detachSession()
     if (!m_attached)
         return;
     m_feed->detach();
+    m_actions->detach();
     if (m_server)
         disconnect(m_server.data(), nullptr, this, nullptr);
     m_server = nullptr;
@@ -311,6 +357,7 @@ void ExperimentsPanel::detachSession()
     m_feed->setExperimentIds({});
     m_filterEdit->clear();
     m_filterError->hide();
+    m_actionError->hide();
     m_detail->showRun(nullptr, QString(), 0);
     updateEmptyState();
     updateRunStatus();
@@ -345,6 +392,14 @@ void ExperimentsPanel::onExperimentsLoaded(const QList<ExperimentEntry> &entries
     const bool first = !m_experimentsKnown;
     m_experiments->setExperiments(entries);
     m_experimentsKnown = true;
+    const int created = m_experiments->rowOfExperiment(m_selectOnArrival);
+    if (created >= 0) {
+        // The user just created it: open it.
+        m_experimentView->selectionModel()->setCurrentIndex(m_experiments->index(created, 0),
+                                                            QItemSelectionModel::ClearAndSelect
+                                                                | QItemSelectionModel::Rows);
+        m_selectOnArrival.clear();
+    }
     if (first && selectedExperimentIds().isEmpty()) {
         const int row = m_experiments->rowOfExperiment(m_experiments->suggestedExperimentId());
         if (row >= 0) {
@@ -372,6 +427,7 @@ QStringList ExperimentsPanel::selectedExperimentIds() const
 
 void ExperimentsPanel::onExperimentSelectionChanged()
 {
+    updateExperimentTargets();
     const QStringList ids = selectedExperimentIds();
     if (ids == m_feed->experimentIds())
         return;
@@ -383,12 +439,14 @@ void ExperimentsPanel::onExperimentSelectionChanged()
 void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &filter)
 {
     const bool firstForSelection = !m_runsKnown;
-    const QSet<QString> selected = selectedRunIds();
+    const QSet<QString> selected = m_runView->selectedRowNames();
     m_runs->setRuns(listing.runs);
+    // The tree takes the whole reload in one step.
+    m_groupedRuns->flush();
     // Rows keep their selection through the update, except when a param or metric column came
-    // or went: a row then no longer counts as wholly selected. Select the same runs again.
-    if (selectedRunIds() != selected)
-        selectRuns(selected);
+    // or went: a row then no longer counts as wholly selected. Select the same rows again.
+    if (m_runView->selectedRowNames() != selected)
+        m_runView->selectRows(selected);
     m_runsKnown = true;
     m_truncated = listing.truncated;
     m_loadError.clear();
@@ -397,38 +455,61 @@ void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &fi
     // The runs now shown are those of the filter typed: any earlier complaint is settled.
     if (filter == m_filterEdit->text().trimmed())
         m_filterError->hide();
-    if (firstForSelection && m_sortedRuns->rowCount() > 0) {
+    if (firstForSelection && m_groupedRuns->rowCount() > 0) {
         // Names differ between experiments (generated ones, pipeline task names): fit them.
         m_runView->resizeColumnToContents(RunTableModel::NameColumn);
         m_runView->setColumnWidth(
             RunTableModel::NameColumn,
             qBound(120, m_runView->columnWidth(RunTableModel::NameColumn) + 8, 320));
         if (!m_runView->currentIndex().isValid())
-            m_runView->setCurrentIndex(m_sortedRuns->index(0, 0));
+            m_runView->setCurrentIndex(m_groupedRuns->index(0, 0));
     }
+    updateRunTargets();
     updateDetail();
     updateRunStatus();
     updateEmptyState();
 }
 
-QSet<QString> ExperimentsPanel::selectedRunIds() const
+QStringList ExperimentsPanel::selectedRunIdsInOrder() const
 {
-    QSet<QString> ids;
-    for (const QModelIndex &index : m_runView->selectionModel()->selectedRows())
-        ids.insert(index.data(RunTableModel::RunIdRole).toString());
-    return ids;
+    return m_runView->selectedRunIdsInOrder();
 }
 
-void ExperimentsPanel::selectRuns(const QSet<QString> &runIds)
+QSet<QString> ExperimentsPanel::selectedRunIds() const
 {
-    QItemSelection selection;
-    const int lastColumn = m_sortedRuns->columnCount() - 1;
-    for (int row = 0; row < m_sortedRuns->rowCount(); ++row) {
-        const QModelIndex first = m_sortedRuns->index(row, 0);
-        if (runIds.contains(first.data(RunTableModel::RunIdRole).toString()))
-            selection.select(first, m_sortedRuns->index(row, lastColumn));
+    const QStringList ids = selectedRunIdsInOrder();
+    return QSet<QString>(ids.cbegin(), ids.cend());
+}
+
+const tracking::Run *ExperimentsPanel::runOf(const QModelIndex &index) const
+{
+    const int shownRow = m_groupedRuns->sourceRow(index);
+    if (shownRow < 0)
+        return nullptr;
+    const int row = m_sortedRuns->mapToSource(m_sortedRuns->index(shownRow, 0)).row();
+    return row >= 0 ? &m_runs->runAt(row) : nullptr;
+}
+
+void ExperimentsPanel::updateRunTargets()
+{
+    QList<RunTarget> targets;
+    for (const QString &id : selectedRunIdsInOrder()) {
+        if (const tracking::Run *run = runOf(m_groupedRuns->indexOfRun(id)))
+            targets.append({id, run->info.runName,
+                            run->info.lifecycleStage == tracking::LifecycleStage::Deleted});
     }
-    m_runView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_actions->setRunTargets(targets);
+}
+
+void ExperimentsPanel::updateExperimentTargets()
+{
+    QList<ExperimentTarget> targets;
+    for (const QModelIndex &index : m_experimentView->selectionModel()->selectedRows()) {
+        const tracking::Experiment &experiment = m_experiments->entryAt(index.row()).experiment;
+        targets.append({experiment.id, experiment.name,
+                        experiment.lifecycleStage == tracking::LifecycleStage::Deleted});
+    }
+    m_actions->setExperimentTargets(targets);
 }
 
 void ExperimentsPanel::onSearchFailed(const QString &filter, const QString &message)
@@ -466,16 +547,16 @@ void ExperimentsPanel::onSearchFailed(const QString &filter, const QString &mess
 
 void ExperimentsPanel::updateDetail()
 {
-    const QModelIndex current = m_runView->currentIndex();
-    if (!current.isValid()) {
+    // A group row is no run: the details wait for one.
+    const tracking::Run *run = runOf(m_runView->currentIndex());
+    if (!run) {
         m_detail->showRun(nullptr, QString(), 0);
         return;
     }
-    const tracking::Run &run = m_runs->runAt(m_sortedRuns->mapToSource(current).row());
-    const int row = m_experiments->rowOfExperiment(run.info.experimentId);
+    const int row = m_experiments->rowOfExperiment(run->info.experimentId);
     const QString experimentName =
         row >= 0 ? m_experiments->entryAt(row).experiment.name : QString();
-    m_detail->showRun(&run, experimentName, QDateTime::currentMSecsSinceEpoch());
+    m_detail->showRun(run, experimentName, QDateTime::currentMSecsSinceEpoch());
 }
 
 void ExperimentsPanel::updateRunStatus()
@@ -493,7 +574,7 @@ void ExperimentsPanel::updateRunStatus()
                                  : tr("%1 runs match the filter").arg(count));
         else
             parts << (count == 1 ? tr("1 run") : tr("%1 runs").arg(count));
-        const int selected = int(m_runView->selectionModel()->selectedRows().size());
+        const int selected = int(selectedRunIdsInOrder().size());
         if (selected > 1)
             parts << tr("%1 selected").arg(selected);
         if (m_truncated)
@@ -591,6 +672,7 @@ void ExperimentsPanel::updateErrorColours()
     errorPalette.setColor(QPalette::Text, text);
     errorPalette.setColor(QPalette::Window, mix(window, text, dark ? 0.16 : 0.09));
     m_filterError->setPalette(errorPalette);
+    m_actionError->setPalette(errorPalette);
 }
 
 void ExperimentsPanel::applyHiddenColumns()
@@ -608,7 +690,7 @@ void ExperimentsPanel::followSortKey()
         column = RunTableModel::StartColumn;
         order = Qt::DescendingOrder;
     }
-    QHeaderView *header = m_runView->horizontalHeader();
+    QHeaderView *header = m_runView->header();
     if (header->sortIndicatorSection() != column || header->sortIndicatorOrder() != order
         || m_sortedRuns->sortColumn() != column)
         m_runView->sortByColumn(column, order);
@@ -653,10 +735,8 @@ void ExperimentsPanel::fillColumnsMenu()
 void ExperimentsPanel::tick()
 {
     m_runs->refreshRunningDurations();
-    const QModelIndex current = m_runView->currentIndex();
-    if (current.isValid()
-        && m_runs->runAt(m_sortedRuns->mapToSource(current).row()).info.status
-               == tracking::RunStatus::Running)
+    const tracking::Run *current = runOf(m_runView->currentIndex());
+    if (current && current->info.status == tracking::RunStatus::Running)
         updateDetail();
 }
 
