@@ -108,7 +108,7 @@ void showExperiments(MainWindow &window, millrace::Session &session)
 }
 
 /// The run names in the order the table shows them.
-QStringList shownNames(const QTableView *view)
+QStringList shownNames(const QTreeView *view)
 {
     QStringList names;
     const QAbstractItemModel *model = view->model();
@@ -118,7 +118,7 @@ QStringList shownNames(const QTableView *view)
 }
 
 /// The table column named `key` in the search syntax ("metrics.acc"), or -1.
-int columnOf(const QTableView *view, const QString &key)
+int columnOf(const QTreeView *view, const QString &key)
 {
     const QAbstractItemModel *model = view->model();
     for (int column = 0; column < model->columnCount(); ++column) {
@@ -129,13 +129,13 @@ int columnOf(const QTableView *view, const QString &key)
     return -1;
 }
 
-int rowOf(const QTableView *view, const QString &runName)
+int rowOf(const QTreeView *view, const QString &runName)
 {
     return shownNames(view).indexOf(runName);
 }
 
 /// What the table shows for run `runName` in column `key`.
-QString shownCell(const QTableView *view, const QString &runName, const QString &key)
+QString shownCell(const QTreeView *view, const QString &runName, const QString &key)
 {
     const int row = rowOf(view, runName);
     const int column = columnOf(view, key);
@@ -145,17 +145,17 @@ QString shownCell(const QTableView *view, const QString &runName, const QString 
 }
 
 /// Clicks the header of `column` where a user would, scrolling it into view first.
-void clickHeader(QTableView *view, int column)
+void clickHeader(QTreeView *view, int column)
 {
     view->scrollTo(view->model()->index(0, column));
-    QHeaderView *header = view->horizontalHeader();
+    QHeaderView *header = view->header();
     const QPoint middle(header->sectionViewportPosition(column) + header->sectionSize(column) / 2,
                         header->height() / 2);
     QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, middle);
 }
 
 /// Clicks the row of `runName` (in its name cell), with `modifiers` held.
-void clickRun(QTableView *view, const QString &runName, Qt::KeyboardModifiers modifiers = {})
+void clickRun(QTreeView *view, const QString &runName, Qt::KeyboardModifiers modifiers = {})
 {
     const QModelIndex index = view->model()->index(rowOf(view, runName), RunTableModel::NameColumn);
     view->scrollTo(index);
@@ -172,7 +172,7 @@ void typeFilter(QLineEdit *filter, const QString &text)
     QTest::keyClick(filter, Qt::Key_Return);
 }
 
-QStringList selectedRunNames(const QTableView *view)
+QStringList selectedRunNames(const QTreeView *view)
 {
     QStringList names;
     for (const QModelIndex &index : view->selectionModel()->selectedRows(RunTableModel::NameColumn))
@@ -297,7 +297,7 @@ void TestExperimentsPanel::runsSortFilterAndFollowTheStore()
     showExperiments(window, *workspace.session);
     if (QTest::currentTestFailed())
         return;
-    auto *view = child<QTableView>(window, "runTable");
+    auto *view = child<QTreeView>(window, "runTable");
     auto *experiments = child<QTreeView>(window, "experimentList");
     auto *filter = child<QLineEdit>(window, "runFilter");
     auto *error = child<QLabel>(window, "runFilterError");
@@ -322,14 +322,14 @@ void TestExperimentsPanel::runsSortFilterAndFollowTheStore()
     const int acc = columnOf(view, u"metrics.acc"_s);
     QVERIFY(acc >= RunTableModel::FixedColumnCount);
     clickHeader(view, acc);
-    QCOMPARE(view->horizontalHeader()->sortIndicatorSection(), acc);
+    QCOMPARE(view->header()->sortIndicatorSection(), acc);
     const QStringList ascending{u"run-c"_s, u"run-a"_s, u"run-b"_s, u"run-d"_s, u"run-e"_s};
     const QStringList descending{u"run-b"_s, u"run-a"_s, u"run-c"_s, u"run-d"_s, u"run-e"_s};
-    const bool wasAscending = view->horizontalHeader()->sortIndicatorOrder() == Qt::AscendingOrder;
+    const bool wasAscending = view->header()->sortIndicatorOrder() == Qt::AscendingOrder;
     QCOMPARE(shownNames(view), wasAscending ? ascending : descending);
     clickHeader(view, acc);
     QCOMPARE(shownNames(view), wasAscending ? descending : ascending);
-    if (view->horizontalHeader()->sortIndicatorOrder() == Qt::AscendingOrder)
+    if (view->header()->sortIndicatorOrder() == Qt::AscendingOrder)
         clickHeader(view, acc);
     QCOMPARE(shownNames(view), descending);
 
@@ -394,7 +394,7 @@ void TestExperimentsPanel::runsSortFilterAndFollowTheStore()
     QCOMPARE(selectedRunNames(view), QStringList{u"run-b"_s});
     QTRY_COMPARE(shownCell(view, u"run-f"_s, u"metrics.f1"_s), u"0.61"_s);
     QCOMPARE(shownCell(view, u"run-f"_s, u"attributes.status"_s), u"Running"_s);
-    QCOMPARE(view->horizontalHeader()->sortIndicatorSection(), columnOf(view, u"metrics.acc"_s));
+    QCOMPARE(view->header()->sortIndicatorSection(), columnOf(view, u"metrics.acc"_s));
     QTRY_VERIFY(experimentNames(experiments).contains(u"unrelated"_s));
     QCOMPARE(experiments->selectionModel()->selectedRows().at(0).data().toString(),
              u"fashion-cnn"_s);
@@ -424,7 +424,7 @@ void TestExperimentsPanel::emptyStateSaysHowToLogRuns()
     if (QTest::currentTestFailed())
         return;
     auto *empty = child<QLabel>(window, "runEmptyState");
-    auto *view = child<QTableView>(window, "runTable");
+    auto *view = child<QTreeView>(window, "runTable");
     QVERIFY(empty && view);
     const QString uri = u"http://127.0.0.1:%1"_s.arg(server->port());
     QTRY_VERIFY2(empty->text().contains(uri), qPrintable(empty->text()));
@@ -460,7 +460,7 @@ void TestExperimentsPanel::deletedExperimentsShowOnRequest()
         return;
     auto *experiments = child<QTreeView>(window, "experimentList");
     auto *showDeleted = child<QCheckBox>(window, "showDeleted");
-    auto *view = child<QTableView>(window, "runTable");
+    auto *view = child<QTreeView>(window, "runTable");
     QVERIFY(experiments && showDeleted && view);
     QTRY_COMPARE(experimentNames(experiments), (QStringList{u"Default"_s, u"kept"_s}));
 
@@ -497,7 +497,7 @@ void TestExperimentsPanel::filterCompletesNamesFromTheRuns()
     showExperiments(window, *workspace.session);
     if (QTest::currentTestFailed())
         return;
-    auto *view = child<QTableView>(window, "runTable");
+    auto *view = child<QTreeView>(window, "runTable");
     auto *filter = child<QLineEdit>(window, "runFilter");
     auto *error = child<QLabel>(window, "runFilterError");
     QVERIFY(view && filter && error);
@@ -543,7 +543,7 @@ void TestExperimentsPanel::columnsCanBeHidden()
     showExperiments(window, *workspace.session);
     if (QTest::currentTestFailed())
         return;
-    auto *view = child<QTableView>(window, "runTable");
+    auto *view = child<QTreeView>(window, "runTable");
     auto *columns = child<QToolButton>(window, "runColumns");
     QVERIFY(view && columns);
     QTRY_COMPARE(view->model()->rowCount(), 1);
@@ -643,11 +643,11 @@ void TestExperimentsPanel::screenshot()
     // pictured log dock.
     QLoggingCategory::setFilterRules(u"default.warning=false"_s);
     const auto restoreRules = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
-    auto *view = child<QTableView>(window, "runTable");
+    auto *view = child<QTreeView>(window, "runTable");
     QVERIFY(view);
     QTRY_COMPARE(view->model()->rowCount(), 7);
     clickHeader(view, columnOf(view, u"metrics.accuracy"_s));
-    if (view->horizontalHeader()->sortIndicatorOrder() == Qt::AscendingOrder)
+    if (view->header()->sortIndicatorOrder() == Qt::AscendingOrder)
         clickHeader(view, columnOf(view, u"metrics.accuracy"_s));
     view->scrollTo(view->model()->index(0, 0));
     clickRun(view, selected);

@@ -7,9 +7,13 @@
 #include "ui/panels/experiments/experimentlistmodel.h"
 #include "ui/panels/experiments/experimentsfeed.h"
 #include "ui/panels/experiments/filtercompletion.h"
+#include "ui/panels/experiments/groupbybutton.h"
+#include "ui/panels/experiments/runactions.h"
 #include "ui/panels/experiments/rundetailpane.h"
+#include "ui/panels/experiments/rungroupmodel.h"
 #include "ui/panels/experiments/runsortmodel.h"
 #include "ui/panels/experiments/runtablemodel.h"
+#include "ui/panels/experiments/runtreeview.h"
 #include "ui/panels/experiments/searchfilteredit.h"
 
 #include <QCheckBox>
@@ -23,7 +27,6 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
@@ -61,9 +64,11 @@ QColor mix(const QColor &a, const QColor &b, double share)
 ExperimentsPanel::ExperimentsPanel(QWidget *parent)
     : QWidget(parent), m_feed(new ExperimentsFeed(this)),
       m_experiments(new ExperimentListModel(this)), m_runs(new RunTableModel(this)),
-      m_sortedRuns(new RunSortModel(this)), m_clock(new QTimer(this))
+      m_sortedRuns(new RunSortModel(this)), m_groupedRuns(new RunGroupModel(this)),
+      m_actions(new RunActions(this)), m_clock(new QTimer(this))
 {
     m_sortedRuns->setSourceModel(m_runs);
+    m_groupedRuns->setSourceModel(m_sortedRuns);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName(QStringLiteral("experimentsSplitter"));
@@ -86,6 +91,18 @@ ExperimentsPanel::ExperimentsPanel(QWidget *parent)
         m_loadError = message;
         updateRunStatus();
     });
+    // A write that worked shows at the next reload, which is asked for at once.
+    connect(m_actions, &RunActions::written, this, [this] {
+        m_actionError->hide();
+        m_feed->pollNow();
+    });
+    connect(m_actions, &RunActions::failed, this, [this](const QString &message) {
+        m_actionError->setText(QStringLiteral("<b>%1</b> %2 &nbsp;<a href=\"dismiss\">%3</a>")
+                                   .arg(tr("Not done:"), message.toHtmlEscaped(), tr("Dismiss")));
+        m_actionError->show();
+    });
+    connect(m_actions, &RunActions::experimentCreated, this,
+            [this](const QString &experimentId) { m_selectOnArrival = experimentId; });
 
     // Durations of running runs move on while the panel is in view.
     m_clock->setInterval(1000);
@@ -122,6 +139,8 @@ QWidget *ExperimentsPanel::createExperimentSide()
     header->setHighlightSections(false);
     connect(m_experimentView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ExperimentsPanel::onExperimentSelectionChanged);
+    m_experimentView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_experimentView->addActions(m_actions->experimentActions());
 
     m_showDeleted = new QCheckBox(tr("Show deleted"));
     m_showDeleted->setObjectName(QStringLiteral("showDeleted"));
@@ -166,12 +185,28 @@ QWidget *ExperimentsPanel::createRunSide()
     m_compareButton->setToolTip(tr("Compare the selected runs: metric histories, bars, scatter, "
                                    "parallel coordinates and a diff table"));
     m_compareButton->setEnabled(false);
+    m_groupByButton = new GroupByButton(m_groupedRuns, [this] { return m_runs->paramKeys(); });
+
+    m_actionsButton = new QToolButton;
+    m_actionsButton->setObjectName(QStringLiteral("panelActions"));
+    m_actionsButton->setText(tr("Actions"));
+    m_actionsButton->setToolTip(tr("Delete, restore and rename runs and experiments"));
+    m_actionsButton->setPopupMode(QToolButton::InstantPopup);
+    auto *actionsMenu = new QMenu(m_actionsButton);
+    actionsMenu->setToolTipsVisible(true);
+    actionsMenu->addSection(tr("Runs"));
+    actionsMenu->addActions(m_actions->runActions());
+    actionsMenu->addSection(tr("Experiments"));
+    actionsMenu->addActions(m_actions->experimentActions());
+    m_actionsButton->setMenu(actionsMenu);
 
     auto *filterRow = new QHBoxLayout;
     filterRow->setContentsMargins(0, 0, 0, 0);
     filterRow->addWidget(m_filterEdit, 1);
+    filterRow->addWidget(m_groupByButton);
     filterRow->addWidget(m_columnsButton);
     filterRow->addWidget(m_compareButton);
+    filterRow->addWidget(m_actionsButton);
 
     m_filterError = new QLabel;
     m_filterError->setObjectName(QStringLiteral("runFilterError"));
@@ -182,19 +217,22 @@ QWidget *ExperimentsPanel::createRunSide()
     m_filterError->setContentsMargins(8, 5, 8, 5);
     m_filterError->hide();
 
-    m_runView = new QTableView;
+    // Failed deletes, renames and the like: one line until dismissed or the next write works.
+    m_actionError = new QLabel;
+    m_actionError->setObjectName(QStringLiteral("actionError"));
+    m_actionError->setWordWrap(true);
+    m_actionError->setTextFormat(Qt::RichText);
+    m_actionError->setAutoFillBackground(true);
+    m_actionError->setContentsMargins(8, 5, 8, 5);
+    m_actionError->hide();
+    connect(m_actionError, &QLabel::linkActivated, m_actionError, &QLabel::hide);
+
+    m_runView = new RunTreeView;
     m_runView->setObjectName(QStringLiteral("runTable"));
-    m_runView->setModel(m_sortedRuns);
-    m_runView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_runView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_runView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_runView->setWordWrap(false);
-    m_runView->setAlternatingRowColors(true);
-    m_runView->setShowGrid(false);
-    m_runView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_runView->verticalHeader()->hide();
-    m_runView->verticalHeader()->setDefaultSectionSize(m_runView->fontMetrics().height() + 8);
-    QHeaderView *header = m_runView->horizontalHeader();
+    m_runView->setGroupModel(m_groupedRuns);
+    m_runView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_runView->addActions(m_actions->runActions());
+    QHeaderView *header = m_runView->header();
     header->setHighlightSections(false);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->setSectionResizeMode(QHeaderView::Interactive);
@@ -223,8 +261,10 @@ QWidget *ExperimentsPanel::createRunSide()
             });
     // New metric and param columns get a width that fits their name and follow the column
     // chooser; the sort stays on its column wherever that column moved.
-    connect(m_sortedRuns, &QAbstractItemModel::columnsInserted, this,
-            [this](const QModelIndex &, int first, int last) {
+    connect(m_groupedRuns, &QAbstractItemModel::columnsInserted, this,
+            [this](const QModelIndex &parent, int first, int last) {
+                if (parent.isValid())
+                    return; // the same columns, under a group
                 const QFontMetrics metrics = m_runView->fontMetrics();
                 for (int column = first; column <= last; ++column) {
                     const QString title = m_runs->headerData(column, Qt::Horizontal).toString();
@@ -234,11 +274,11 @@ QWidget *ExperimentsPanel::createRunSide()
                 applyHiddenColumns();
                 followSortKey();
             });
-    connect(m_sortedRuns, &QAbstractItemModel::columnsRemoved, this, [this] {
+    connect(m_groupedRuns, &QAbstractItemModel::columnsRemoved, this, [this] {
         applyHiddenColumns();
         followSortKey();
     });
-    connect(m_sortedRuns, &QAbstractItemModel::columnsMoved, this, [this] {
+    connect(m_groupedRuns, &QAbstractItemModel::columnsMoved, this, [this] {
         applyHiddenColumns();
         followSortKey();
     });
@@ -248,61 +288,64 @@ QWidget *ExperimentsPanel::createRunSide()
             &ExperimentsPanel::updateRunStatus);
     connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ExperimentsPanel::updateCompare);
+            &ExperimentsPanel::updateRunTargets);
 
-    m_emptyState = new QLabel;
-    m_emptyState->setObjectName(QStringLiteral("runEmptyState"));
-    m_emptyState->setWordWrap(true);
-    m_emptyState->setTextFormat(Qt::RichText);
-    m_emptyState->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_emptyState->setContentsMargins(24, 16, 24, 16);
+            m_emptyState = new QLabel;
+            m_emptyState->setObjectName(QStringLiteral("runEmptyState"));
+            m_emptyState->setWordWrap(true);
+            m_emptyState->setTextFormat(Qt::RichText);
+            m_emptyState->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+            m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            m_emptyState->setContentsMargins(24, 16, 24, 16);
 
-    m_runPages = new QStackedWidget;
-    m_runPages->setObjectName(QStringLiteral("runPages"));
-    m_runPages->insertWidget(TablePage, m_runView);
-    m_runPages->insertWidget(EmptyPage, m_emptyState);
+            m_runPages = new QStackedWidget;
+            m_runPages->setObjectName(QStringLiteral("runPages"));
+            m_runPages->insertWidget(TablePage, m_runView);
+            m_runPages->insertWidget(EmptyPage, m_emptyState);
 
-    m_runStatus = new QLabel;
-    m_runStatus->setObjectName(QStringLiteral("runStatus"));
-    m_runStatus->setForegroundRole(QPalette::PlaceholderText);
+            m_runStatus = new QLabel;
+            m_runStatus->setObjectName(QStringLiteral("runStatus"));
+            m_runStatus->setForegroundRole(QPalette::PlaceholderText);
 
-    auto *top = new QWidget;
-    auto *topLayout = new QVBoxLayout(top);
-    topLayout->setContentsMargins(4, 8, 8, 4);
-    topLayout->setSpacing(6);
-    topLayout->addLayout(filterRow);
-    topLayout->addWidget(m_filterError);
-    topLayout->addWidget(m_runPages, 1);
-    topLayout->addWidget(m_runStatus);
+            auto *top = new QWidget;
+            auto *topLayout = new QVBoxLayout(top);
+            topLayout->setContentsMargins(4, 8, 8, 4);
+            topLayout->setSpacing(6);
+            topLayout->addLayout(filterRow);
+            topLayout->addWidget(m_filterError);
+            topLayout->addWidget(m_actionError);
+            topLayout->addWidget(m_runPages, 1);
+            topLayout->addWidget(m_runStatus);
 
-    m_detail = new RunDetailPane;
-    m_compare = new CompareView;
-    m_compare->setObjectName(QStringLiteral("compareView"));
-    m_lowerTabs = new QTabWidget;
-    m_lowerTabs->setObjectName(QStringLiteral("runLowerTabs"));
-    m_lowerTabs->setDocumentMode(true);
-    m_lowerTabs->insertTab(DetailTab, m_detail, tr("Run"));
-    m_lowerTabs->insertTab(CompareTab, m_compare, tr("Compare"));
-    connect(m_lowerTabs, &QTabWidget::currentChanged, this, &ExperimentsPanel::updateCompare);
+            m_detail = new RunDetailPane;
+            m_compare = new CompareView;
+            m_compare->setObjectName(QStringLiteral("compareView"));
+            m_lowerTabs = new QTabWidget;
+            m_lowerTabs->setObjectName(QStringLiteral("runLowerTabs"));
+            m_lowerTabs->setDocumentMode(true);
+            m_lowerTabs->insertTab(DetailTab, m_detail, tr("Run"));
+            m_lowerTabs->insertTab(CompareTab, m_compare, tr("Compare"));
+            connect(m_lowerTabs, &QTabWidget::currentChanged, this,
+                    &ExperimentsPanel::updateCompare);
 
-    auto *split = new QSplitter(Qt::Vertical);
-    split->setObjectName(QStringLiteral("runSplitter"));
-    split->setChildrenCollapsible(false);
-    split->addWidget(top);
-    split->addWidget(m_lowerTabs);
-    connect(m_compareButton, &QToolButton::clicked, this, [this, split] {
-        m_lowerTabs->setCurrentIndex(CompareTab);
-        // Charts need room: give the compare view most of the height when it is squeezed.
-        const QList<int> sizes = split->sizes();
-        const int total = sizes.value(0) + sizes.value(1);
-        if (sizes.value(1) < total * 3 / 5)
-            split->setSizes({total * 2 / 5, total * 3 / 5});
-    });
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    // The table gets most of the height; the details need a few rows of each table.
-    split->setSizes({340, 290});
-    return split;
+            auto *split = new QSplitter(Qt::Vertical);
+            split->setObjectName(QStringLiteral("runSplitter"));
+            split->setChildrenCollapsible(false);
+            split->addWidget(top);
+            split->addWidget(m_lowerTabs);
+            connect(m_compareButton, &QToolButton::clicked, this, [this, split] {
+                m_lowerTabs->setCurrentIndex(CompareTab);
+                // Charts need room: give the compare view most of the height when it is squeezed.
+                const QList<int> sizes = split->sizes();
+                const int total = sizes.value(0) + sizes.value(1);
+                if (sizes.value(1) < total * 3 / 5)
+                    split->setSizes({total * 2 / 5, total * 3 / 5});
+            });
+            split->setStretchFactor(0, 3);
+            split->setStretchFactor(1, 2);
+            // The table gets most of the height; the details need a few rows of each table.
+            split->setSizes({340, 290});
+            return split;
 }
 
 void ExperimentsPanel::attachSession(Session &session)
@@ -318,6 +361,7 @@ void ExperimentsPanel::attachSession(Session &session)
     }
     m_feed->attach(session.tracking(), session.workspace().store());
     m_compare->attach(session.tracking());
+    m_actions->attach(session.tracking());
     if (isVisible())
         m_feed->setPolling(true);
     updateEmptyState();
@@ -330,6 +374,7 @@ void ExperimentsPanel::detachSession()
         return;
     m_feed->detach();
     m_compare->detach();
+    m_actions->detach();
     if (m_server)
         disconnect(m_server.data(), nullptr, this, nullptr);
     m_server = nullptr;
@@ -343,6 +388,7 @@ void ExperimentsPanel::detachSession()
     m_feed->setExperimentIds({});
     m_filterEdit->clear();
     m_filterError->hide();
+    m_actionError->hide();
     m_detail->showRun(nullptr, QString(), 0);
     updateEmptyState();
     updateRunStatus();
@@ -378,6 +424,14 @@ void ExperimentsPanel::onExperimentsLoaded(const QList<ExperimentEntry> &entries
     const bool first = !m_experimentsKnown;
     m_experiments->setExperiments(entries);
     m_experimentsKnown = true;
+    const int created = m_experiments->rowOfExperiment(m_selectOnArrival);
+    if (created >= 0) {
+        // The user just created it: open it.
+        m_experimentView->selectionModel()->setCurrentIndex(m_experiments->index(created, 0),
+                                                            QItemSelectionModel::ClearAndSelect
+                                                                | QItemSelectionModel::Rows);
+        m_selectOnArrival.clear();
+    }
     if (first && selectedExperimentIds().isEmpty()) {
         const int row = m_experiments->rowOfExperiment(m_experiments->suggestedExperimentId());
         if (row >= 0) {
@@ -405,6 +459,7 @@ QStringList ExperimentsPanel::selectedExperimentIds() const
 
 void ExperimentsPanel::onExperimentSelectionChanged()
 {
+    updateExperimentTargets();
     const QStringList ids = selectedExperimentIds();
     if (ids == m_feed->experimentIds())
         return;
@@ -416,12 +471,14 @@ void ExperimentsPanel::onExperimentSelectionChanged()
 void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &filter)
 {
     const bool firstForSelection = !m_runsKnown;
-    const QSet<QString> selected = selectedRunIds();
+    const QSet<QString> selected = m_runView->selectedRowNames();
     m_runs->setRuns(listing.runs);
+    // The tree takes the whole reload in one step.
+    m_groupedRuns->flush();
     // Rows keep their selection through the update, except when a param or metric column came
-    // or went: a row then no longer counts as wholly selected. Select the same runs again.
-    if (selectedRunIds() != selected)
-        selectRuns(selected);
+    // or went: a row then no longer counts as wholly selected. Select the same rows again.
+    if (m_runView->selectedRowNames() != selected)
+        m_runView->selectRows(selected);
     m_runsKnown = true;
     m_truncated = listing.truncated;
     m_loadError.clear();
@@ -430,39 +487,62 @@ void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &fi
     // The runs now shown are those of the filter typed: any earlier complaint is settled.
     if (filter == m_filterEdit->text().trimmed())
         m_filterError->hide();
-    if (firstForSelection && m_sortedRuns->rowCount() > 0) {
+    if (firstForSelection && m_groupedRuns->rowCount() > 0) {
         // Names differ between experiments (generated ones, pipeline task names): fit them.
         m_runView->resizeColumnToContents(RunTableModel::NameColumn);
         m_runView->setColumnWidth(
             RunTableModel::NameColumn,
             qBound(120, m_runView->columnWidth(RunTableModel::NameColumn) + 8, 320));
         if (!m_runView->currentIndex().isValid())
-            m_runView->setCurrentIndex(m_sortedRuns->index(0, 0));
+            m_runView->setCurrentIndex(m_groupedRuns->index(0, 0));
     }
+    updateRunTargets();
     updateDetail();
     updateRunStatus();
     updateEmptyState();
     updateCompare();
 }
 
-QSet<QString> ExperimentsPanel::selectedRunIds() const
+QStringList ExperimentsPanel::selectedRunIdsInOrder() const
 {
-    QSet<QString> ids;
-    for (const QModelIndex &index : m_runView->selectionModel()->selectedRows())
-        ids.insert(index.data(RunTableModel::RunIdRole).toString());
-    return ids;
+    return m_runView->selectedRunIdsInOrder();
 }
 
-void ExperimentsPanel::selectRuns(const QSet<QString> &runIds)
+QSet<QString> ExperimentsPanel::selectedRunIds() const
 {
-    QItemSelection selection;
-    const int lastColumn = m_sortedRuns->columnCount() - 1;
-    for (int row = 0; row < m_sortedRuns->rowCount(); ++row) {
-        const QModelIndex first = m_sortedRuns->index(row, 0);
-        if (runIds.contains(first.data(RunTableModel::RunIdRole).toString()))
-            selection.select(first, m_sortedRuns->index(row, lastColumn));
+    const QStringList ids = selectedRunIdsInOrder();
+    return QSet<QString>(ids.cbegin(), ids.cend());
+}
+
+const tracking::Run *ExperimentsPanel::runOf(const QModelIndex &index) const
+{
+    const int shownRow = m_groupedRuns->sourceRow(index);
+    if (shownRow < 0)
+        return nullptr;
+    const int row = m_sortedRuns->mapToSource(m_sortedRuns->index(shownRow, 0)).row();
+    return row >= 0 ? &m_runs->runAt(row) : nullptr;
+}
+
+void ExperimentsPanel::updateRunTargets()
+{
+    QList<RunTarget> targets;
+    for (const QString &id : selectedRunIdsInOrder()) {
+        if (const tracking::Run *run = runOf(m_groupedRuns->indexOfRun(id)))
+            targets.append({id, run->info.runName,
+                            run->info.lifecycleStage == tracking::LifecycleStage::Deleted});
     }
-    m_runView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_actions->setRunTargets(targets);
+}
+
+void ExperimentsPanel::updateExperimentTargets()
+{
+    QList<ExperimentTarget> targets;
+    for (const QModelIndex &index : m_experimentView->selectionModel()->selectedRows()) {
+        const tracking::Experiment &experiment = m_experiments->entryAt(index.row()).experiment;
+        targets.append({experiment.id, experiment.name,
+                        experiment.lifecycleStage == tracking::LifecycleStage::Deleted});
+    }
+    m_actions->setExperimentTargets(targets);
 }
 
 void ExperimentsPanel::onSearchFailed(const QString &filter, const QString &message)
@@ -500,16 +580,16 @@ void ExperimentsPanel::onSearchFailed(const QString &filter, const QString &mess
 
 void ExperimentsPanel::updateDetail()
 {
-    const QModelIndex current = m_runView->currentIndex();
-    if (!current.isValid()) {
+    // A group row is no run: the details wait for one.
+    const tracking::Run *run = runOf(m_runView->currentIndex());
+    if (!run) {
         m_detail->showRun(nullptr, QString(), 0);
         return;
     }
-    const tracking::Run &run = m_runs->runAt(m_sortedRuns->mapToSource(current).row());
-    const int row = m_experiments->rowOfExperiment(run.info.experimentId);
+    const int row = m_experiments->rowOfExperiment(run->info.experimentId);
     const QString experimentName =
         row >= 0 ? m_experiments->entryAt(row).experiment.name : QString();
-    m_detail->showRun(&run, experimentName, QDateTime::currentMSecsSinceEpoch());
+    m_detail->showRun(run, experimentName, QDateTime::currentMSecsSinceEpoch());
 }
 
 void ExperimentsPanel::updateRunStatus()
@@ -527,7 +607,7 @@ void ExperimentsPanel::updateRunStatus()
                                  : tr("%1 runs match the filter").arg(count));
         else
             parts << (count == 1 ? tr("1 run") : tr("%1 runs").arg(count));
-        const int selected = int(m_runView->selectionModel()->selectedRows().size());
+        const int selected = int(selectedRunIdsInOrder().size());
         if (selected > 1)
             parts << tr("%1 selected").arg(selected);
         if (m_truncated)
@@ -625,6 +705,7 @@ void ExperimentsPanel::updateErrorColours()
     errorPalette.setColor(QPalette::Text, text);
     errorPalette.setColor(QPalette::Window, mix(window, text, dark ? 0.16 : 0.09));
     m_filterError->setPalette(errorPalette);
+    m_actionError->setPalette(errorPalette);
 }
 
 void ExperimentsPanel::applyHiddenColumns()
@@ -642,7 +723,7 @@ void ExperimentsPanel::followSortKey()
         column = RunTableModel::StartColumn;
         order = Qt::DescendingOrder;
     }
-    QHeaderView *header = m_runView->horizontalHeader();
+    QHeaderView *header = m_runView->header();
     if (header->sortIndicatorSection() != column || header->sortIndicatorOrder() != order
         || m_sortedRuns->sortColumn() != column)
         m_runView->sortByColumn(column, order);
@@ -686,29 +767,26 @@ void ExperimentsPanel::fillColumnsMenu()
 
 void ExperimentsPanel::updateCompare()
 {
-    QList<int> rows;
-    for (const QModelIndex &index : m_runView->selectionModel()->selectedRows())
-        rows.append(index.row());
-    m_compareButton->setEnabled(!rows.isEmpty());
-    m_compareButton->setText(rows.size() > 1 ? tr("Compare %1").arg(rows.size()) : tr("Compare"));
+    const QStringList ids = selectedRunIdsInOrder();
+    m_compareButton->setEnabled(!ids.isEmpty());
+    m_compareButton->setText(ids.size() > 1 ? tr("Compare %1").arg(ids.size()) : tr("Compare"));
     // Charts follow the selection and live data only while they are in view.
     if (m_lowerTabs->currentIndex() != CompareTab || !m_compare->isVisible())
         return;
-    std::sort(rows.begin(), rows.end());
     QList<tracking::Run> runs;
-    runs.reserve(rows.size());
-    for (int row : std::as_const(rows))
-        runs.append(m_runs->runAt(m_sortedRuns->mapToSource(m_sortedRuns->index(row, 0)).row()));
+    runs.reserve(ids.size());
+    for (const QString &id : ids) {
+        if (const tracking::Run *run = runOf(m_groupedRuns->indexOfRun(id)))
+            runs.append(*run);
+    }
     m_compare->setRuns(runs);
 }
 
 void ExperimentsPanel::tick()
 {
     m_runs->refreshRunningDurations();
-    const QModelIndex current = m_runView->currentIndex();
-    if (current.isValid()
-        && m_runs->runAt(m_sortedRuns->mapToSource(current).row()).info.status
-               == tracking::RunStatus::Running)
+    const tracking::Run *current = runOf(m_runView->currentIndex());
+    if (current && current->info.status == tracking::RunStatus::Running)
         updateDetail();
 }
 

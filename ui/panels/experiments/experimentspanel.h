@@ -7,9 +7,9 @@
 QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QLabel;
+class QModelIndex;
 class QStackedWidget;
 class QTabWidget;
-class QTableView;
 class QTimer;
 class QToolButton;
 class QTreeView;
@@ -19,7 +19,8 @@ namespace millrace {
 class Session;
 namespace tracking {
 class TrackingServer;
-}
+struct Run;
+} // namespace tracking
 } // namespace millrace
 
 namespace millrace::ui {
@@ -27,9 +28,13 @@ namespace millrace::ui {
 class CompareView;
 class ExperimentListModel;
 class ExperimentsFeed;
+class GroupByButton;
+class RunActions;
 class RunDetailPane;
+class RunGroupModel;
 class RunSortModel;
 class RunTableModel;
+class RunTreeView;
 class SearchFilterEdit;
 struct ExperimentEntry;
 struct RunListing;
@@ -47,8 +52,12 @@ public:
 
     /// Shows the experiments of `session`, which must outlive detachSession().
     void attachSession(Session &session);
-    /// Lets go of the session; waits for reads still running (a few ms).
+    /// Lets go of the session; waits for reads and writes still running.
     void detachSession();
+
+    /// The runs selected in the run table, in the order shown; a selected group row stands for
+    /// all its runs.
+    QStringList selectedRunIdsInOrder() const;
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -64,7 +73,9 @@ private:
     void onExperimentSelectionChanged();
     QStringList selectedExperimentIds() const;
     QSet<QString> selectedRunIds() const;
-    void selectRuns(const QSet<QString> &runIds);
+    const tracking::Run *runOf(const QModelIndex &index) const;
+    void updateRunTargets();
+    void updateExperimentTargets();
     void updateDetail();
     /// Hands the selected runs to the compare view (when it is in view) and labels the button.
     void updateCompare();
@@ -80,13 +91,18 @@ private:
     ExperimentListModel *m_experiments;
     RunTableModel *m_runs;
     RunSortModel *m_sortedRuns;
+    RunGroupModel *m_groupedRuns;
+    RunActions *m_actions;
     QTreeView *m_experimentView;
     QCheckBox *m_showDeleted;
     SearchFilterEdit *m_filterEdit;
     QLabel *m_filterError;
     QToolButton *m_columnsButton;
+    GroupByButton *m_groupByButton;
+    QToolButton *m_actionsButton;
+    QLabel *m_actionError;
     QStackedWidget *m_runPages;
-    QTableView *m_runView;
+    RunTreeView *m_runView;
     QLabel *m_emptyState;
     QLabel *m_runStatus;
     RunDetailPane *m_detail;
@@ -101,6 +117,7 @@ private:
     bool m_runsKnown = false;        ///< runs arrived for the current selection
     bool m_truncated = false;
     QString m_loadError;
+    QString m_selectOnArrival;     ///< an experiment just created, to select once it is listed
     QSet<QString> m_hiddenColumns; ///< column keys ("params.lr") the user hid
     QString m_sortKey;             ///< column key the table is sorted by
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;

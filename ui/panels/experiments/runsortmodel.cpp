@@ -40,14 +40,17 @@ RunSortModel::RunSortModel(QObject *parent) : QSortFilterProxyModel(parent)
 
 bool RunSortModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
-    const QVariant a = left.data(sortRole());
-    const QVariant b = right.data(sortRole());
+    return lessThanValues(left.data(sortRole()), right.data(sortRole()), sortOrder());
+}
+
+bool RunSortModel::lessThanValues(const QVariant &a, const QVariant &b, Qt::SortOrder order)
+{
     const int rankA = rank(a);
     const int rankB = rank(b);
     if (rankA != rankB || rankA != 0) {
         // Descending order asks lessThan(b, a); turning the rank order around there keeps NaN and
         // missing values at the bottom in both directions. Equal ranks keep their order.
-        return sortOrder() == Qt::AscendingOrder ? rankA < rankB : rankA > rankB;
+        return order == Qt::AscendingOrder ? rankA < rankB : rankA > rankB;
     }
     const int typeA = a.typeId();
     const int typeB = b.typeId();

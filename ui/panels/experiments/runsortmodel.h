@@ -14,6 +14,10 @@ class RunSortModel : public QSortFilterProxyModel
 public:
     explicit RunSortModel(QObject *parent = nullptr);
 
+    /// Whether `a` sorts before `b` by the rules above, for a sort in `order` (which only decides
+    /// where NaN and missing values go). Shared with views that sort other rows the same way.
+    static bool lessThanValues(const QVariant &a, const QVariant &b, Qt::SortOrder order);
+
 protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 };

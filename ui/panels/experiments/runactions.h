@@ -1,0 +1,120 @@
+#pragma once
+
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QString>
+#include <QThreadPool>
+
+#include <functional>
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QWidget;
+QT_END_NAMESPACE
+
+namespace millrace {
+class Job;
+namespace tracking {
+class TrackingStore;
+}
+} // namespace millrace
+
+namespace millrace::ui {
+
+struct WriteOutcome;
+
+/// A run the run actions act on: one of the runs selected in the table.
+struct RunTarget
+{
+    QString id;
+    QString name;
+    bool deleted = false;
+};
+
+/// An experiment the experiment actions act on: one of those selected in the list.
+struct ExperimentTarget
+{
+    QString id;
+    QString name;
+    bool deleted = false;
+};
+
+/// The Experiments panel's actions: delete, restore and copy the ids of the selected runs;
+/// create, rename, delete and restore experiments. Confirmations and names are asked in dialogs
+/// that do not block the event loop. The writes run in Jobs on a pool of their own, one after
+/// another, never on the GUI thread; an action is disabled while its own write runs. Failures
+/// arrive as failed() with the store's message and change nothing else; each write that
+/// changed the workspace ends with written(), for the panel to reload.
+class RunActions : public QObject
+{
+    Q_OBJECT
+public:
+    /// Dialogs open over `dialogParent`, which must outlive this object.
+    explicit RunActions(QWidget *dialogParent);
+    /// Drops pending results and waits for writes still running.
+    ~RunActions() override;
+
+    /// Writes go to `tracking`, which must outlive detach().
+    void attach(tracking::TrackingStore &tracking);
+    /// Drops pending results and waits for the writes still running, so the store can close.
+    void detach();
+
+    /// The runs selected now, in the order shown.
+    void setRunTargets(const QList<RunTarget> &runs);
+    /// The experiments selected now.
+    void setExperimentTargets(const QList<ExperimentTarget> &experiments);
+
+    /// The run actions, with separators, for the run table (context menu, Delete key).
+    QList<QAction *> runActions() const;
+    /// The experiment actions, with separators, for the experiment list.
+    QList<QAction *> experimentActions() const;
+
+Q_SIGNALS:
+    /// A write changed the workspace; `message` says what, in a few words.
+    void written(const QString &message);
+    /// A write failed (or failed in part); `message` is the store's reason, for the user.
+    void failed(const QString &message);
+    /// New experiment… created the experiment `experimentId`.
+    void experimentCreated(const QString &experimentId);
+
+private:
+    using Write = std::function<WriteOutcome(tracking::TrackingStore &)>;
+
+    QAction *makeAction(const QString &objectName, const QString &text);
+    void updateActions();
+    void write(QAction *action, const QString &name, Write work);
+    void confirm(const QString &title, const QString &text, const QString &acceptText,
+                 std::function<void()> onAccept);
+    void askName(const QString &title, const QString &label, const QString &initial,
+                 std::function<void(const QString &)> onAccept);
+
+    void deleteRuns();
+    void restoreRuns();
+    void copyRunIds();
+    void newExperiment();
+    void renameExperiment();
+    void deleteExperiments();
+    void restoreExperiments();
+
+    QWidget *m_dialogParent;
+    tracking::TrackingStore *m_tracking = nullptr;
+    QThreadPool m_pool;
+    QList<QPointer<Job>> m_jobs;
+    QSet<QAction *> m_busy; ///< actions whose write is running
+    QList<RunTarget> m_runs;
+    QList<ExperimentTarget> m_experiments;
+
+    QAction *m_deleteRuns;
+    QAction *m_restoreRuns;
+    QAction *m_copyRunIds;
+    QAction *m_newExperiment;
+    QAction *m_renameExperiment;
+    QAction *m_deleteExperiments;
+    QAction *m_restoreExperiments;
+    QAction *m_runSeparator;
+    QAction *m_experimentSeparator;
+};
+
+} // namespace millrace::ui
