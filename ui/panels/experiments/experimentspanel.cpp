@@ -288,64 +288,64 @@ QWidget *ExperimentsPanel::createRunSide()
             &ExperimentsPanel::updateRunStatus);
     connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ExperimentsPanel::updateCompare);
+    connect(m_runView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ExperimentsPanel::updateRunTargets);
 
-            m_emptyState = new QLabel;
-            m_emptyState->setObjectName(QStringLiteral("runEmptyState"));
-            m_emptyState->setWordWrap(true);
-            m_emptyState->setTextFormat(Qt::RichText);
-            m_emptyState->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-            m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            m_emptyState->setContentsMargins(24, 16, 24, 16);
+    m_emptyState = new QLabel;
+    m_emptyState->setObjectName(QStringLiteral("runEmptyState"));
+    m_emptyState->setWordWrap(true);
+    m_emptyState->setTextFormat(Qt::RichText);
+    m_emptyState->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_emptyState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_emptyState->setContentsMargins(24, 16, 24, 16);
 
-            m_runPages = new QStackedWidget;
-            m_runPages->setObjectName(QStringLiteral("runPages"));
-            m_runPages->insertWidget(TablePage, m_runView);
-            m_runPages->insertWidget(EmptyPage, m_emptyState);
+    m_runPages = new QStackedWidget;
+    m_runPages->setObjectName(QStringLiteral("runPages"));
+    m_runPages->insertWidget(TablePage, m_runView);
+    m_runPages->insertWidget(EmptyPage, m_emptyState);
 
-            m_runStatus = new QLabel;
-            m_runStatus->setObjectName(QStringLiteral("runStatus"));
-            m_runStatus->setForegroundRole(QPalette::PlaceholderText);
+    m_runStatus = new QLabel;
+    m_runStatus->setObjectName(QStringLiteral("runStatus"));
+    m_runStatus->setForegroundRole(QPalette::PlaceholderText);
 
-            auto *top = new QWidget;
-            auto *topLayout = new QVBoxLayout(top);
-            topLayout->setContentsMargins(4, 8, 8, 4);
-            topLayout->setSpacing(6);
-            topLayout->addLayout(filterRow);
-            topLayout->addWidget(m_filterError);
-            topLayout->addWidget(m_actionError);
-            topLayout->addWidget(m_runPages, 1);
-            topLayout->addWidget(m_runStatus);
+    auto *top = new QWidget;
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(4, 8, 8, 4);
+    topLayout->setSpacing(6);
+    topLayout->addLayout(filterRow);
+    topLayout->addWidget(m_filterError);
+    topLayout->addWidget(m_actionError);
+    topLayout->addWidget(m_runPages, 1);
+    topLayout->addWidget(m_runStatus);
 
-            m_detail = new RunDetailPane;
-            m_compare = new CompareView;
-            m_compare->setObjectName(QStringLiteral("compareView"));
-            m_lowerTabs = new QTabWidget;
-            m_lowerTabs->setObjectName(QStringLiteral("runLowerTabs"));
-            m_lowerTabs->setDocumentMode(true);
-            m_lowerTabs->insertTab(DetailTab, m_detail, tr("Run"));
-            m_lowerTabs->insertTab(CompareTab, m_compare, tr("Compare"));
-            connect(m_lowerTabs, &QTabWidget::currentChanged, this,
-                    &ExperimentsPanel::updateCompare);
+    m_detail = new RunDetailPane;
+    m_compare = new CompareView;
+    m_compare->setObjectName(QStringLiteral("compareView"));
+    m_lowerTabs = new QTabWidget;
+    m_lowerTabs->setObjectName(QStringLiteral("runLowerTabs"));
+    m_lowerTabs->setDocumentMode(true);
+    m_lowerTabs->insertTab(DetailTab, m_detail, tr("Run"));
+    m_lowerTabs->insertTab(CompareTab, m_compare, tr("Compare"));
+    connect(m_lowerTabs, &QTabWidget::currentChanged, this, &ExperimentsPanel::updateCompare);
 
-            auto *split = new QSplitter(Qt::Vertical);
-            split->setObjectName(QStringLiteral("runSplitter"));
-            split->setChildrenCollapsible(false);
-            split->addWidget(top);
-            split->addWidget(m_lowerTabs);
-            connect(m_compareButton, &QToolButton::clicked, this, [this, split] {
-                m_lowerTabs->setCurrentIndex(CompareTab);
-                // Charts need room: give the compare view most of the height when it is squeezed.
-                const QList<int> sizes = split->sizes();
-                const int total = sizes.value(0) + sizes.value(1);
-                if (sizes.value(1) < total * 3 / 5)
-                    split->setSizes({total * 2 / 5, total * 3 / 5});
-            });
-            split->setStretchFactor(0, 3);
-            split->setStretchFactor(1, 2);
-            // The table gets most of the height; the details need a few rows of each table.
-            split->setSizes({340, 290});
-            return split;
+    auto *split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("runSplitter"));
+    split->setChildrenCollapsible(false);
+    split->addWidget(top);
+    split->addWidget(m_lowerTabs);
+    connect(m_compareButton, &QToolButton::clicked, this, [this, split] {
+        m_lowerTabs->setCurrentIndex(CompareTab);
+        // Charts need room: give the compare view most of the height when it is squeezed.
+        const QList<int> sizes = split->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (sizes.value(1) < total * 3 / 5)
+            split->setSizes({total * 2 / 5, total * 3 / 5});
+    });
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    // The table gets most of the height; the details need a few rows of each table.
+    split->setSizes({340, 290});
+    return split;
 }
 
 void ExperimentsPanel::attachSession(Session &session)
