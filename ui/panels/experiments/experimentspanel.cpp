@@ -287,6 +287,7 @@ void ExperimentsPanel::attachSession(Session &session)
         connect(m_server.data(), &Service::failed, this, &ExperimentsPanel::updateEmptyState);
     }
     m_feed->attach(session.tracking(), session.workspace().store());
+    m_detail->attach(session.tracking());
     if (isVisible())
         m_feed->setPolling(true);
     updateEmptyState();
@@ -298,6 +299,7 @@ void ExperimentsPanel::detachSession()
     if (!m_attached)
         return;
     m_feed->detach();
+    m_detail->detach();
     if (m_server)
         disconnect(m_server.data(), nullptr, this, nullptr);
     m_server = nullptr;
