@@ -362,6 +362,7 @@ void ExperimentsPanel::attachSession(Session &session)
     m_feed->attach(session.tracking(), session.workspace().store());
     m_compare->attach(session.tracking());
     m_actions->attach(session.tracking());
+    m_detail->attach(session.tracking());
     if (isVisible())
         m_feed->setPolling(true);
     updateEmptyState();
@@ -375,6 +376,7 @@ void ExperimentsPanel::detachSession()
     m_feed->detach();
     m_compare->detach();
     m_actions->detach();
+    m_detail->detach();
     if (m_server)
         disconnect(m_server.data(), nullptr, this, nullptr);
     m_server = nullptr;
