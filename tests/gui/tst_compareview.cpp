@@ -170,6 +170,26 @@ QLineSeries *lineNamed(QChartView *view, const QString &name)
     return nullptr;
 }
 
+QBarSet *barSetNamed(QChartView *view, const QString &label)
+{
+    for (QBarSeries *series : seriesOf<QBarSeries>(view)) {
+        for (QBarSet *set : series->barSets()) {
+            if (set->label() == label)
+                return set;
+        }
+    }
+    return nullptr;
+}
+
+QPointF scatterPointOf(QChartView *view, const QString &name)
+{
+    for (QScatterSeries *series : seriesOf<QScatterSeries>(view)) {
+        if (series->name() == name && series->count() == 1)
+            return series->at(0);
+    }
+    return QPointF(-999, -999);
+}
+
 } // namespace
 
 class TestCompareView : public QObject
@@ -288,29 +308,28 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     QList<QBarSeries *> barSeries = seriesOf<QBarSeries>(bars->chartView());
     QCOMPARE(barSeries.size(), 1);
     QCOMPARE(barSeries[0]->count(), 3);
-    QCOMPARE(barSeries[0]->barSets()[0]->label(), u"alpha"_s);
-    QCOMPARE(barSeries[0]->barSets()[2]->label(), u"gamma"_s);
-    QCOMPARE(barSeries[0]->barSets()[1]->at(0), kRuns[1].acc);
-    QCOMPARE(barSeries[0]->barSets()[1]->at(1), kRuns[1].acc * 100);
+    // Runs in the table's order, newest first.
+    QCOMPARE(barSeries[0]->barSets()[0]->label(), u"gamma"_s);
+    QCOMPARE(barSeries[0]->barSets()[2]->label(), u"alpha"_s);
+    QCOMPARE(barSetNamed(bars->chartView(), u"beta"_s)->at(0), kRuns[1].acc);
+    QCOMPARE(barSetNamed(bars->chartView(), u"beta"_s)->at(1), kRuns[1].acc * 100);
+    QCOMPARE(barSetNamed(bars->chartView(), u"alpha"_s)->color(),
+             lineNamed(historyChart, u"alpha · loss"_s)->pen().color());
     // Lowest values come from the whole history.
     bars->setAggregate(BarPage::Aggregate::Min);
-    QTRY_COMPARE(seriesOf<QBarSeries>(bars->chartView()).value(0)->barSets()[0]->at(0),
-                 kRuns[0].acc - 0.4);
+    QTRY_COMPARE(barSetNamed(bars->chartView(), u"alpha"_s)->at(0), kRuns[0].acc - 0.4);
 
     // Scatter: one point per run, any param across, any metric up.
     compare->setCurrentPage(CompareView::ScatterTab);
     ScatterPage *scatter = compare->scatterPage();
     scatter->setAxes(u"params.lr"_s, u"metrics.acc"_s);
-    QList<QScatterSeries *> points = seriesOf<QScatterSeries>(scatter->chartView());
-    QCOMPARE(points.size(), 3);
-    QCOMPARE(points[0]->name(), u"alpha"_s);
-    QCOMPARE(points[0]->at(0), QPointF(0.1, kRuns[0].acc));
-    QCOMPARE(points[2]->at(0), QPointF(0.001, kRuns[2].acc));
+    QCOMPARE(seriesOf<QScatterSeries>(scatter->chartView()).size(), 3);
+    QCOMPARE(scatterPointOf(scatter->chartView(), u"alpha"_s), QPointF(0.1, kRuns[0].acc));
+    QCOMPARE(scatterPointOf(scatter->chartView(), u"gamma"_s), QPointF(0.001, kRuns[2].acc));
     // Text params become categories, in sorted order.
     scatter->setAxes(u"params.optimizer"_s, u"metrics.score"_s);
-    points = seriesOf<QScatterSeries>(scatter->chartView());
-    QCOMPARE(points[0]->at(0), QPointF(0, kRuns[0].acc * 100)); // adam
-    QCOMPARE(points[1]->at(0), QPointF(1, kRuns[1].acc * 100)); // sgd
+    QCOMPARE(scatterPointOf(scatter->chartView(), u"alpha"_s), QPointF(0, kRuns[0].acc * 100));
+    QCOMPARE(scatterPointOf(scatter->chartView(), u"beta"_s), QPointF(1, kRuns[1].acc * 100));
 
     // Parallel coordinates: brushing lr narrows every other page to the runs inside.
     compare->setCurrentPage(CompareView::ParallelTab);
@@ -318,8 +337,8 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     QVERIFY(parallel->chosenKeys().contains(u"params.lr"_s));
     parallel->coordinates()->setBrush(u"params.lr"_s, 0.005, 0.5);
     QCOMPARE(parallel->coordinates()->passingRunIds(),
-             (QStringList{ids[u"alpha"_s], ids[u"beta"_s]}));
-    QCOMPARE(compare->shownRunIds(), (QStringList{ids[u"alpha"_s], ids[u"beta"_s]}));
+             (QStringList{ids[u"beta"_s], ids[u"alpha"_s]}));
+    QCOMPARE(compare->shownRunIds(), (QStringList{ids[u"beta"_s], ids[u"alpha"_s]}));
     QTRY_COMPARE(seriesNames(seriesOf<QLineSeries>(historyChart)),
                  (QStringList{u"alpha · acc"_s, u"alpha · loss"_s, u"beta · acc"_s,
                               u"beta · loss"_s}));
@@ -331,7 +350,7 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     // Diff: runs side by side; lr differs, optimizer differs, user does not.
     compare->setCurrentPage(CompareView::DiffTab);
     CompareDiffModel *diff = compare->diffPage()->model();
-    QCOMPARE(diff->headerData(0, Qt::Horizontal).toString(), u"alpha"_s);
+    QCOMPARE(diff->headerData(0, Qt::Horizontal).toString(), u"gamma"_s);
     int lrRow = -1, userRow = -1;
     for (int row = 0; row < diff->rowCount(); ++row) {
         const QString key = diff->headerData(row, Qt::Vertical, CompareDiffModel::RowKeyRole)
@@ -342,7 +361,7 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
             userRow = row;
     }
     QVERIFY(lrRow >= 0);
-    QCOMPARE(diff->index(lrRow, 1).data().toString(), u"0.01"_s);
+    QCOMPARE(diff->index(lrRow, 1).data().toString(), u"0.01"_s); // beta
     QVERIFY(diff->index(lrRow, 0).data(CompareDiffModel::DiffersRole).toBool());
     if (userRow >= 0)
         QVERIFY(!diff->index(userRow, 0).data(CompareDiffModel::DiffersRole).toBool());
