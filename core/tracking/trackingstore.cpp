@@ -17,6 +17,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <set>
@@ -51,7 +52,9 @@ std::string utf8(const QString &text)
 
 QString text(const SQLite::Column &column)
 {
-    return QString::fromStdString(column.getString());
+    // Straight from SQLite's buffer: a std::string in between would copy every value twice.
+    const char *data = column.getText();
+    return QString::fromUtf8(data, column.getBytes());
 }
 
 // Runs the read, turning a Failure into its coded Error.
@@ -209,26 +212,78 @@ double metricValue(const SQLite::Column &column)
     return column.isNull() ? std::numeric_limits<double>::quiet_NaN() : column.getDouble();
 }
 
+// Reads the params, tags and latest metrics of runs. A listing reads thousands of runs: the
+// statements stay prepared from one run to the next (preparing three per run cost more than
+// reading their rows), and a key that the previous run had at the same place is shared instead
+// of decoded again, as runs of one experiment mostly log the same keys.
+class RunDataReader
+{
+public:
+    explicit RunDataReader(SQLite::Database &db)
+        : m_params(db, "SELECT key, value FROM params WHERE run_key = ?"),
+          m_tags(db, "SELECT key, value FROM tags WHERE run_key = ?"),
+          m_metrics(db, "SELECT key, value, timestamp, step FROM latest_metrics "
+                        "WHERE run_key = ? ORDER BY key")
+    {
+    }
+
+    Run load(const RunRow &row)
+    {
+        Run run;
+        run.info = row.info;
+        start(m_params, row.key);
+        for (int i = 0; m_params.executeStep(); ++i)
+            run.params.insert(key(m_paramKeys, i, m_params.getColumn(0)),
+                              text(m_params.getColumn(1)));
+        start(m_tags, row.key);
+        for (int i = 0; m_tags.executeStep(); ++i)
+            run.tags.insert(key(m_tagKeys, i, m_tags.getColumn(0)), text(m_tags.getColumn(1)));
+        start(m_metrics, row.key);
+        for (int i = 0; m_metrics.executeStep(); ++i)
+            run.latestMetrics.append(
+                {key(m_metricKeys, i, m_metrics.getColumn(0)), metricValue(m_metrics.getColumn(1)),
+                 m_metrics.getColumn(2).getInt64(), m_metrics.getColumn(3).getInt64()});
+        return run;
+    }
+
+private:
+    // The keys last read at each place, as stored (UTF-8) and as handed out.
+    using KeyCache = QList<QPair<QByteArray, QString>>;
+
+    static void start(SQLite::Statement &query, qint64 runKey)
+    {
+        query.reset();
+        query.bind(1, static_cast<int64_t>(runKey));
+    }
+
+    static QString key(KeyCache &cache, int place, const SQLite::Column &column)
+    {
+        const QByteArrayView stored(static_cast<const char *>(column.getText()), column.getBytes());
+        if (place < cache.size()) {
+            const QByteArray &cached = cache.at(place).first;
+            if (cached.size() == stored.size()
+                && std::memcmp(cached.constData(), stored.data(), size_t(stored.size())) == 0)
+                return cache.at(place).second;
+        }
+        QString decoded = QString::fromUtf8(stored);
+        if (place < cache.size())
+            cache[place] = {stored.toByteArray(), decoded};
+        else if (place == cache.size())
+            cache.append({stored.toByteArray(), decoded});
+        return decoded;
+    }
+
+    SQLite::Statement m_params;
+    SQLite::Statement m_tags;
+    SQLite::Statement m_metrics;
+    KeyCache m_paramKeys;
+    KeyCache m_tagKeys;
+    KeyCache m_metricKeys;
+};
+
 Run loadRun(SQLite::Database &db, const RunRow &row)
 {
-    Run run;
-    run.info = row.info;
-    SQLite::Statement params(db, "SELECT key, value FROM params WHERE run_key = ?");
-    params.bind(1, static_cast<int64_t>(row.key));
-    while (params.executeStep())
-        run.params.insert(text(params.getColumn(0)), text(params.getColumn(1)));
-    SQLite::Statement tags(db, "SELECT key, value FROM tags WHERE run_key = ?");
-    tags.bind(1, static_cast<int64_t>(row.key));
-    while (tags.executeStep())
-        run.tags.insert(text(tags.getColumn(0)), text(tags.getColumn(1)));
-    SQLite::Statement metrics(db, "SELECT key, value, timestamp, step FROM latest_metrics "
-                                  "WHERE run_key = ? ORDER BY key");
-    metrics.bind(1, static_cast<int64_t>(row.key));
-    while (metrics.executeStep())
-        run.latestMetrics.append({text(metrics.getColumn(0)), metricValue(metrics.getColumn(1)),
-                                  metrics.getColumn(2).getInt64(),
-                                  metrics.getColumn(3).getInt64()});
-    return run;
+    return RunDataReader(db).load(row);
 }
 
 void upsertTag(SQLite::Database &db, qint64 runKey, const QString &key, const QString &value)
@@ -1192,8 +1247,10 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
             }
             rows.append(readRunRow(query));
         }
+        RunDataReader reader(db);
+        page.items.reserve(rows.size());
         for (const RunRow &row : std::as_const(rows))
-            page.items.append(loadRun(db, row));
+            page.items.append(reader.load(row));
         return page;
     });
 }

@@ -1,9 +1,10 @@
 // Search over a large tracking store: 10,000 runs with 20 params and 20 metrics each, 100 of
-// them with 3 metrics x 10,000 steps of history. Times a filtered, ordered search (the run
-// table's query), a full first page, and reading one long metric history.
+// them with 3 metrics x 10,000 steps of history (trackingfixture.h). Times a filtered, ordered
+// search (the run table's query), a full first page, and reading one long metric history.
 
 #include "core/store/store.h"
 #include "core/tracking/trackingstore.h"
+#include "trackingfixture.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -53,40 +54,8 @@ int main(int argc, char **argv)
 
     QElapsedTimer fill;
     fill.start();
-    constexpr int kRuns = 10000;
-    QList<QFuture<Result<void>>> pending;
-    QString longRun;
-    for (int r = 0; r < kRuns; ++r) {
-        auto run = tracking.createRun(*experiment, QStringLiteral("bench"),
-                                      QStringLiteral("run-%1").arg(r), 1700000000000 + r, {});
-        if (!run)
-            qFatal("%s", qPrintable(run.errorMessage()));
-        QList<QPair<QString, QString>> params;
-        QList<MetricPoint> metrics;
-        for (int k = 0; k < 20; ++k) {
-            params.append({QStringLiteral("param_%1").arg(k), QString::number((r * 7 + k) % 97)});
-            metrics.append({QStringLiteral("metric_%1").arg(k), double((r * 13 + k) % 1000) / 1000,
-                            1700000000000 + r, 0});
-        }
-        pending.append(tracking.logBatchAsync(run->info.runId, metrics, params, {}));
-        if (r < 100) {
-            if (r == 0)
-                longRun = run->info.runId;
-            for (int chunk = 0; chunk < 30; ++chunk) {
-                QList<MetricPoint> history;
-                for (int i = 0; i < 1000; ++i) {
-                    const int step = (chunk % 10) * 1000 + i;
-                    history.append({QStringLiteral("curve_%1").arg(chunk / 10), 1.0 / (step + 1),
-                                    1700000000000 + step, step});
-                }
-                pending.append(tracking.logBatchAsync(run->info.runId, history, {}, {}));
-            }
-        }
-    }
-    for (auto &future : pending) {
-        if (!future.result())
-            qFatal("%s", qPrintable(future.result().errorMessage()));
-    }
+    const bench::LargeExperiment filled = bench::fillLargeExperiment(tracking, *experiment);
+    const QString longRun = filled.historyRunIds.constFirst();
     report("tracking_fill_10k_runs_3m_points", fill.elapsed() / 1000.0, "s");
 
     const QStringList ids{*experiment};

@@ -30,7 +30,7 @@ class ExperimentsFeed : public QObject
     Q_OBJECT
 public:
     /// At most this many runs are loaded (the newest); sorting then covers those.
-    static constexpr int kMaxRuns = 5000;
+    static constexpr int kMaxRuns = 50000;
 
     explicit ExperimentsFeed(QObject *parent = nullptr);
     /// Drops pending results and waits for reads still running.

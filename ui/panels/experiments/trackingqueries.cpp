@@ -17,7 +17,7 @@ namespace millrace::ui {
 
 namespace {
 
-// Listings are read a page at a time, as the REST API would.
+// The experiment list is read a page at a time, as the REST API would.
 constexpr int kPageSize = 1000;
 
 tracking::ViewType viewType(bool includeDeleted)
@@ -104,26 +104,15 @@ Result<RunListing> loadRuns(const tracking::TrackingStore &tracking,
             return parsed.error();
         return listing;
     }
-    QSet<QString> seen;
-    QString token;
-    do {
-        const int wanted = qMin(kPageSize, maxRuns - int(listing.runs.size()));
-        auto page =
-            tracking.searchRuns(experimentIds, filter, viewType(includeDeleted), wanted, {}, token);
-        if (!page)
-            return page.error();
-        for (const tracking::Run &run : std::as_const(page->items)) {
-            if (!seen.contains(run.info.runId)) {
-                seen.insert(run.info.runId);
-                listing.runs.append(run);
-            }
-        }
-        token = page->nextPageToken;
-        if (!token.isEmpty() && listing.runs.size() >= maxRuns) {
-            listing.truncated = true;
-            break;
-        }
-    } while (!token.isEmpty());
+    // One search for all of them, not page after page as the REST API reads: every page ran the
+    // ordered query again up to its offset, and one read sees a single state of the store, so
+    // no run can show up twice or go missing between pages.
+    auto found = tracking.searchRuns(experimentIds, filter, viewType(includeDeleted), maxRuns, {},
+                                     QString());
+    if (!found)
+        return found.error();
+    listing.runs = std::move(found->items);
+    listing.truncated = !found->nextPageToken.isEmpty();
     return listing;
 }
 
@@ -158,31 +147,29 @@ Result<ChangeStamp> readChangeStamp(const Store &store, const QStringList &exper
         for (qsizetype i = 0; i < ids.size(); ++i)
             marks += i == 0 ? QStringLiteral("?") : QStringLiteral(", ?");
         // Latest metric values hash to micro-units; a new latest point also moves its step or
-        // timestamp, which the hash covers exactly.
+        // timestamp, which the hash covers exactly. Each table is read once for its count and
+        // hash together: with 10,000 runs shown, a second pass over their params and metrics
+        // cost as much again on every load and poll.
         const QString sql =
             QStringLiteral(
                 "WITH shown(run_key) AS (SELECT run_key FROM runs WHERE experiment_id IN (%1)) "
-                "SELECT"
-                " (SELECT count(*) FROM shown),"
-                " (SELECT coalesce(sum((run_key * 1009"
+                "SELECT r.n, r.h, m.n, m.h, p.n, p.h, t.n, t.h FROM"
+                " (SELECT count(*) AS n, coalesce(sum((run_key * 1009"
                 "    + coalesce(start_time, 0) % 2147483647 + 31 * (coalesce(end_time, 0)"
                 "    % 2147483647) + 7 * (CASE status WHEN 'RUNNING' THEN 1 WHEN 'SCHEDULED'"
                 "    THEN 2 WHEN 'FINISHED' THEN 3 WHEN 'FAILED' THEN 4 ELSE 5 END)"
                 "    + 101 * (lifecycle_stage = 'deleted') + 131 * length(name)"
-                "    + 137 * unicode(name) + 139 * length(user_id)) % 2147483647), 0)"
-                "    FROM runs WHERE run_key IN shown),"
-                " (SELECT count(*) FROM latest_metrics WHERE run_key IN shown),"
-                " (SELECT coalesce(sum((run_key * 1009 + 31 * length(key) + 37 * (step"
-                "    % 2147483647) + timestamp % 2147483647"
+                "    + 137 * unicode(name) + 139 * length(user_id)) % 2147483647), 0) AS h"
+                "    FROM runs WHERE run_key IN shown) AS r,"
+                " (SELECT count(*) AS n, coalesce(sum((run_key * 1009 + 31 * length(key) + 37 *"
+                "    (step % 2147483647) + timestamp % 2147483647"
                 "    + coalesce(CAST(value * 1000000 AS INTEGER) % 2147483647, 7))"
-                "    % 2147483647), 0) FROM latest_metrics WHERE run_key IN shown),"
-                " (SELECT count(*) FROM params WHERE run_key IN shown),"
-                " (SELECT coalesce(sum(run_key * 31 + length(key)), 0) FROM params"
-                "    WHERE run_key IN shown),"
-                " (SELECT count(*) FROM tags WHERE run_key IN shown),"
-                " (SELECT coalesce(sum((run_key * 1009 + 31 * length(key) + 37 * length(value)"
-                "    + 41 * coalesce(unicode(value), 0)) % 2147483647), 0) FROM tags"
-                "    WHERE run_key IN shown)")
+                "    % 2147483647), 0) AS h FROM latest_metrics WHERE run_key IN shown) AS m,"
+                " (SELECT count(*) AS n, coalesce(sum(run_key * 31 + length(key)), 0) AS h"
+                "    FROM params WHERE run_key IN shown) AS p,"
+                " (SELECT count(*) AS n, coalesce(sum((run_key * 1009 + 31 * length(key)"
+                "    + 37 * length(value) + 41 * coalesce(unicode(value), 0)) % 2147483647), 0)"
+                "    AS h FROM tags WHERE run_key IN shown) AS t")
                 .arg(marks);
         SQLite::Statement runs(db, sql.toStdString());
         int bind = 1;

@@ -41,6 +41,15 @@ QStringList shownNames(const QAbstractItemModel &model)
     return names;
 }
 
+// The values a column is sorted by, top to bottom, as case-insensitive text.
+QStringList shownSortValues(const QAbstractItemModel &model, int column)
+{
+    QStringList values;
+    for (int row = 0; row < model.rowCount(); ++row)
+        values.append(model.index(row, column).data(RunTableModel::SortRole).toString().toLower());
+    return values;
+}
+
 struct Fixture
 {
     RunTableModel runs;
@@ -71,6 +80,8 @@ private Q_SLOTS:
     void numericParamsSortByValue();
     void textSortsCaseInsensitivelyNumbersFirst();
     void newRowsTakeTheirSortedPlace();
+    void orderFollowsEveryKindOfSourceChange_data();
+    void orderFollowsEveryKindOfSourceChange();
 };
 
 void TestRunSortModel::metricsSortByValueWithNanAndMissingLast()
@@ -128,6 +139,61 @@ void TestRunSortModel::newRowsTakeTheirSortedPlace()
     runs[2].latestMetrics = {MetricPoint{u"acc"_s, 0.9, 7000, 1}}; // a improves
     f.runs.setRuns(runs);
     QCOMPARE(shownNames(f.sorted), (QStringList{u"a"_s, u"b"_s, u"f"_s, u"c"_s, u"d"_s, u"e"_s}));
+}
+
+void TestRunSortModel::orderFollowsEveryKindOfSourceChange_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<int>("order");
+    QTest::newRow("text ascending") << u"params.opt"_s << int(Qt::AscendingOrder);
+    QTest::newRow("text descending") << u"params.opt"_s << int(Qt::DescendingOrder);
+    QTest::newRow("numeric param") << u"params.lr"_s << int(Qt::AscendingOrder);
+    QTest::newRow("metric") << u"metrics.acc"_s << int(Qt::DescendingOrder);
+    QTest::newRow("name") << u"attributes.run_name"_s << int(Qt::AscendingOrder);
+}
+
+// The sort model keeps what it compares by in step with the runs; after each reload (runs
+// added, removed, changed and reordered) its order is the one a fresh sort of the same runs gives,
+// also when texts differ only in case and so collate the same.
+void TestRunSortModel::orderFollowsEveryKindOfSourceChange()
+{
+    QFETCH(QString, key);
+    QFETCH(int, order);
+    Fixture f;
+    QAbstractItemModelTester tester(&f.sorted,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    f.sorted.sort(f.column(key), Qt::SortOrder(order));
+    const QList<QList<Run>> reloads = {
+        // a new run, and b's values change
+        {makeRun(u"f"_s, 6000, {{u"lr"_s, u"0.2"_s}, {u"opt"_s, u"Nadam"_s}}, {{u"acc"_s, 0.5}}),
+         makeRun(u"b"_s, 2000, {{u"lr"_s, u"0.3"_s}, {u"opt"_s, u"ADAM"_s}}, {{u"acc"_s, 0.95}}),
+         makeRun(u"a"_s, 3000, {{u"lr"_s, u"0.1"_s}, {u"opt"_s, u"sgd"_s}}, {{u"acc"_s, 0.3}}),
+         makeRun(u"d"_s, 1000, {{u"lr"_s, u"0.05"_s}}, {{u"acc"_s, kNaN}}),
+         makeRun(u"e"_s, 5000, {{u"lr"_s, u"1e-3"_s}, {u"opt"_s, u"adagrad"_s}}, {}),
+         makeRun(u"c"_s, 4000, {{u"lr"_s, u"0.001"_s}, {u"opt"_s, u"10"_s}}, {{u"acc"_s, 0.2}})},
+        // a and d go, the rest come in another order, g is new
+        {makeRun(u"c"_s, 4000, {{u"lr"_s, u"0.001"_s}, {u"opt"_s, u"10"_s}}, {{u"acc"_s, 0.2}}),
+         makeRun(u"g"_s, 7000, {{u"lr"_s, u"0.001"_s}, {u"opt"_s, u"adam"_s}}, {{u"acc"_s, 0.2}}),
+         makeRun(u"e"_s, 5000, {{u"lr"_s, u"1e-3"_s}, {u"opt"_s, u"adagrad"_s}}, {}),
+         makeRun(u"f"_s, 6000, {{u"lr"_s, u"0.2"_s}, {u"opt"_s, u"Nadam"_s}}, {{u"acc"_s, 0.5}}),
+         makeRun(u"b"_s, 2000, {{u"lr"_s, u"0.3"_s}, {u"opt"_s, u"ADAM"_s}}, {{u"acc"_s, 0.95}})},
+        // every opt changes to one of two spellings of the same word
+        {makeRun(u"c"_s, 4000, {{u"opt"_s, u"Adam"_s}}, {{u"acc"_s, 0.1}}),
+         makeRun(u"g"_s, 7000, {{u"opt"_s, u"adam"_s}}, {{u"acc"_s, 0.4}}),
+         makeRun(u"b"_s, 2000, {{u"opt"_s, u"Adam"_s}}, {{u"acc"_s, 0.3}})},
+    };
+    for (const QList<Run> &runs : reloads) {
+        f.runs.setRuns(runs);
+        RunTableModel freshRuns;
+        freshRuns.setRuns(runs);
+        RunSortModel fresh;
+        fresh.setSourceModel(&freshRuns);
+        fresh.sort(freshRuns.columnOfKey(key), Qt::SortOrder(order));
+        // Runs that tie may come in either order; what they are sorted by may not.
+        QCOMPARE(f.sorted.sortColumn(), f.runs.columnOfKey(key));
+        QCOMPARE(shownSortValues(f.sorted, f.sorted.sortColumn()),
+                 shownSortValues(fresh, fresh.sortColumn()));
+    }
 }
 
 QTEST_MAIN(TestRunSortModel)

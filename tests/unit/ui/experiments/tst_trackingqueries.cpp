@@ -131,6 +131,10 @@ void TestTrackingQueries::runsFollowTheFilterAndTheCap()
     VERIFY_OK(capped);
     QCOMPARE(runNames(*capped), (QStringList{u"run-4"_s, u"run-3"_s, u"run-2"_s}));
     QVERIFY(capped->truncated);
+    auto exactlyAll = loadRuns(*f.tracking, {*experiment}, QString(), false, 5);
+    VERIFY_OK(exactlyAll);
+    QCOMPARE(exactlyAll->runs.size(), 5);
+    QVERIFY(!exactlyAll->truncated);
 
     auto none = loadRuns(*f.tracking, {}, QString(), false, 100);
     VERIFY_OK(none);
