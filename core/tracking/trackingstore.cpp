@@ -15,11 +15,13 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -1170,28 +1172,38 @@ Result<Page<MetricPoint>> TrackingStore::metricHistory(const QString &runId, con
 }
 
 Result<QList<MetricSeries>> TrackingStore::metricSeries(const QString &runId,
-                                                       const QStringList &keys) const
+                                                        const QStringList &keys) const
 {
     return readChecked(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
-        // The primary key's order is the history's order, so this is one range scan per key.
-        SQLite::Statement query(db, "SELECT step, timestamp, value, is_nan FROM metrics "
-                                    "WHERE run_key = ? AND key = ?");
+        // Charts read millions of points: this loop talks to SQLite's C API directly, as
+        // SQLiteCpp's column objects cost two atomic reference counts each. The primary key's
+        // order is the history's order, so each key is one range scan.
+        sqlite3_stmt *raw = nullptr;
+        const char *sql = "SELECT step, timestamp, value, is_nan FROM metrics "
+                          "WHERE run_key = ? AND key = ?";
+        if (sqlite3_prepare_v2(db.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
+            throw SQLite::Exception(db.getHandle(), sqlite3_errcode(db.getHandle()));
+        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> query(raw, sqlite3_finalize);
         QList<MetricSeries> result;
         result.reserve(keys.size());
         for (const QString &key : keys) {
             MetricSeries series;
             series.key = key;
-            query.reset();
-            query.bind(1, static_cast<int64_t>(row.key));
-            query.bind(2, utf8(key));
-            while (query.executeStep()) {
-                series.steps.append(query.getColumn(0).getInt64());
-                series.timestamps.append(query.getColumn(1).getInt64());
-                series.values.append(query.getColumn(3).getInt()
+            const std::string name = utf8(key);
+            sqlite3_reset(raw);
+            sqlite3_bind_int64(raw, 1, row.key);
+            sqlite3_bind_text(raw, 2, name.data(), int(name.size()), SQLITE_STATIC);
+            int status = SQLITE_ROW;
+            while ((status = sqlite3_step(raw)) == SQLITE_ROW) {
+                series.steps.append(sqlite3_column_int64(raw, 0));
+                series.timestamps.append(sqlite3_column_int64(raw, 1));
+                series.values.append(sqlite3_column_int(raw, 3)
                                          ? std::numeric_limits<double>::quiet_NaN()
-                                         : query.getColumn(2).getDouble());
+                                         : sqlite3_column_double(raw, 2));
             }
+            if (status != SQLITE_DONE)
+                throw SQLite::Exception(db.getHandle(), status);
             result.append(std::move(series));
         }
         return result;

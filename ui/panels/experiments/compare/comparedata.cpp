@@ -66,17 +66,17 @@ QList<double> smoothValues(const QList<double> &values, double weight)
     QList<double> smoothed;
     smoothed.reserve(values.size());
     double average = 0;
-    int seen = 0;
+    double startWeight = 1; // weight^n after n values: what the zero start still holds
     for (double value : values) {
         if (!std::isfinite(value)) {
             smoothed.append(value);
             continue;
         }
-        ++seen;
+        startWeight *= weight;
         average = average * weight + (1 - weight) * value;
         // Dividing out the weight the zero start still holds makes the first points their own
         // values instead of being pulled towards zero.
-        smoothed.append(average / (1 - std::pow(weight, seen)));
+        smoothed.append(average / (1 - startWeight));
     }
     return smoothed;
 }

@@ -243,42 +243,28 @@ void HistoryPage::reload()
     });
 }
 
+namespace {
+
+// One drawn line and its band, in chart coordinates, before it becomes chart series.
+struct DrawnLine
+{
+    int run = -1;
+    QString key;
+    QList<QPointF> line;
+    QList<QPointF> high;
+    QList<QPointF> low;
+    bool band = false;
+};
+
+} // namespace
+
 void HistoryPage::draw()
 {
-    auto *chart = new QChart;
-    applyChartStyle(chart, palette());
     const int count = int(m_series.size());
     const bool decorate = count <= kMaxDecoratedSeries;
     const bool log = m_logScale->isChecked();
     const bool bands = m_bands->isChecked() && decorate;
     const QStringList keys = m_keys->chosen();
-    chart->legend()->setVisible(decorate && count > 0);
-
-    QAbstractAxis *xAxis = nullptr;
-    if (m_seriesAxis == HistoryAxis::WallTime) {
-        auto *axis = new QDateTimeAxis;
-        axis->setFormat(QStringLiteral("MM-dd HH:mm:ss"));
-        xAxis = axis;
-    } else {
-        auto *axis = new QValueAxis;
-        axis->setLabelFormat(QStringLiteral("%.6g"));
-        xAxis = axis;
-    }
-    xAxis->setTitleText(axisTitle(m_seriesAxis));
-    QAbstractAxis *yAxis = nullptr;
-    if (log) {
-        auto *axis = new QLogValueAxis;
-        axis->setLabelFormat(QStringLiteral("%.3g"));
-        axis->setMinorTickCount(-1);
-        yAxis = axis;
-    } else {
-        auto *axis = new QValueAxis;
-        axis->setLabelFormat(QStringLiteral("%.4g"));
-        yAxis = axis;
-    }
-    yAxis->setTitleText(keys.size() == 1 ? keys.first() : tr("Value"));
-    chart->addAxis(xAxis, Qt::AlignBottom);
-    chart->addAxis(yAxis, Qt::AlignLeft);
 
     QHash<QString, int> runIndex;
     for (int i = 0; i < m_runs.runs.size(); ++i)
@@ -289,88 +275,105 @@ void HistoryPage::draw()
     qint64 logged = 0, drawn = 0;
     bool droppedForLog = false, anyDownsampled = false;
     auto usable = [log](double y) { return std::isfinite(y) && (!log || y > 0); };
+    QList<DrawnLine> lines;
+    lines.reserve(count);
+    QStringList layout; // what the chart's series are, to reuse them when only points change
     for (const HistorySeries &series : std::as_const(m_series)) {
-        const int run = runIndex.value(series.runId, -1);
-        if (run < 0)
+        DrawnLine drawnLine;
+        drawnLine.run = runIndex.value(series.runId, -1);
+        if (drawnLine.run < 0)
             continue; // a run no longer compared
-        const QColor colour = m_runs.colours.value(run, palette().color(QPalette::Text));
+        drawnLine.key = series.key;
         const auto &points = series.data.points;
-        QList<QPointF> line;
-        line.reserve(points.size());
+        drawnLine.line.reserve(points.size());
         for (const tracking::SeriesPoint &point : points) {
             if (!usable(point.y)) {
                 droppedForLog = droppedForLog || std::isfinite(point.y);
                 continue;
             }
-            line.append({point.x, point.y});
+            drawnLine.line.append({point.x, point.y});
             xMin = qMin(xMin, point.x);
             xMax = qMax(xMax, point.x);
             yMin = qMin(yMin, point.y);
             yMax = qMax(yMax, point.y);
         }
         logged += series.loggedPoints;
-        drawn += line.size();
+        drawn += drawnLine.line.size();
         anyDownsampled = anyDownsampled || series.downsampled();
-
-        if (bands && series.downsampled()) {
-            auto *upper = new QLineSeries;
-            auto *lower = new QLineSeries;
-            QList<QPointF> high, low;
+        drawnLine.band = bands && series.downsampled();
+        if (drawnLine.band) {
             for (int i = 0; i < points.size(); ++i) {
                 if (!usable(series.data.low[i]) || !usable(series.data.high[i]))
                     continue;
-                high.append({points[i].x, series.data.high[i]});
-                low.append({points[i].x, series.data.low[i]});
+                drawnLine.high.append({points[i].x, series.data.high[i]});
+                drawnLine.low.append({points[i].x, series.data.low[i]});
                 yMin = qMin(yMin, series.data.low[i]);
                 yMax = qMax(yMax, series.data.high[i]);
             }
-            upper->replace(high);
-            lower->replace(low);
-            auto *band = new QAreaSeries(upper, lower);
-            QColor fill = colour;
-            fill.setAlphaF(0.22f);
-            band->setBrush(fill);
-            band->setPen(Qt::NoPen);
-            band->setName(QString());
-            chart->addSeries(band);
-            band->attachAxis(xAxis);
-            band->attachAxis(yAxis);
-            for (QLegendMarker *marker : chart->legend()->markers(band))
-                marker->setVisible(false);
         }
-
-        auto *lineSeries = new QLineSeries;
-        const tracking::Run &runData = m_runs.runs[run];
-        const QString label = CompareRunSet::label(runData);
-        lineSeries->setName(keys.size() > 1 ? QStringLiteral("%1 · %2").arg(label, series.key)
-                                            : label);
-        lineSeries->replace(line);
-        QPen pen(colour);
-        pen.setWidthF(count > 60 ? 1.0 : 1.8);
-        pen.setStyle(keyPenStyle(int(keys.indexOf(series.key))));
-        lineSeries->setPen(pen);
-        chart->addSeries(lineSeries);
-        lineSeries->attachAxis(xAxis);
-        lineSeries->attachAxis(yAxis);
-        const QString key = series.key;
-        const HistoryAxis axis = m_seriesAxis;
-        connect(lineSeries, &QLineSeries::hovered, this,
-                [this, label, key, axis](const QPointF &point, bool state) {
-                    if (!state) {
-                        QToolTip::hideText();
-                        return;
-                    }
-                    const QString x = axis == HistoryAxis::WallTime
-                                          ? QDateTime::fromMSecsSinceEpoch(qint64(point.x()))
-                                                .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-                                          : QLocale().toString(point.x(), 'g', 8);
-                    QToolTip::showText(QCursor::pos(),
-                                       QStringLiteral("%1\n%2 = %3\n%4 %5")
-                                           .arg(label, key, QLocale().toString(point.y(), 'g', 6),
-                                                axisTitle(axis), x),
-                                       m_view);
-                });
+        layout.append(QStringLiteral("%1|%2|%3|%4")
+                          .arg(series.runId, series.key)
+                          .arg(drawnLine.band)
+                          .arg(m_runs.colours.value(drawnLine.run).name()));
+        lines.append(std::move(drawnLine));
     }
+    layout.append(QStringLiteral("axis %1 log %2 keys %3 base %4")
+                      .arg(int(m_seriesAxis))
+                      .arg(log)
+                      .arg(keys.join(QLatin1Char(',')), palette().color(QPalette::Base).name()));
+
+    // A chart of hundreds of lines takes a while to build and to tear down; when only the points
+    // moved (new steps logged, another smoothing), the lines already there take the new points.
+    QChart *chart = m_view->chart();
+    const bool reuse = layout == m_chartLayout && chart;
+    QAbstractAxis *xAxis = nullptr;
+    QAbstractAxis *yAxis = nullptr;
+    if (reuse) {
+        xAxis = chart->axes(Qt::Horizontal).value(0);
+        yAxis = chart->axes(Qt::Vertical).value(0);
+        const QList<QAbstractSeries *> existing = chart->series();
+        int next = 0;
+        for (const DrawnLine &drawnLine : std::as_const(lines)) {
+            if (drawnLine.band) {
+                auto *band = static_cast<QAreaSeries *>(existing[next++]);
+                band->upperSeries()->replace(drawnLine.high);
+                band->lowerSeries()->replace(drawnLine.low);
+            }
+            static_cast<QLineSeries *>(existing[next++])->replace(drawnLine.line);
+        }
+    } else {
+        chart = new QChart;
+        applyChartStyle(chart, palette());
+        chart->legend()->setVisible(decorate && !lines.isEmpty());
+        if (m_seriesAxis == HistoryAxis::WallTime) {
+            auto *axis = new QDateTimeAxis;
+            axis->setFormat(QStringLiteral("MM-dd HH:mm:ss"));
+            xAxis = axis;
+        } else {
+            auto *axis = new QValueAxis;
+            axis->setLabelFormat(QStringLiteral("%.6g"));
+            xAxis = axis;
+        }
+        xAxis->setTitleText(axisTitle(m_seriesAxis));
+        if (log) {
+            auto *axis = new QLogValueAxis;
+            axis->setLabelFormat(QStringLiteral("%.3g"));
+            axis->setMinorTickCount(-1);
+            yAxis = axis;
+        } else {
+            auto *axis = new QValueAxis;
+            axis->setLabelFormat(QStringLiteral("%.4g"));
+            yAxis = axis;
+        }
+        yAxis->setTitleText(keys.size() == 1 ? keys.first() : tr("Value"));
+        chart->addAxis(xAxis, Qt::AlignBottom);
+        chart->addAxis(yAxis, Qt::AlignLeft);
+        for (const DrawnLine &drawnLine : std::as_const(lines))
+            addLine(chart, xAxis, yAxis, drawnLine.run, drawnLine.key, drawnLine.line,
+                    drawnLine.band ? &drawnLine.high : nullptr, &drawnLine.low, count);
+    }
+    // Antialiasing hundreds of overlapping lines costs more than it shows.
+    m_view->setRenderHint(QPainter::Antialiasing, count <= kMaxDecoratedSeries * 2);
 
     if (drawn > 0) {
         if (xMax == xMin) {
@@ -386,12 +389,18 @@ void HistoryPage::draw()
             yMin -= pad;
             yMax += pad;
         }
-        if (m_seriesAxis == HistoryAxis::WallTime)
+        if (m_seriesAxis == HistoryAxis::WallTime) {
             xAxis->setRange(QDateTime::fromMSecsSinceEpoch(qint64(xMin)),
                             QDateTime::fromMSecsSinceEpoch(qint64(std::ceil(xMax))));
-        else
-            xAxis->setRange(xMin, xMax);
+        } else {
+            auto *values = static_cast<QValueAxis *>(xAxis);
+            values->setRange(xMin, xMax);
+            // Round ticks (0, 2,500, 5,000) read better than the data's own ends.
+            values->applyNiceNumbers();
+        }
         yAxis->setRange(yMin, yMax);
+        if (auto *values = qobject_cast<QValueAxis *>(yAxis))
+            values->applyNiceNumbers();
     }
 
     QStringList note;
@@ -414,9 +423,65 @@ void HistoryPage::draw()
         note << tr("legend and bands are hidden above %1 lines").arg(kMaxDecoratedSeries);
     m_note->setText(note.join(QStringLiteral(" · ")));
 
-    QChart *old = m_view->chart();
-    m_view->setChart(chart);
-    delete old;
+    if (!reuse) {
+        QChart *old = m_view->chart();
+        m_view->setChart(chart);
+        delete old;
+        m_chartLayout = layout;
+    }
+}
+
+void HistoryPage::addLine(QChart *chart, QAbstractAxis *xAxis, QAbstractAxis *yAxis, int run,
+                          const QString &key, const QList<QPointF> &points,
+                          const QList<QPointF> *high, const QList<QPointF> *low, int lineCount)
+{
+    const QColor colour = m_runs.colours.value(run, palette().color(QPalette::Text));
+    if (high) {
+        auto *upper = new QLineSeries;
+        auto *lower = new QLineSeries;
+        upper->replace(*high);
+        lower->replace(*low);
+        auto *band = new QAreaSeries(upper, lower);
+        QColor fill = colour;
+        fill.setAlphaF(0.22f);
+        band->setBrush(fill);
+        band->setPen(Qt::NoPen);
+        chart->addSeries(band);
+        band->attachAxis(xAxis);
+        band->attachAxis(yAxis);
+        for (QLegendMarker *marker : chart->legend()->markers(band))
+            marker->setVisible(false);
+    }
+
+    const QStringList keys = m_keys->chosen();
+    const QString label = CompareRunSet::label(m_runs.runs[run]);
+    auto *line = new QLineSeries;
+    line->setName(keys.size() > 1 ? QStringLiteral("%1 · %2").arg(label, key) : label);
+    line->replace(points);
+    QPen pen(colour);
+    pen.setWidthF(lineCount > 60 ? 1.0 : 1.8);
+    pen.setStyle(keyPenStyle(int(keys.indexOf(key))));
+    line->setPen(pen);
+    chart->addSeries(line);
+    line->attachAxis(xAxis);
+    line->attachAxis(yAxis);
+    const HistoryAxis axis = m_seriesAxis;
+    connect(line, &QLineSeries::hovered, this,
+            [this, label, key, axis](const QPointF &point, bool state) {
+                if (!state) {
+                    QToolTip::hideText();
+                    return;
+                }
+                const QString x = axis == HistoryAxis::WallTime
+                                      ? QDateTime::fromMSecsSinceEpoch(qint64(point.x()))
+                                            .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                                      : QLocale().toString(point.x(), 'g', 8);
+                QToolTip::showText(
+                    QCursor::pos(),
+                    QStringLiteral("%1\n%2 = %3\n%4 %5")
+                        .arg(label, key, QLocale().toString(point.y(), 'g', 6), axisTitle(axis), x),
+                    m_view);
+            });
 }
 
 QWidget *HistoryPage::exportTarget()

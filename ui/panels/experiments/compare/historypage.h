@@ -3,9 +3,12 @@
 #include "ui/panels/experiments/compare/comparedata.h"
 #include "ui/panels/experiments/compare/comparepage.h"
 
+#include <QPointF>
 #include <QPointer>
 
 QT_BEGIN_NAMESPACE
+class QAbstractAxis;
+class QChart;
 class QCheckBox;
 class QChartView;
 class QComboBox;
@@ -54,6 +57,9 @@ public:
 private:
     void reload();
     void draw();
+    void addLine(QChart *chart, QAbstractAxis *xAxis, QAbstractAxis *yAxis, int run,
+                 const QString &key, const QList<QPointF> &points, const QList<QPointF> *high,
+                 const QList<QPointF> *low, int lineCount);
     QString dataSignature() const;
 
     CompareRunSet m_runs;
@@ -70,6 +76,7 @@ private:
     QString m_loadingSignature;
     QList<HistorySeries> m_series;
     HistoryAxis m_seriesAxis = HistoryAxis::Step;
+    QStringList m_chartLayout; ///< the series the chart holds, to reuse them for new points
 };
 
 } // namespace millrace::ui
