@@ -10,6 +10,7 @@
 #include "ui/mainwindow/mainwindow.h"
 #include "ui/panels/experiments/compare/barpage.h"
 #include "ui/panels/experiments/compare/comparediffmodel.h"
+#include "ui/panels/experiments/compare/comparepage.h"
 #include "ui/panels/experiments/compare/compareview.h"
 #include "ui/panels/experiments/compare/diffpage.h"
 #include "ui/panels/experiments/compare/historypage.h"
@@ -199,6 +200,7 @@ class TestCompareView : public QObject
 private Q_SLOTS:
     void initTestCase();
     void everyChartShowsTheSelectedRuns();
+    void screenshots();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -273,8 +275,7 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     QLineSeries *alphaLoss = lineNamed(historyChart, u"alpha · loss"_s);
     QCOMPARE(alphaLoss->count(), 20);
     QCOMPARE(alphaLoss->at(19), QPointF(19, lossAt(kRuns[0], 19)));
-    QCOMPARE(lineNamed(historyChart, u"alpha · acc"_s)->pen().color(),
-             alphaLoss->pen().color());
+    QCOMPARE(lineNamed(historyChart, u"alpha · acc"_s)->pen().color(), alphaLoss->pen().color());
     QVERIFY(lineNamed(historyChart, u"beta · loss"_s)->pen().color() != alphaLoss->pen().color());
     // gamma's long loss is downsampled, keeps its ends, and gets a min/max band.
     QLineSeries *gammaLoss = lineNamed(historyChart, u"gamma · loss"_s);
@@ -297,8 +298,9 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     QCOMPARE(lineNamed(historyChart, u"alpha · loss"_s)->at(0).y(), lossAt(kRuns[0], 0));
     history->setSmoothing(0);
     history->setLogScale(true);
-    QTRY_VERIFY(!historyChart->chart()->axes(Qt::Vertical).isEmpty()
-                && qobject_cast<QLogValueAxis *>(historyChart->chart()->axes(Qt::Vertical).first()));
+    QTRY_VERIFY(
+        !historyChart->chart()->axes(Qt::Vertical).isEmpty()
+        && qobject_cast<QLogValueAxis *>(historyChart->chart()->axes(Qt::Vertical).first()));
     history->setLogScale(false);
 
     // Bars: one set per run, one category per chosen metric, the last values.
@@ -339,9 +341,9 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     QCOMPARE(parallel->coordinates()->passingRunIds(),
              (QStringList{ids[u"beta"_s], ids[u"alpha"_s]}));
     QCOMPARE(compare->shownRunIds(), (QStringList{ids[u"beta"_s], ids[u"alpha"_s]}));
-    QTRY_COMPARE(seriesNames(seriesOf<QLineSeries>(historyChart)),
-                 (QStringList{u"alpha · acc"_s, u"alpha · loss"_s, u"beta · acc"_s,
-                              u"beta · loss"_s}));
+    QTRY_COMPARE(
+        seriesNames(seriesOf<QLineSeries>(historyChart)),
+        (QStringList{u"alpha · acc"_s, u"alpha · loss"_s, u"beta · acc"_s, u"beta · loss"_s}));
     QCOMPARE(compare->diffPage()->model()->columnCount(), 2);
     parallel->coordinates()->clearBrushes();
     QCOMPARE(compare->shownRunIds().size(), 3);
@@ -353,8 +355,8 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     QCOMPARE(diff->headerData(0, Qt::Horizontal).toString(), u"gamma"_s);
     int lrRow = -1, userRow = -1;
     for (int row = 0; row < diff->rowCount(); ++row) {
-        const QString key = diff->headerData(row, Qt::Vertical, CompareDiffModel::RowKeyRole)
-                                .toString();
+        const QString key =
+            diff->headerData(row, Qt::Vertical, CompareDiffModel::RowKeyRole).toString();
         if (key == u"params.lr"_s)
             lrRow = row;
         if (key == u"attributes.user_id"_s || key == u"attributes.user"_s)
@@ -392,22 +394,100 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
     QVERIFY(refused.errorMessage().contains(u"missing"_s));
 
     // Live: a point logged to alpha shows up in the open chart.
-    VERIFY_OK(tracking.logBatch(ids[u"alpha"_s], {{u"loss"_s, 0.001, kStart + 999000, 20}}, {},
-                                {}));
+    VERIFY_OK(
+        tracking.logBatch(ids[u"alpha"_s], {{u"loss"_s, 0.001, kStart + 999000, 20}}, {}, {}));
     QTRY_VERIFY_WITH_TIMEOUT(lineNamed(historyChart, u"alpha · loss"_s)
                                  && lineNamed(historyChart, u"alpha · loss"_s)->count() == 21,
                              10000);
     QCOMPARE(lineNamed(historyChart, u"alpha · loss"_s)->at(20), QPointF(20, 0.001));
 
-    // The picture for README: the history of the three runs.
-    QString shots = qEnvironmentVariable("MILLRACE_SCREENSHOT_DIR");
-    if (!shots.isEmpty()) {
-        QVERIFY(QDir().mkpath(shots));
-        QLoggingCategory::setFilterRules(u"default.warning=false"_s);
-        const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
-        const QString path = QDir(shots).filePath(u"panel-compare.png"_s);
-        QVERIFY2(window.grab().toImage().save(path), qPrintable(path));
+    window.detachSession();
+}
+
+void TestCompareView::screenshots()
+{
+    QString outDir = qEnvironmentVariable("MILLRACE_SCREENSHOT_DIR");
+    QTemporaryDir fallback;
+    if (outDir.isEmpty()) {
+        QVERIFY(fallback.isValid());
+        outDir = fallback.path();
     }
+    QVERIFY(QDir().mkpath(outDir));
+
+    // A learning-rate sweep as a user would compare it: five runs of 30 epochs.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    millrace::SessionOptions options;
+    options.trackingServer = false;
+    auto opened = millrace::Session::open(dir.filePath(u"workspace"_s), options);
+    VERIFY_OK(opened);
+    std::unique_ptr<millrace::Session> session = std::move(opened).value();
+    TrackingStore &tracking = session->tracking();
+    auto experiment = tracking.createExperiment(u"fashion-mnist-cnn"_s);
+    VERIFY_OK(experiment);
+    const QList<std::tuple<QString, double, QString, double>> sweep = {
+        {u"lr-0.1"_s, 0.1, u"sgd"_s, 0.62},       {u"lr-0.03"_s, 0.03, u"sgd"_s, 0.78},
+        {u"lr-0.01"_s, 0.01, u"adam"_s, 0.90},    {u"lr-0.003"_s, 0.003, u"adam"_s, 0.915},
+        {u"lr-0.001"_s, 0.001, u"adam"_s, 0.884},
+    };
+    qint64 start = QDateTime::currentMSecsSinceEpoch() - 6 * 3600000;
+    int seed = 1;
+    for (const auto &[name, lr, optimizer, best] : sweep) {
+        auto run = tracking.createRun(*experiment, u"ada"_s, name, start, {});
+        VERIFY_OK(run);
+        QList<MetricPoint> points;
+        for (int epoch = 0; epoch < 30; ++epoch) {
+            seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+            const double noise = ((seed % 1000) / 1000.0 - 0.5) * 0.02;
+            const double progress = 1 - std::exp(-(epoch + 1) * (0.08 + lr * 2));
+            const double accuracy = 0.1 + (best - 0.1) * progress + noise;
+            const qint64 when = start + 60000 * (epoch + 1);
+            points.append({u"val_accuracy"_s, accuracy, when, epoch});
+            points.append({u"val_loss"_s, 2.3 * (1 - progress) + (1 - best) + noise, when, epoch});
+        }
+        VERIFY_OK(tracking.logBatch(run->info.runId, points,
+                                    {{u"lr"_s, QString::number(lr)},
+                                     {u"optimizer"_s, optimizer},
+                                     {u"batch_size"_s, lr > 0.02 ? u"256"_s : u"128"_s}},
+                                    {}));
+        VERIFY_OK(tracking.updateRun(run->info.runId, RunStatus::Finished, start + 1900000));
+        start += 2000000;
+    }
+
+    millrace::LogBus bus;
+    MainWindow window(&bus);
+    window.resize(1400, 960);
+    QLoggingCategory::setFilterRules(u"default.warning=false"_s);
+    const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.attachSession(*session);
+    auto *list = child<QListWidget>(window, "panelList");
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                      list->visualItemRect(list->item(kExperimentsRow)).center());
+    auto *table = child<QAbstractItemView>(window, "runTable");
+    QTRY_COMPARE(table->model()->rowCount(), sweep.size());
+    table->selectAll();
+    QTest::mouseClick(child<QToolButton>(window, "compareRuns"), Qt::LeftButton);
+    auto *compare = child<CompareView>(window, "compareView");
+    compare->historyPage()->setChosenKeys({u"val_accuracy"_s});
+    QTRY_COMPARE(compare->historyPage()->series().size(), sweep.size());
+    QTRY_COMPARE(seriesOf<QLineSeries>(compare->historyPage()->chartView()).size(), sweep.size());
+    const QString history = QDir(outDir).filePath(u"panel-compare.png"_s);
+    QVERIFY2(window.grab().toImage().save(history), qPrintable(history));
+
+    compare->setCurrentPage(CompareView::ParallelTab);
+    compare->parallelPage()->setChosenKeys({u"params.lr"_s, u"params.optimizer"_s,
+                                            u"params.batch_size"_s, u"metrics.val_loss"_s,
+                                            u"metrics.val_accuracy"_s});
+    compare->parallelPage()->coordinates()->setBrush(u"metrics.val_accuracy"_s, 0.85, 1.0);
+    int above = 0;
+    for (const Run &run : compare->runs())
+        above += CompareRunSet::latestMetric(run, u"val_accuracy"_s) >= 0.85 ? 1 : 0;
+    QVERIFY(above > 0 && above < sweep.size());
+    QCOMPARE(compare->shownRunIds().size(), above);
+    const QString parallel = QDir(outDir).filePath(u"panel-compare-parallel.png"_s);
+    QVERIFY2(compare->grab().toImage().save(parallel), qPrintable(parallel));
     window.detachSession();
 }
 
