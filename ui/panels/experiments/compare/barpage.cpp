@@ -11,11 +11,9 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QToolTip>
-#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <cmath>
@@ -56,16 +54,7 @@ BarPage::BarPage(QWidget *parent)
     m_view->setObjectName(QStringLiteral("barChart"));
     m_view->setRenderHint(QPainter::Antialiasing);
 
-    auto *controls = new QHBoxLayout;
-    controls->setContentsMargins(0, 0, 0, 0);
-    controls->addWidget(m_keys);
-    controls->addWidget(m_aggregate);
-    controls->addStretch(1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 4, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_note);
+    setUpLayout({m_keys, m_aggregate}, m_view, m_note);
 
     connect(m_keys, &KeyChooser::chosenChanged, this, &BarPage::draw);
     connect(m_aggregate, &QComboBox::currentIndexChanged, this, &BarPage::reload);
@@ -139,16 +128,10 @@ void BarPage::reload()
         return;
     }
     // The ranges change when any run logs a new point: the latest points say so cheaply.
-    QStringList parts;
     QStringList runIds;
-    for (const tracking::Run &run : std::as_const(m_runs.runs)) {
+    for (const tracking::Run &run : std::as_const(m_runs.runs))
         runIds.append(run.info.runId);
-        parts.append(run.info.runId);
-        for (const tracking::MetricPoint &point : run.latestMetrics)
-            parts.append(
-                QStringLiteral("%1@%2/%3").arg(point.key).arg(point.step).arg(point.timestamp));
-    }
-    const QString signature = parts.join(QLatin1Char('|'));
+    const QString signature = latestPointsSignature(m_runs.runs);
     if (signature == m_rangesSignature) {
         draw();
         Q_EMIT updated();
@@ -254,9 +237,7 @@ void BarPage::draw()
         note << tr("a run without a value shows as 0");
     m_note->setText(note.join(QStringLiteral(" · ")));
 
-    QChart *old = m_view->chart();
-    m_view->setChart(chart);
-    delete old;
+    showChart(m_view, chart);
 }
 
 QWidget *BarPage::exportTarget()

@@ -1,7 +1,12 @@
 #include "ui/panels/experiments/compare/comparepage.h"
 
+#include <QChart>
+#include <QChartView>
 #include <QCollator>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QSet>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -111,6 +116,42 @@ QStringList CompareRunSet::allKeys() const
     for (const QString &key : metricKeys)
         keys.append(QStringLiteral("metrics.") + key);
     return keys;
+}
+
+void ComparePage::setUpLayout(const QList<QWidget *> &controls, QWidget *main, QLabel *note)
+{
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    for (QWidget *control : controls)
+        row->addWidget(control);
+    row->addStretch(1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(main, 1);
+    layout->addWidget(note);
+}
+
+void ComparePage::showChart(QChartView *view, QChart *chart)
+{
+    QChart *old = view->chart();
+    view->setChart(chart); // the view lets go of the old chart without deleting it
+    delete old;
+}
+
+QString ComparePage::latestPointsSignature(const QList<tracking::Run> &runs,
+                                           const QStringList &keys)
+{
+    QStringList parts;
+    for (const tracking::Run &run : runs) {
+        parts.append(run.info.runId);
+        for (const tracking::MetricPoint &point : run.latestMetrics) {
+            if (keys.isEmpty() || keys.contains(point.key))
+                parts.append(
+                    QStringLiteral("%1@%2/%3").arg(point.key).arg(point.step).arg(point.timestamp));
+        }
+    }
+    return parts.join(QLatin1Char('|'));
 }
 
 } // namespace millrace::ui

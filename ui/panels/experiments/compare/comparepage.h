@@ -8,6 +8,9 @@
 #include <QWidget>
 
 QT_BEGIN_NAMESPACE
+class QChart;
+class QChartView;
+class QLabel;
 class QThreadPool;
 QT_END_NAMESPACE
 
@@ -79,6 +82,17 @@ public:
 Q_SIGNALS:
     /// The page shows the data of the latest run set (a chart finished loading and drawing).
     void updated();
+
+protected:
+    /// Lays the page out as every page looks: a row of `controls` (then a stretch), `main`
+    /// taking the height, and `note` under it.
+    void setUpLayout(const QList<QWidget *> &controls, QWidget *main, QLabel *note);
+    /// Shows `chart` in `view` and deletes the chart it showed before.
+    static void showChart(QChartView *view, QChart *chart);
+    /// A text that changes whenever one of `runs` logs a new point of a metric in `keys` (of
+    /// any metric when `keys` is empty): what pages compare to skip rereading histories.
+    static QString latestPointsSignature(const QList<tracking::Run> &runs,
+                                         const QStringList &keys = {});
 };
 
 } // namespace millrace::ui

@@ -12,7 +12,6 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDateTimeAxis>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -20,7 +19,6 @@
 #include <QLogValueAxis>
 #include <QSlider>
 #include <QToolTip>
-#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <cmath>
@@ -93,21 +91,9 @@ HistoryPage::HistoryPage(QWidget *parent)
     m_view->setRubberBand(QChartView::RectangleRubberBand);
     m_view->setToolTip(tr("Drag to zoom in, right-click to zoom out"));
 
-    auto *controls = new QHBoxLayout;
-    controls->setContentsMargins(0, 0, 0, 0);
-    controls->addWidget(m_keys);
-    controls->addWidget(new QLabel(tr("X:")));
-    controls->addWidget(m_axis);
-    controls->addWidget(new QLabel(tr("Smoothing:")));
-    controls->addWidget(m_smoothing);
-    controls->addWidget(m_logScale);
-    controls->addWidget(m_bands);
-    controls->addStretch(1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 4, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_note);
+    setUpLayout({m_keys, new QLabel(tr("X:")), m_axis, new QLabel(tr("Smoothing:")), m_smoothing,
+                 m_logScale, m_bands},
+                m_view, m_note);
 
     connect(m_keys, &KeyChooser::chosenChanged, this, &HistoryPage::reload);
     connect(m_axis, &QComboBox::currentIndexChanged, this, &HistoryPage::reload);
@@ -171,17 +157,9 @@ QString HistoryPage::dataSignature() const
 {
     // What the drawn data depends on: settings, runs, and for each run the latest point of each
     // chosen metric (a new point moves it, so a run being logged redraws, an idle one does not).
-    QStringList parts{m_axis->currentData().toString(), QString::number(m_smoothing->value()),
-                      m_keys->chosen().join(QLatin1Char(','))};
-    const QStringList keys = m_keys->chosen();
-    for (const tracking::Run &run : m_runs.runs) {
-        parts.append(run.info.runId);
-        for (const tracking::MetricPoint &point : run.latestMetrics) {
-            if (keys.contains(point.key))
-                parts.append(
-                    QStringLiteral("%1@%2/%3").arg(point.key).arg(point.step).arg(point.timestamp));
-        }
-    }
+    const QStringList parts{m_axis->currentData().toString(), QString::number(m_smoothing->value()),
+                            m_keys->chosen().join(QLatin1Char(',')),
+                            latestPointsSignature(m_runs.runs, m_keys->chosen())};
     return parts.join(QLatin1Char('|'));
 }
 
@@ -424,9 +402,7 @@ void HistoryPage::draw()
     m_note->setText(note.join(QStringLiteral(" · ")));
 
     if (!reuse) {
-        QChart *old = m_view->chart();
-        m_view->setChart(chart);
-        delete old;
+        showChart(m_view, chart);
         m_chartLayout = layout;
     }
 }

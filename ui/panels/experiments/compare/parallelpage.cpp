@@ -3,9 +3,7 @@
 #include "ui/panels/experiments/compare/keychooser.h"
 #include "ui/panels/experiments/compare/parallelcoordinates.h"
 
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QVBoxLayout>
 
 namespace millrace::ui {
 
@@ -28,15 +26,7 @@ ParallelPage::ParallelPage(QWidget *parent)
                        "runs inside every brush. Click an axis to clear its brush."));
     m_note->setWordWrap(true);
 
-    auto *controls = new QHBoxLayout;
-    controls->setContentsMargins(0, 0, 0, 0);
-    controls->addWidget(m_keys);
-    controls->addStretch(1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 4, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_note);
+    setUpLayout({m_keys}, m_view, m_note);
 
     connect(m_keys, &KeyChooser::chosenChanged, this, &ParallelPage::draw);
     connect(m_view, &ParallelCoordinatesView::brushChanged, this, &ParallelPage::brushChanged);

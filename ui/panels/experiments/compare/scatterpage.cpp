@@ -6,12 +6,10 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QScatterSeries>
 #include <QToolTip>
-#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -69,18 +67,7 @@ ScatterPage::ScatterPage(QWidget *parent)
     m_view->setObjectName(QStringLiteral("scatterChart"));
     m_view->setRenderHint(QPainter::Antialiasing);
 
-    auto *controls = new QHBoxLayout;
-    controls->setContentsMargins(0, 0, 0, 0);
-    controls->addWidget(new QLabel(tr("X:")));
-    controls->addWidget(m_x);
-    controls->addWidget(new QLabel(tr("Y:")));
-    controls->addWidget(m_y);
-    controls->addStretch(1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 4, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_note);
+    setUpLayout({new QLabel(tr("X:")), m_x, new QLabel(tr("Y:")), m_y}, m_view, m_note);
 
     connect(m_x, &QComboBox::currentIndexChanged, this, &ScatterPage::draw);
     connect(m_y, &QComboBox::currentIndexChanged, this, &ScatterPage::draw);
@@ -191,9 +178,7 @@ void ScatterPage::draw()
         note = tr("%1 of %2 runs have both values").arg(placed).arg(m_runs.runs.size());
     m_note->setText(note);
 
-    QChart *old = m_view->chart();
-    m_view->setChart(chart);
-    delete old;
+    showChart(m_view, chart);
 }
 
 QWidget *ScatterPage::exportTarget()
