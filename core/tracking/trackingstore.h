@@ -74,6 +74,9 @@ public:
     /// The whole history of each of `keys` for one run, as columns: the fast read for charts (a
     /// key the run never logged comes back empty).
     Result<QList<MetricSeries>> metricSeries(const QString &runId, const QStringList &keys) const;
+    /// How many points each of `keys` holds for one run (keys without points are left out):
+    /// with the latest point, what tells a cached history from a grown one.
+    Result<QMap<QString, qint64>> metricCounts(const QString &runId, const QStringList &keys) const;
     /// The lowest and highest value of each metric the run logged, by key.
     Result<QMap<QString, MetricRange>> metricRanges(const QString &runId) const;
     /// Runs of the given experiments matching `filter` (MLflow syntax plus OR and parentheses).

@@ -81,9 +81,38 @@ QList<double> smoothValues(const QList<double> &values, double weight)
     return smoothed;
 }
 
+std::optional<tracking::MetricSeries> HistoryCache::find(const QString &runId, const QString &key,
+                                                         const QString &version) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto found = m_entries.constFind(runId + QLatin1Char('|') + key);
+    if (found == m_entries.cend() || found->version != version)
+        return std::nullopt;
+    return found->series;
+}
+
+void HistoryCache::insert(const QString &runId, const QString &version,
+                          const tracking::MetricSeries &series)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_points + series.values.size() > kMaxPoints) {
+        m_entries.clear();
+        m_points = 0;
+    }
+    Entry &entry = m_entries[runId + QLatin1Char('|') + series.key];
+    m_points += series.values.size() - entry.series.values.size();
+    entry = {version, series};
+}
+
+qint64 HistoryCache::points() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_points;
+}
+
 Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracking,
                                            const HistoryRequest &request,
-                                           const CancellationToken &cancel)
+                                           const CancellationToken &cancel, HistoryCache *cache)
 {
     const int budget = request.pointBudget > 0
                            ? request.pointBudget
@@ -103,12 +132,54 @@ Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracki
             return;
         PerRun &out = results[index];
         const QString &runId = request.runIds[index];
-        auto histories = tracking.metricSeries(runId, request.keys);
-        if (!histories) {
-            out.error = histories.error();
-            return;
+        // Histories the cache holds at their current version are not read again. Points are
+        // only ever added, so the latest point and the count tell a grown history (a point
+        // logged for an earlier step leaves the latest one as it was).
+        QMap<QString, qint64> counts;
+        if (cache) {
+            auto counted = tracking.metricCounts(runId, request.keys);
+            if (!counted) {
+                out.error = counted.error();
+                return;
+            }
+            counts = *counted;
         }
-        for (const tracking::MetricSeries &history : std::as_const(*histories)) {
+        auto versionOf = [&](const QString &key) {
+            const QString latest = request.versions.value(runId + QLatin1Char('|') + key);
+            return latest.isEmpty()
+                       ? QString()
+                       : latest + QLatin1Char('#') + QString::number(counts.value(key));
+        };
+        QList<tracking::MetricSeries> histories;
+        QStringList missing;
+        for (const QString &key : request.keys) {
+            const QString version = versionOf(key);
+            std::optional<tracking::MetricSeries> cached;
+            if (cache && !version.isEmpty())
+                cached = cache->find(runId, key, version);
+            if (cached)
+                histories.append(std::move(*cached));
+            else
+                missing.append(key);
+        }
+        if (!missing.isEmpty()) {
+            auto read = tracking.metricSeries(runId, missing);
+            if (!read) {
+                out.error = read.error();
+                return;
+            }
+            for (const tracking::MetricSeries &history : std::as_const(*read)) {
+                const QString version = versionOf(history.key);
+                if (cache && !version.isEmpty())
+                    cache->insert(runId, version, history);
+            }
+            histories.append(*read);
+            // Back into the order of the request's keys.
+            std::stable_sort(histories.begin(), histories.end(), [&](const auto &a, const auto &b) {
+                return request.keys.indexOf(a.key) < request.keys.indexOf(b.key);
+            });
+        }
+        for (const tracking::MetricSeries &history : std::as_const(histories)) {
             if (history.values.isEmpty() || cancel.isCancelled())
                 continue;
             const QList<double> values = smoothValues(history.values, request.smoothing);

@@ -112,6 +112,8 @@ void HistoryPage::setSource(const CompareSource &source)
 {
     delete m_job;
     m_source = source;
+    // Another workspace (or none): what was read before is no longer its history.
+    m_cache = std::make_shared<HistoryCache>();
     m_loadedSignature.clear();
     m_loadingSignature.clear();
     reload();
@@ -180,15 +182,23 @@ void HistoryPage::reload()
     for (const tracking::Run &run : std::as_const(m_runs.runs))
         request.runIds.append(run.info.runId);
     request.keys = m_keys->chosen();
+    for (const tracking::Run &run : std::as_const(m_runs.runs)) {
+        for (const tracking::MetricPoint &point : run.latestMetrics) {
+            if (request.keys.contains(point.key))
+                request.versions.insert(
+                    run.info.runId + QLatin1Char('|') + point.key,
+                    QStringLiteral("%1/%2").arg(point.step).arg(point.timestamp));
+        }
+    }
     request.axis = HistoryAxis(m_axis->currentData().toInt());
     request.smoothing = m_smoothing->value() / 100.0;
     const tracking::TrackingStore *tracking = m_source.tracking;
     m_loadingSignature = signature;
     m_job = Job::start(
         QStringLiteral("load metric histories"),
-        [tracking, request](JobContext &context) {
+        [tracking, request, cache = m_cache](JobContext &context) {
             HistoryOutcome outcome;
-            auto series = loadHistories(*tracking, request, context.token());
+            auto series = loadHistories(*tracking, request, context.token(), cache.get());
             if (series)
                 outcome.series = *series;
             else
