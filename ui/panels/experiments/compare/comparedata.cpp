@@ -104,6 +104,12 @@ void HistoryCache::insert(const QString &runId, const QString &version,
     entry = {version, series};
 }
 
+bool HistoryCache::contains(const QString &runId, const QString &key) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_entries.contains(runId + QLatin1Char('|') + key);
+}
+
 qint64 HistoryCache::points() const
 {
     std::lock_guard lock(m_mutex);
@@ -135,27 +141,33 @@ Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracki
         // Histories the cache holds at their current version are not read again. Points are
         // only ever added, so the latest point and the count tell a grown history (a point
         // logged for an earlier step leaves the latest one as it was).
+        // Counting is only worth it for histories the cache holds; one read now is counted as
+        // it is stored.
+        QStringList held;
+        for (const QString &key : request.keys) {
+            if (cache && cache->contains(runId, key))
+                held.append(key);
+        }
         QMap<QString, qint64> counts;
-        if (cache) {
-            auto counted = tracking.metricCounts(runId, request.keys);
+        if (!held.isEmpty()) {
+            auto counted = tracking.metricCounts(runId, held);
             if (!counted) {
                 out.error = counted.error();
                 return;
             }
             counts = *counted;
         }
-        auto versionOf = [&](const QString &key) {
+        auto versionOf = [&](const QString &key, qint64 count) {
             const QString latest = request.versions.value(runId + QLatin1Char('|') + key);
-            return latest.isEmpty()
-                       ? QString()
-                       : latest + QLatin1Char('#') + QString::number(counts.value(key));
+            return latest.isEmpty() ? QString()
+                                    : latest + QLatin1Char('#') + QString::number(count);
         };
         QList<tracking::MetricSeries> histories;
         QStringList missing;
         for (const QString &key : request.keys) {
-            const QString version = versionOf(key);
+            const QString version = versionOf(key, counts.value(key));
             std::optional<tracking::MetricSeries> cached;
-            if (cache && !version.isEmpty())
+            if (held.contains(key) && !version.isEmpty())
                 cached = cache->find(runId, key, version);
             if (cached)
                 histories.append(std::move(*cached));
@@ -169,7 +181,7 @@ Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracki
                 return;
             }
             for (const tracking::MetricSeries &history : std::as_const(*read)) {
-                const QString version = versionOf(history.key);
+                const QString version = versionOf(history.key, history.values.size());
                 if (cache && !version.isEmpty())
                     cache->insert(runId, version, history);
             }

@@ -45,6 +45,8 @@ public:
     std::optional<tracking::MetricSeries> find(const QString &runId, const QString &key,
                                                const QString &version) const;
     void insert(const QString &runId, const QString &version, const tracking::MetricSeries &series);
+    /// Whether some version of `key` in `runId` is held.
+    bool contains(const QString &runId, const QString &key) const;
     /// Points held, for tests.
     qint64 points() const;
 
