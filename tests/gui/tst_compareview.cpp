@@ -4,6 +4,8 @@
 // live updates. Real widgets under the offscreen platform, a real workspace; nothing waits a fixed
 // time.
 
+#include "guitestsupport.h"
+
 #include "core/base/logbus.h"
 #include "core/tracking/trackingstore.h"
 #include "core/workspace/session.h"
@@ -50,26 +52,15 @@
 #include <memory>
 
 using namespace millrace::ui;
+using namespace millrace::testing;
 using namespace millrace::tracking;
 using namespace Qt::StringLiterals;
 
-#define VERIFY_OK(expression)                                                                      \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(result_.hasValue(), qPrintable(result_.errorMessage()));                          \
-    } while (false)
-
 namespace {
 
-constexpr int kExperimentsRow = 2; // in the sidebar
 const qint64 kStart = QDateTime(QDate(2024, 6, 11), QTime(9, 0)).toMSecsSinceEpoch();
 // gamma's loss has this many points: enough to be downsampled (and banded) in a chart of three.
 constexpr int kLongHistory = 6000;
-
-template <typename T> T *child(const QObject &parent, const char *name)
-{
-    return parent.findChild<T *>(QLatin1String(name));
-}
 
 struct RunSpec
 {
@@ -208,25 +199,14 @@ private:
 
 void TestCompareView::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(u"MillraceTest"_s);
-    QCoreApplication::setApplicationName(u"tst_compareview"_s);
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QApplication::setQuitOnLastWindowClosed(false);
+    useTestSettings(m_settingsDir, u"tst_compareview"_s);
 }
 
 void TestCompareView::everyChartShowsTheSelectedRuns()
 {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    millrace::SessionOptions options;
-    options.trackingServer = false;
-    auto opened = millrace::Session::open(dir.filePath(u"workspace"_s), options);
-    VERIFY_OK(opened);
-    std::unique_ptr<millrace::Session> session = std::move(opened).value();
-    TrackingStore &tracking = session->tracking();
+    OpenWorkspace workspace;
+    QVERIFY(workspace.open());
+    TrackingStore &tracking = workspace.tracking();
     auto experiment = tracking.createExperiment(u"compare-me"_s);
     VERIFY_OK(experiment);
     const QMap<QString, QString> ids = logRuns(tracking, *experiment);
@@ -234,18 +214,9 @@ void TestCompareView::everyChartShowsTheSelectedRuns()
 
     millrace::LogBus bus;
     MainWindow window(&bus);
-    window.resize(1400, 960);
-    {
-        QLoggingCategory::setFilterRules(u"default.warning=false"_s);
-        const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-    }
-    window.attachSession(*session);
-    auto *list = child<QListWidget>(window, "panelList");
-    QVERIFY(list);
-    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
-                      list->visualItemRect(list->item(kExperimentsRow)).center());
+    showExperiments(window, *workspace.session, QSize(1400, 960));
+    if (QTest::currentTestFailed())
+        return;
     auto *table = child<QAbstractItemView>(window, "runTable");
     auto *button = child<QToolButton>(window, "compareRuns");
     auto *tabs = child<QTabWidget>(window, "runLowerTabs");
@@ -415,14 +386,9 @@ void TestCompareView::screenshots()
     QVERIFY(QDir().mkpath(outDir));
 
     // A learning-rate sweep as a user would compare it: five runs of 30 epochs.
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    millrace::SessionOptions options;
-    options.trackingServer = false;
-    auto opened = millrace::Session::open(dir.filePath(u"workspace"_s), options);
-    VERIFY_OK(opened);
-    std::unique_ptr<millrace::Session> session = std::move(opened).value();
-    TrackingStore &tracking = session->tracking();
+    OpenWorkspace workspace;
+    QVERIFY(workspace.open());
+    TrackingStore &tracking = workspace.tracking();
     auto experiment = tracking.createExperiment(u"fashion-mnist-cnn"_s);
     VERIFY_OK(experiment);
     const QList<std::tuple<QString, double, QString, double>> sweep = {
@@ -461,10 +427,10 @@ void TestCompareView::screenshots()
     const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.attachSession(*session);
-    auto *list = child<QListWidget>(window, "panelList");
-    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
-                      list->visualItemRect(list->item(kExperimentsRow)).center());
+    window.attachSession(*workspace.session);
+    clickExperiments(window);
+    if (QTest::currentTestFailed())
+        return;
     auto *table = child<QAbstractItemView>(window, "runTable");
     QTRY_COMPARE(table->model()->rowCount(), sweep.size());
     table->selectAll();

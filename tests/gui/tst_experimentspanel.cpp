@@ -3,6 +3,8 @@
 // table when the filter is bad (saying where), and follow the store live. Real widgets are
 // clicked under the offscreen platform; nothing waits a fixed time.
 
+#include "guitestsupport.h"
+
 #include "core/base/logbus.h"
 #include "core/tracking/trackingserver.h"
 #include "core/tracking/trackingstore.h"
@@ -42,70 +44,14 @@
 
 using millrace::ui::MainWindow;
 using millrace::ui::RunTableModel;
+using namespace millrace::testing;
 using namespace millrace::tracking;
 using namespace Qt::StringLiterals;
 
-#define VERIFY_OK(expression)                                                                      \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(result_.hasValue(), qPrintable(result_.errorMessage()));                          \
-    } while (false)
-
 namespace {
 
-constexpr int kExperimentsRow = 2; // in the sidebar
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const qint64 kDay = QDateTime(QDate(2024, 6, 11), QTime(9, 0)).toMSecsSinceEpoch();
-
-template <typename T> T *child(const QObject &parent, const char *name)
-{
-    return parent.findChild<T *>(QLatin1String(name));
-}
-
-/// A workspace in a temporary folder, opened as the app opens it.
-struct OpenWorkspace
-{
-    QTemporaryDir dir;
-    std::unique_ptr<millrace::Session> session;
-
-    bool open(bool trackingServer = false)
-    {
-        if (!dir.isValid())
-            return false;
-        millrace::SessionOptions options;
-        options.trackingServer = trackingServer;
-        options.trackingPort = 0;
-        auto opened = millrace::Session::open(dir.filePath(u"workspace"_s), options);
-        if (!opened) {
-            qWarning().noquote() << opened.errorMessage();
-            return false;
-        }
-        session = std::move(opened).value();
-        return true;
-    }
-    TrackingStore &tracking() const { return session->tracking(); }
-};
-
-/// Shows `window` as a user would see it and opens the Experiments panel by clicking it.
-void showExperiments(MainWindow &window, millrace::Session &session)
-{
-    window.resize(1200, 780);
-    {
-        // The offscreen platform warns that it cannot propagate size hints; not the app's doing.
-        QLoggingCategory::setFilterRules(u"default.warning=false"_s);
-        const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-    }
-    window.attachSession(session);
-    auto *list = child<QListWidget>(window, "panelList");
-    QVERIFY(list);
-    QCOMPARE(list->item(kExperimentsRow)->text(), u"Experiments"_s);
-    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
-                      list->visualItemRect(list->item(kExperimentsRow)).center());
-    auto *stack = child<QStackedWidget>(window, "panelStack");
-    QCOMPARE(stack->currentWidget()->objectName(), u"experimentsPanel"_s);
-}
 
 /// The run names in the order the table shows them.
 QStringList shownNames(const QTreeView *view)
@@ -249,13 +195,7 @@ private:
 
 void TestExperimentsPanel::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(u"MillraceTest"_s);
-    QCoreApplication::setApplicationName(u"tst_experimentspanel"_s);
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QApplication::setQuitOnLastWindowClosed(false);
+    useTestSettings(m_settingsDir, u"tst_experimentspanel"_s);
     QVERIFY(QSettings().fileName().startsWith(m_settingsDir.path()));
 }
 

@@ -2,6 +2,8 @@
 // toolbar button and its persisted state, the log dock, the restored layout, and the screenshots
 // the package ships. Real widgets are clicked under the offscreen platform.
 
+#include "guitestsupport.h"
+
 #include "core/base/logbus.h"
 #include "core/scheduler/schedulerswitch.h"
 #include "core/store/appstate.h"
@@ -45,6 +47,7 @@
 Q_LOGGING_CATEGORY(lcGuiTest, "millrace.guitest")
 
 using millrace::ui::MainWindow;
+using namespace millrace::testing;
 
 namespace {
 
@@ -56,11 +59,6 @@ const QStringList kPanelNames = {QStringLiteral("Streams"), QStringLiteral("Jobs
 
 const QString kPauseText = QStringLiteral("Pause scheduled updates");
 const QString kStartText = QStringLiteral("Start scheduled updates");
-
-template <typename T> T *child(const QObject &parent, const char *name)
-{
-    return parent.findChild<T *>(QLatin1String(name));
-}
 
 QListWidget *panelList(const MainWindow &window)
 {
@@ -198,13 +196,7 @@ private:
 
 void TestMainWindow::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(QStringLiteral("MillraceTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QApplication::setQuitOnLastWindowClosed(false);
+    useTestSettings(m_settingsDir, QStringLiteral("tst_mainwindow"));
     // Settings go to the temporary folder, never to the user's.
     QVERIFY(QSettings().fileName().startsWith(m_settingsDir.path()));
 }
@@ -701,8 +693,8 @@ void TestMainWindow::screenshots()
     QVERIFY(streams != registry);
     for (const QString &name :
          {QStringLiteral("panel-streams.png"), QStringLiteral("panel-jobs.png"),
-          QStringLiteral("panel-registry.png"),
-          QStringLiteral("panel-serving.png"), QStringLiteral("mainwindow.png")})
+          QStringLiteral("panel-registry.png"), QStringLiteral("panel-serving.png"),
+          QStringLiteral("mainwindow.png")})
         QVERIFY2(QFileInfo(dir.filePath(name)).size() > 0, qPrintable(name));
 
     window.detachSession();

@@ -3,6 +3,8 @@
 // restored with Show deleted on, experiments renamed (a taken name says so and changes nothing),
 // created and deleted. Dialogs are answered as a user would; nothing waits a fixed time.
 
+#include "guitestsupport.h"
+
 #include "core/tracking/trackingstore.h"
 #include "core/workspace/session.h"
 #include "ui/mainwindow/mainwindow.h"
@@ -44,67 +46,13 @@ using millrace::ui::ExperimentsPanel;
 using millrace::ui::MainWindow;
 using millrace::ui::RunGroupModel;
 using millrace::ui::RunTableModel;
+using namespace millrace::testing;
 using namespace millrace::tracking;
 using namespace Qt::StringLiterals;
 
-#define VERIFY_OK(expression)                                                                      \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(result_.hasValue(), qPrintable(result_.errorMessage()));                          \
-    } while (false)
-
 namespace {
 
-constexpr int kExperimentsRow = 2; // in the sidebar
 const qint64 kDay = QDateTime(QDate(2024, 6, 11), QTime(9, 0)).toMSecsSinceEpoch();
-
-template <typename T> T *child(const QObject &parent, const char *name)
-{
-    return parent.findChild<T *>(QLatin1String(name));
-}
-
-/// A workspace in a temporary folder, opened as the app opens it.
-struct OpenWorkspace
-{
-    QTemporaryDir dir;
-    std::unique_ptr<millrace::Session> session;
-
-    bool open()
-    {
-        if (!dir.isValid())
-            return false;
-        millrace::SessionOptions options;
-        options.trackingServer = false;
-        auto opened = millrace::Session::open(dir.filePath(u"workspace"_s), options);
-        if (!opened) {
-            qWarning().noquote() << opened.errorMessage();
-            return false;
-        }
-        session = std::move(opened).value();
-        return true;
-    }
-    TrackingStore &tracking() const { return session->tracking(); }
-};
-
-/// Shows `window` and opens the Experiments panel by clicking it in the sidebar.
-void showExperiments(MainWindow &window, millrace::Session &session)
-{
-    window.resize(1200, 780);
-    {
-        // The offscreen platform warns that it cannot propagate size hints; not the app's doing.
-        QLoggingCategory::setFilterRules(u"default.warning=false"_s);
-        const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-    }
-    window.attachSession(session);
-    auto *list = child<QListWidget>(window, "panelList");
-    QVERIFY(list);
-    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
-                      list->visualItemRect(list->item(kExperimentsRow)).center());
-    auto *stack = child<QStackedWidget>(window, "panelStack");
-    QCOMPARE(stack->currentWidget()->objectName(), u"experimentsPanel"_s);
-}
 
 /// Creates a finished run with params and an accuracy in `experimentId`; returns its id.
 QString logRun(TrackingStore &tracking, const QString &experimentId, const QString &name,
@@ -249,13 +197,7 @@ private:
 
 void TestRunActions::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(m_settingsDir.isValid());
-    QCoreApplication::setOrganizationName(u"MillraceTest"_s);
-    QCoreApplication::setApplicationName(u"tst_runactions"_s);
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QApplication::setQuitOnLastWindowClosed(false);
+    useTestSettings(m_settingsDir, u"tst_runactions"_s);
 }
 
 void TestRunActions::groupByAParam()

@@ -4,6 +4,8 @@
 // picture. Opening a file goes to the desktop; another run without artifacts says how to log
 // some. Real widgets are clicked under the offscreen platform; nothing waits a fixed time.
 
+#include "guitestsupport.h"
+
 #include "core/tracking/trackingstore.h"
 #include "core/workspace/session.h"
 #include "ui/panels/experiments/artifacttreemodel.h"
@@ -40,23 +42,13 @@ using millrace::ui::MetricSparkline;
 using millrace::ui::RunDetailFeed;
 using millrace::ui::RunDetailPane;
 using millrace::ui::RunMetricsModel;
+using namespace millrace::testing;
 using namespace millrace::tracking;
 using namespace Qt::StringLiterals;
-
-#define VERIFY_OK(expression)                                                                      \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(result_.hasValue(), qPrintable(result_.errorMessage()));                          \
-    } while (false)
 
 namespace {
 
 constexpr qint64 kStart = 1718096400000; // 2024-06-11 09:00 UTC
-
-template <typename T> T *child(const QObject &parent, const char *name)
-{
-    return parent.findChild<T *>(QLatin1String(name));
-}
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {

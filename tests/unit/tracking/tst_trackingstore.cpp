@@ -1,6 +1,7 @@
 #include "core/store/store.h"
 #include "core/tracking/trackingstore.h"
 #include "core/tracking/trackingtypes.h"
+#include "testsupport/verify.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -20,21 +21,6 @@
 using namespace millrace;
 using namespace millrace::tracking;
 using namespace Qt::StringLiterals;
-
-// Checks that a Result holds a value, showing the error otherwise.
-#define VERIFY_OK(expression)                                                                      \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(result_.hasValue(), qPrintable(result_.errorMessage()));                          \
-    } while (false)
-
-// Checks that a Result failed with the given error code.
-#define VERIFY_FAILS(expression, expectedCode)                                                     \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(!result_.hasValue(), "succeeded, but should have failed");                        \
-        QCOMPARE(result_.error().code, expectedCode);                                              \
-    } while (false)
 
 namespace {
 
