@@ -7,6 +7,7 @@
 #include "core/base/cancellation.h"
 #include "core/store/store.h"
 #include "core/tracking/trackingstore.h"
+#include "testsupport/verify.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,12 +20,6 @@ using namespace millrace;
 using namespace millrace::tracking;
 using namespace millrace::ui;
 using namespace Qt::StringLiterals;
-
-#define VERIFY_OK(expression)                                                                      \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(result_.hasValue(), qPrintable(result_.errorMessage()));                          \
-    } while (false)
 
 namespace {
 
