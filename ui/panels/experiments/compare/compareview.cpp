@@ -81,6 +81,7 @@ CompareView::CompareView(QWidget *parent)
                 [this, tab] { Q_EMIT pageUpdated(Page(tab)); });
     }
     connect(m_parallel, &ParallelPage::brushChanged, this, &CompareView::onBrushChanged);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &CompareView::refreshCurrentPage);
     connect(m_clearBrushes, &QToolButton::clicked, this,
             [this] { m_parallel->coordinates()->clearBrushes(); });
     updateHeader();
@@ -175,12 +176,21 @@ void CompareView::applyRuns()
             shownColours.append(colours[i]);
         }
     }
-    const CompareRunSet narrowed = CompareRunSet::from(shownRuns, shownColours);
-    m_history->setRunSet(narrowed);
-    m_bars->setRunSet(narrowed);
-    m_scatter->setRunSet(narrowed);
-    m_diff->setRunSet(narrowed);
+    m_narrowed = CompareRunSet::from(shownRuns, shownColours);
+    // Only the page in view draws now; the others catch up when their tab is chosen, so a
+    // comparison of a hundred runs does not build five charts to show one.
+    m_stale = {HistoryTab, BarTab, ScatterTab, DiffTab};
+    refreshCurrentPage();
     updateHeader();
+}
+
+void CompareView::refreshCurrentPage()
+{
+    const Page current = currentPage();
+    if (!m_stale.contains(current))
+        return;
+    m_stale.remove(current);
+    page(current)->setRunSet(m_narrowed);
 }
 
 void CompareView::onBrushChanged(const QStringList &passing)

@@ -2,8 +2,10 @@
 
 #include "core/base/result.h"
 #include "core/tracking/trackingtypes.h"
+#include "ui/panels/experiments/compare/comparepage.h"
 
 #include <QHash>
+#include <QSet>
 #include <QThreadPool>
 #include <QWidget>
 
@@ -73,6 +75,8 @@ Q_SIGNALS:
 private:
     ComparePage *page(Page page) const;
     void applyRuns();
+    /// Hands the current page the runs it shows if it has not seen them yet.
+    void refreshCurrentPage();
     void onBrushChanged(const QStringList &passing);
     void updateHeader();
     void chooseExportFile(const QString &kind);
@@ -81,6 +85,8 @@ private:
     QList<tracking::Run> m_runs;
     QHash<QString, int> m_colourIndex; ///< run id → palette index, kept while selected
     QStringList m_passing;             ///< runs inside every brush; empty when not brushing
+    CompareRunSet m_narrowed;          ///< the runs the pages other than parallel show
+    QSet<Page> m_stale;                ///< pages that have not been given m_narrowed yet
     bool m_brushing = false;
     QLabel *m_header;
     QLabel *m_brushNote;
