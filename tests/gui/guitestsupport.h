@@ -9,7 +9,9 @@
 #include "core/workspace/session.h"
 #include "testsupport/verify.h"
 #include "ui/mainwindow/mainwindow.h"
+#include "ui/panels/experiments/runtablemodel.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDebug>
@@ -111,6 +113,28 @@ inline void showExperiments(ui::MainWindow &window, Session &session, QSize size
         return;
     auto *stack = child<QStackedWidget>(window, "panelStack");
     QCOMPARE(stack->currentWidget()->objectName(), QStringLiteral("experimentsPanel"));
+}
+
+/// The run names (column 0) under `parent` of the run table, in the order shown.
+inline QStringList shownNames(const QAbstractItemView *view, const QModelIndex &parent = {})
+{
+    QStringList names;
+    const QAbstractItemModel *model = view->model();
+    for (int row = 0; row < model->rowCount(parent); ++row)
+        names.append(model->index(row, ui::RunTableModel::NameColumn, parent).data().toString());
+    return names;
+}
+
+/// The run table's column named `key` in the search syntax ("metrics.acc"), or -1.
+inline int columnOf(const QAbstractItemView *view, const QString &key)
+{
+    const QAbstractItemModel *model = view->model();
+    for (int column = 0; column < model->columnCount(); ++column) {
+        if (model->headerData(column, Qt::Horizontal, ui::RunTableModel::ColumnKeyRole).toString()
+            == key)
+            return column;
+    }
+    return -1;
 }
 
 } // namespace millrace::testing

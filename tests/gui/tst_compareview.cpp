@@ -116,19 +116,10 @@ QMap<QString, QString> logRuns(TrackingStore &tracking, const QString &experimen
     return ids;
 }
 
-int rowOfRun(const QAbstractItemView *view, const QString &name)
-{
-    const QAbstractItemModel *model = view->model();
-    for (int row = 0; row < model->rowCount(); ++row) {
-        if (model->index(row, RunTableModel::NameColumn).data().toString() == name)
-            return row;
-    }
-    return -1;
-}
-
 void clickRun(QAbstractItemView *view, const QString &name, Qt::KeyboardModifiers modifiers = {})
 {
-    const QModelIndex index = view->model()->index(rowOfRun(view, name), RunTableModel::NameColumn);
+    const QModelIndex index =
+        view->model()->index(int(shownNames(view).indexOf(name)), RunTableModel::NameColumn);
     view->scrollTo(index);
     QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers,
                       view->visualRect(index).center());

@@ -53,28 +53,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const qint64 kDay = QDateTime(QDate(2024, 6, 11), QTime(9, 0)).toMSecsSinceEpoch();
 
-/// The run names in the order the table shows them.
-QStringList shownNames(const QTreeView *view)
-{
-    QStringList names;
-    const QAbstractItemModel *model = view->model();
-    for (int row = 0; row < model->rowCount(); ++row)
-        names.append(model->index(row, RunTableModel::NameColumn).data().toString());
-    return names;
-}
-
-/// The table column named `key` in the search syntax ("metrics.acc"), or -1.
-int columnOf(const QTreeView *view, const QString &key)
-{
-    const QAbstractItemModel *model = view->model();
-    for (int column = 0; column < model->columnCount(); ++column) {
-        if (model->headerData(column, Qt::Horizontal, RunTableModel::ColumnKeyRole).toString()
-            == key)
-            return column;
-    }
-    return -1;
-}
-
 int rowOf(const QTreeView *view, const QString &runName)
 {
     return shownNames(view).indexOf(runName);

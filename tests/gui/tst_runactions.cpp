@@ -72,32 +72,11 @@ QString logRun(TrackingStore &tracking, const QString &experimentId, const QStri
     return id;
 }
 
-/// The texts of column 0 under `parent`, in the order shown.
-QStringList shownNames(const QTreeView *view, const QModelIndex &parent = {})
-{
-    QStringList names;
-    const QAbstractItemModel *model = view->model();
-    for (int row = 0; row < model->rowCount(parent); ++row)
-        names.append(model->index(row, RunTableModel::NameColumn, parent).data().toString());
-    return names;
-}
-
 /// The row under `parent` whose column 0 reads `text`.
 QModelIndex rowNamed(const QTreeView *view, const QString &text, const QModelIndex &parent = {})
 {
     const int row = shownNames(view, parent).indexOf(text);
     return row < 0 ? QModelIndex() : view->model()->index(row, 0, parent);
-}
-
-int columnOf(const QTreeView *view, const QString &key)
-{
-    const QAbstractItemModel *model = view->model();
-    for (int column = 0; column < model->columnCount(); ++column) {
-        if (model->headerData(column, Qt::Horizontal, RunTableModel::ColumnKeyRole).toString()
-            == key)
-            return column;
-    }
-    return -1;
 }
 
 void clickRow(QAbstractItemView *view, const QModelIndex &index,
