@@ -1,6 +1,7 @@
 #include "ui/panels/experiments/experimentsfeed.h"
 
 #include "core/base/job.h"
+#include "core/store/store.h"
 #include "core/tracking/trackingtypes.h"
 #include "ui/uilog.h"
 
@@ -15,10 +16,13 @@ namespace {
 // How often a visible panel looks for changes: a new run or metric shows within about a second.
 constexpr int kPollIntervalMs = 1000;
 
+// Each outcome carries the store's commit count read before its stamp: while the count stays the
+// same, nothing the stamp covers can have changed, and polling needs no query at all.
 struct ExperimentsOutcome
 {
     QList<ExperimentEntry> entries;
     QList<double> stamp;
+    quint64 commits = 0;
     std::optional<Error> error;
 };
 
@@ -26,12 +30,14 @@ struct RunsOutcome
 {
     RunListing listing;
     QList<double> stamp;
+    quint64 commits = 0;
     std::optional<Error> error;
 };
 
 struct PollOutcome
 {
     ChangeStamp stamp;
+    quint64 commits = 0;
     std::optional<Error> error;
 };
 
@@ -82,6 +88,8 @@ void ExperimentsFeed::detach()
     m_filter.clear();
     m_experimentsStamp.clear();
     m_runsStamp.clear();
+    m_experimentsCommits.reset();
+    m_runsCommits.reset();
 }
 
 void ExperimentsFeed::dropJobs()
@@ -111,6 +119,7 @@ void ExperimentsFeed::setExperimentIds(const QStringList &ids)
     // A poll in flight looked at the old experiments.
     delete m_pollJob.data();
     m_runsStamp.clear();
+    m_runsCommits.reset();
     if (isAttached())
         loadRuns(m_runsJob ? m_runsJobFilter : m_filter, m_runsJob && m_runsJobIsSearch);
 }
@@ -156,6 +165,7 @@ void ExperimentsFeed::loadExperiments()
         [tracking, store, includeDeleted](JobContext &) {
             ExperimentsOutcome outcome;
             // The stamp first: a change that lands during the load shows up at the next poll.
+            outcome.commits = store->committedBatches();
             auto stamp = readChangeStamp(*store, {});
             auto entries = loadExperimentEntries(*tracking, *store, includeDeleted);
             if (!stamp)
@@ -180,6 +190,7 @@ void ExperimentsFeed::loadExperiments()
             return;
         }
         m_experimentsStamp = outcome.stamp;
+        m_experimentsCommits = outcome.commits;
         Q_EMIT experimentsLoaded(outcome.entries);
     });
     connect(job, &Job::failed, this, [this, job](const QString &message) {
@@ -200,6 +211,7 @@ void ExperimentsFeed::loadRuns(const QString &filter, bool isSearch)
         QStringLiteral("load runs"),
         [tracking, store, ids, filter, includeDeleted](JobContext &) {
             RunsOutcome outcome;
+            outcome.commits = store->committedBatches();
             auto stamp = readChangeStamp(*store, ids);
             auto listing = ui::loadRuns(*tracking, ids, filter, includeDeleted, kMaxRuns);
             if (!listing)
@@ -231,6 +243,7 @@ void ExperimentsFeed::loadRuns(const QString &filter, bool isSearch)
         }
         m_filter = filter;
         m_runsStamp = outcome.stamp;
+        m_runsCommits = outcome.commits;
         Q_EMIT runsLoaded(outcome.listing, filter);
     });
     connect(job, &Job::failed, this, [this, job](const QString &message) {
@@ -240,16 +253,22 @@ void ExperimentsFeed::loadRuns(const QString &filter, bool isSearch)
     });
 }
 
-void ExperimentsFeed::pollNow()
+bool ExperimentsFeed::pollNow()
 {
     if (!isAttached() || m_pollJob)
-        return;
+        return false;
+    // Nothing committed since both stamps were read: nothing to look for. (Reading the count is
+    // one atomic load, fine on the GUI thread; only this process writes the workspace.)
+    const quint64 commits = m_store->committedBatches();
+    if (m_experimentsCommits == commits && (m_experimentIds.isEmpty() || m_runsCommits == commits))
+        return false;
     const Store *store = m_store;
     const QStringList ids = m_experimentIds;
     Job *job = Job::start(
         QStringLiteral("poll experiments"),
         [store, ids](JobContext &) {
             PollOutcome outcome;
+            outcome.commits = store->committedBatches();
             auto stamp = readChangeStamp(*store, ids);
             if (stamp)
                 outcome.stamp = *stamp;
@@ -269,15 +288,24 @@ void ExperimentsFeed::pollNow()
             return;
         }
         // A load already under way brings fresh data; the next poll compares against it.
-        if (outcome.stamp.experiments != m_experimentsStamp && !m_experimentsJob)
-            loadExperiments();
-        if (!m_experimentIds.isEmpty() && outcome.stamp.runs != m_runsStamp && !m_runsJob)
-            loadRuns(m_filter, false);
+        if (outcome.stamp.experiments != m_experimentsStamp) {
+            if (!m_experimentsJob)
+                loadExperiments();
+        } else if (!m_experimentsJob) {
+            m_experimentsCommits = outcome.commits; // the same data, seen at a later count
+        }
+        if (!m_experimentIds.isEmpty() && outcome.stamp.runs != m_runsStamp) {
+            if (!m_runsJob)
+                loadRuns(m_filter, false);
+        } else if (!m_runsJob) {
+            m_runsCommits = outcome.commits;
+        }
     });
     connect(job, &Job::failed, this, [this, job](const QString &) {
         m_pollJob = nullptr;
         job->deleteLater();
     });
+    return true;
 }
 
 } // namespace millrace::ui

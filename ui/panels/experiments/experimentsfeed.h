@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QThreadPool>
 
+#include <optional>
+
 QT_BEGIN_NAMESPACE
 class QTimer;
 QT_END_NAMESPACE
@@ -61,8 +63,9 @@ public:
     bool isPolling() const;
     /// How often polling checks, in ms (default 1000).
     void setPollInterval(int ms);
-    /// Checks for changes now (when attached and no check is running).
-    void pollNow();
+    /// Checks for changes now (when attached and no check is running). Returns whether a check
+    /// started: none does while the store has committed nothing since the data shown was read.
+    bool pollNow();
 
 Q_SIGNALS:
     /// The experiment list, sorted by name.
@@ -93,6 +96,9 @@ private:
     QString m_filter;
     QList<double> m_experimentsStamp; ///< stamp of the experiments last loaded
     QList<double> m_runsStamp;        ///< stamp of the runs last loaded
+    /// The store's commit count when the stamps were read (unset: not read yet).
+    std::optional<quint64> m_experimentsCommits;
+    std::optional<quint64> m_runsCommits;
 };
 
 } // namespace millrace::ui

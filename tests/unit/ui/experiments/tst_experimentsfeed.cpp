@@ -89,6 +89,7 @@ private Q_SLOTS:
     void supersededSearchIsDropped();
     void badFilterChangesNothing();
     void pollingReloadsOnlyOnChange();
+    void pollingQueriesOnlyAfterACommit();
 };
 
 void TestExperimentsFeed::loadsExperimentsThenRuns()
@@ -180,6 +181,34 @@ void TestExperimentsFeed::pollingReloadsOnlyOnChange()
     VERIFY_OK(f.tracking->logBatch(run->info.runId, {{u"acc"_s, 0.9, 0, 0}}, {}, {}));
     QTest::qWait(300);
     QCOMPARE(heard.runs.size(), 2);
+}
+
+void TestExperimentsFeed::pollingQueriesOnlyAfterACommit()
+{
+    Fixture f;
+    QVERIFY(f.open());
+    ExperimentsFeed feed;
+    Heard heard(feed);
+    feed.attach(*f.tracking, *f.store);
+    feed.setExperimentIds({f.experimentId});
+    QTRY_COMPARE(heard.runs.size(), 1);
+    QTRY_COMPARE(heard.experiments.size(), 1);
+    // Nothing was written since the data shown was read: no query.
+    QVERIFY(!feed.pollNow());
+
+    // A write in another experiment: one check, which finds nothing to reload and remembers
+    // that, so the next poll is free again.
+    auto other = f.tracking->createExperiment(u"elsewhere"_s);
+    VERIFY_OK(other);
+    QVERIFY(feed.pollNow());
+    QTRY_COMPARE(heard.experiments.size(), 2); // the list has a new experiment
+    QVERIFY(!feed.pollNow());
+    QCOMPARE(heard.runs.size(), 1);
+
+    // A write to a run shown: a check, and the runs reload.
+    VERIFY_OK(f.tracking->createRun(f.experimentId, u"ada"_s, u"run-4"_s, 6000, {}));
+    QVERIFY(feed.pollNow());
+    QTRY_COMPARE(heard.runs.size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestExperimentsFeed)
