@@ -82,7 +82,6 @@ void BarPage::setRunSet(const CompareRunSet &runs)
     if (!m_keys->hasChoice())
         m_keys->setChosen(runs.metricKeys.mid(0, kDefaultKeys), true);
     reload();
-    draw();
 }
 
 void BarPage::setChosenKeys(const QStringList &keys)
@@ -137,8 +136,10 @@ void BarPage::reload()
         Q_EMIT updated();
         return;
     }
-    if (m_job && signature == m_loadingSignature)
+    if (m_job && signature == m_loadingSignature) {
+        draw(); // the runs may have changed in other ways; the ranges follow when read
         return;
+    }
     delete m_job;
     m_loadingSignature = signature;
     const tracking::TrackingStore *tracking = m_source.tracking;
