@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <array>
+#include <string>
 
 namespace millrace {
 
@@ -97,6 +98,47 @@ const std::array kMigrations = {
                   db.exec("INSERT INTO experiments VALUES (0, 'Default', 'mlflow-artifacts:/0', "
                           "'active', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), "
                           "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))");
+              }},
+    Migration{3, "change counters of runs",
+              [](SQLite::Database &db) {
+                  // A counter per experiment that every change to its runs moves on, kept by
+                  // triggers so no writer can forget it and it commits with the change itself.
+                  // Panels compare it to tell whether a reload is due, where they hashed every
+                  // run, param and metric before.
+                  db.exec("CREATE TABLE run_changes ("
+                          "  experiment_id INTEGER PRIMARY KEY,"
+                          "  changes INTEGER NOT NULL"
+                          ") STRICT");
+                  db.exec("INSERT INTO run_changes SELECT experiment_id, 0 FROM experiments");
+                  auto bump = [](const char *experiment) {
+                      return std::string("INSERT INTO run_changes VALUES (") + experiment
+                             + ", 1) ON CONFLICT(experiment_id) DO UPDATE SET changes = "
+                               "changes + 1;";
+                  };
+                  // Through the run, for tables keyed by run: a child deleted with its run finds
+                  // no run any more, which is fine as the run's own deletion counted.
+                  auto bumpOfRun = [](const char *runKey) {
+                      return std::string("INSERT INTO run_changes SELECT experiment_id, 1 FROM "
+                                         "runs WHERE run_key = ")
+                             + runKey
+                             + " ON CONFLICT(experiment_id) DO UPDATE SET changes = changes + 1;";
+                  };
+                  db.exec("CREATE TRIGGER runs_inserted AFTER INSERT ON runs BEGIN "
+                          + bump("NEW.experiment_id") + " END");
+                  db.exec("CREATE TRIGGER runs_updated AFTER UPDATE ON runs BEGIN "
+                          + bump("OLD.experiment_id") + bump("NEW.experiment_id") + " END");
+                  db.exec("CREATE TRIGGER runs_deleted AFTER DELETE ON runs BEGIN "
+                          + bump("OLD.experiment_id") + " END");
+                  for (const char *table : {"params", "tags", "latest_metrics"}) {
+                      const std::string name(table);
+                      db.exec("CREATE TRIGGER " + name + "_inserted AFTER INSERT ON " + name
+                              + " BEGIN " + bumpOfRun("NEW.run_key") + " END");
+                      db.exec("CREATE TRIGGER " + name + "_updated AFTER UPDATE ON " + name
+                              + " BEGIN " + bumpOfRun("OLD.run_key") + bumpOfRun("NEW.run_key")
+                              + " END");
+                      db.exec("CREATE TRIGGER " + name + "_deleted AFTER DELETE ON " + name
+                              + " BEGIN " + bumpOfRun("OLD.run_key") + " END");
+                  }
               }},
 };
 

@@ -221,6 +221,24 @@ void Store::commitBatch(std::deque<PendingWrite> &batch)
     }
 }
 
+Store::ReadSnapshot::ReadSnapshot(SQLite::Database &db)
+{
+    if (sqlite3_get_autocommit(db.getHandle()) == 0)
+        return; // an outer read holds the transaction
+    db.exec("BEGIN");
+    m_db = &db;
+}
+
+Store::ReadSnapshot::~ReadSnapshot()
+{
+    if (!m_db)
+        return;
+    // Ending a read transaction only releases its snapshot; should it fail, rolling back does
+    // the same, and the connection is usable for the next read either way.
+    if (sqlite3_exec(m_db->getHandle(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        sqlite3_exec(m_db->getHandle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 SQLite::Database &Store::readConnection() const
 {
     // Each thread reads through its own connection; WAL lets them read while the writer writes.

@@ -82,6 +82,21 @@ private:
         std::unique_ptr<SQLite::Database> db;
     };
 
+    // Holds one read transaction over a whole read, so its statements see one state of the
+    // store and the file lock is taken once rather than by every statement. A read nested in
+    // another on the same thread joins the outer transaction.
+    class ReadSnapshot
+    {
+    public:
+        explicit ReadSnapshot(SQLite::Database &db);
+        ~ReadSnapshot();
+        ReadSnapshot(const ReadSnapshot &) = delete;
+        ReadSnapshot &operator=(const ReadSnapshot &) = delete;
+
+    private:
+        SQLite::Database *m_db = nullptr;
+    };
+
     Store(QString path, std::unique_ptr<SQLite::Database> writer, int schemaVersion);
     void writerLoop();
     void commitBatch(std::deque<PendingWrite> &batch);
@@ -110,6 +125,7 @@ auto Store::read(Fn &&read) const -> Result<std::invoke_result_t<Fn, SQLite::Dat
     using T = std::invoke_result_t<Fn, SQLite::Database &>;
     try {
         SQLite::Database &db = readConnection();
+        const ReadSnapshot snapshot(db);
         if constexpr (std::is_void_v<T>) {
             read(db);
             return {};

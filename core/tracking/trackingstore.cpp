@@ -214,78 +214,206 @@ double metricValue(const SQLite::Column &column)
     return column.isNull() ? std::numeric_limits<double>::quiet_NaN() : column.getDouble();
 }
 
-// Reads the params, tags and latest metrics of runs. A listing reads thousands of runs: the
-// statements stay prepared from one run to the next (preparing three per run cost more than
-// reading their rows), and a key that the previous run had at the same place is shared instead
-// of decoded again, as runs of one experiment mostly log the same keys.
+// A statement driven through SQLite's C API. Listings and charts read hundreds of thousands of
+// rows, where SQLiteCpp's column objects (two atomic reference counts each) cost more than the
+// reading itself.
+class RawStatement
+{
+public:
+    RawStatement(SQLite::Database &db, const char *sql) : m_db(db.getHandle())
+    {
+        if (sqlite3_prepare_v2(m_db, sql, -1, &m_statement, nullptr) != SQLITE_OK)
+            throw SQLite::Exception(m_db, sqlite3_errcode(m_db));
+    }
+    ~RawStatement() { sqlite3_finalize(m_statement); }
+    RawStatement(const RawStatement &) = delete;
+    RawStatement &operator=(const RawStatement &) = delete;
+
+    void restart()
+    {
+        sqlite3_reset(m_statement);
+        sqlite3_clear_bindings(m_statement);
+    }
+    void bind(int index, qint64 value) { sqlite3_bind_int64(m_statement, index, value); }
+    /// Binds `value` without copying: it must outlive the statement's use.
+    void bindStatic(int index, const std::string &value)
+    {
+        sqlite3_bind_text(m_statement, index, value.data(), int(value.size()), SQLITE_STATIC);
+    }
+    /// Steps to the next row; false when there is none.
+    bool next()
+    {
+        const int status = sqlite3_step(m_statement);
+        if (status == SQLITE_ROW)
+            return true;
+        if (status != SQLITE_DONE)
+            throw SQLite::Exception(m_db, status);
+        return false;
+    }
+    qint64 integer(int column) const { return sqlite3_column_int64(m_statement, column); }
+    double real(int column) const { return sqlite3_column_double(m_statement, column); }
+    bool isNull(int column) const
+    {
+        return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
+    }
+    /// The column as stored (UTF-8), valid until the next step.
+    QByteArrayView bytes(int column) const
+    {
+        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+        return QByteArrayView(data, sqlite3_column_bytes(m_statement, column));
+    }
+
+private:
+    sqlite3 *m_db;
+    sqlite3_stmt *m_statement = nullptr;
+};
+
+// Texts read at each place of a run's key/value rows, as stored and as handed out. Runs of one
+// experiment mostly log the same keys (and often the same values) in the same order, so a text
+// equal to the one the previous run had at that place is shared instead of decoded again.
+class PlaceCache
+{
+public:
+    QString text(int place, QByteArrayView stored)
+    {
+        if (place < m_texts.size()) {
+            const QByteArray &cached = m_texts.at(place).first;
+            if (cached.size() == stored.size()
+                && std::memcmp(cached.constData(), stored.data(), size_t(stored.size())) == 0)
+                return m_texts.at(place).second;
+        }
+        QString decoded = QString::fromUtf8(stored);
+        if (place < m_texts.size())
+            m_texts[place] = {stored.toByteArray(), decoded};
+        else if (place == m_texts.size())
+            m_texts.append({stored.toByteArray(), decoded});
+        return decoded;
+    }
+
+private:
+    QList<QPair<QByteArray, QString>> m_texts;
+};
+
+// Reads the params, tags and latest metrics of runs. A listing of thousands of runs reads each
+// table in one range scan over the runs' keys (runs of an experiment have nearby keys), rather
+// than three queries per run; runs far apart are read one by one. One read transaction holds
+// them all, so they see one state of the store.
 class RunDataReader
 {
 public:
     explicit RunDataReader(SQLite::Database &db)
-        : m_params(db, "SELECT key, value FROM params WHERE run_key = ?"),
-          m_tags(db, "SELECT key, value FROM tags WHERE run_key = ?"),
-          m_metrics(db, "SELECT key, value, timestamp, step FROM latest_metrics "
-                        "WHERE run_key = ? ORDER BY key")
+        : m_params(db, "SELECT run_key, key, value FROM params "
+                       "WHERE run_key BETWEEN ?1 AND ?2 ORDER BY run_key, key"),
+          m_tags(db, "SELECT run_key, key, value FROM tags "
+                     "WHERE run_key BETWEEN ?1 AND ?2 ORDER BY run_key, key"),
+          m_metrics(db, "SELECT run_key, key, value, timestamp, step FROM latest_metrics "
+                        "WHERE run_key BETWEEN ?1 AND ?2 ORDER BY run_key, key")
     {
     }
 
-    Run load(const RunRow &row)
+    QList<Run> load(const QList<RunRow> &rows)
     {
-        Run run;
-        run.info = row.info;
-        start(m_params, row.key);
-        for (int i = 0; m_params.executeStep(); ++i)
-            run.params.insert(key(m_paramKeys, i, m_params.getColumn(0)),
-                              text(m_params.getColumn(1)));
-        start(m_tags, row.key);
-        for (int i = 0; m_tags.executeStep(); ++i)
-            run.tags.insert(key(m_tagKeys, i, m_tags.getColumn(0)), text(m_tags.getColumn(1)));
-        start(m_metrics, row.key);
-        for (int i = 0; m_metrics.executeStep(); ++i)
-            run.latestMetrics.append(
-                {key(m_metricKeys, i, m_metrics.getColumn(0)), metricValue(m_metrics.getColumn(1)),
-                 m_metrics.getColumn(2).getInt64(), m_metrics.getColumn(3).getInt64()});
-        return run;
+        QList<Run> runs(rows.size());
+        if (rows.isEmpty())
+            return runs;
+        qint64 first = rows.first().key;
+        qint64 last = first;
+        for (int i = 0; i < rows.size(); ++i) {
+            runs[i].info = rows.at(i).info;
+            first = std::min(first, rows.at(i).key);
+            last = std::max(last, rows.at(i).key);
+        }
+        // Scanning a range with up to three keys per run wanted costs less than a query per run.
+        const qint64 span = last - first + 1;
+        if (rows.size() >= kFewRuns && span <= 3 * qint64(rows.size())) {
+            std::vector<int> slots(size_t(span), -1);
+            for (int i = 0; i < rows.size(); ++i)
+                slots[size_t(rows.at(i).key - first)] = i;
+            readRange(runs, first, last, [&](qint64 key) { return slots[size_t(key - first)]; });
+        } else {
+            for (int i = 0; i < rows.size(); ++i) {
+                const qint64 key = rows.at(i).key;
+                readRange(runs, key, key, [i](qint64) { return i; });
+            }
+        }
+        return runs;
     }
 
 private:
-    // The keys last read at each place, as stored (UTF-8) and as handed out.
-    using KeyCache = QList<QPair<QByteArray, QString>>;
+    static constexpr int kFewRuns = 64;
 
-    static void start(SQLite::Statement &query, qint64 runKey)
+    // Reads the rows of runs with keys in [first, last] into `runs`; slotOf tells a run key's
+    // place in `runs`, or -1 for a run not asked for.
+    template <typename SlotOf>
+    void readRange(QList<Run> &runs, qint64 first, qint64 last, const SlotOf &slotOf)
     {
-        query.reset();
-        query.bind(1, static_cast<int64_t>(runKey));
-    }
-
-    static QString key(KeyCache &cache, int place, const SQLite::Column &column)
-    {
-        const QByteArrayView stored(static_cast<const char *>(column.getText()), column.getBytes());
-        if (place < cache.size()) {
-            const QByteArray &cached = cache.at(place).first;
-            if (cached.size() == stored.size()
-                && std::memcmp(cached.constData(), stored.data(), size_t(stored.size())) == 0)
-                return cache.at(place).second;
+        readKeyValues(m_params, first, last, slotOf, m_paramKeys, m_paramValues,
+                      [&runs](int slot, const QString &key, const QString &value) {
+                          QMap<QString, QString> &params = runs[slot].params;
+                          params.insert(params.cend(), key, value);
+                      });
+        readKeyValues(m_tags, first, last, slotOf, m_tagKeys, m_tagValues,
+                      [&runs](int slot, const QString &key, const QString &value) {
+                          QMap<QString, QString> &tags = runs[slot].tags;
+                          tags.insert(tags.cend(), key, value);
+                      });
+        m_metrics.restart();
+        m_metrics.bind(1, first);
+        m_metrics.bind(2, last);
+        qint64 runKey = -1;
+        int slot = -1;
+        int place = 0;
+        while (m_metrics.next()) {
+            if (m_metrics.integer(0) != runKey) {
+                runKey = m_metrics.integer(0);
+                slot = slotOf(runKey);
+                place = 0;
+            }
+            if (slot < 0)
+                continue;
+            runs[slot].latestMetrics.append(
+                {m_metricKeys.text(place++, m_metrics.bytes(1)),
+                 m_metrics.isNull(2) ? std::numeric_limits<double>::quiet_NaN() : m_metrics.real(2),
+                 m_metrics.integer(3), m_metrics.integer(4)});
         }
-        QString decoded = QString::fromUtf8(stored);
-        if (place < cache.size())
-            cache[place] = {stored.toByteArray(), decoded};
-        else if (place == cache.size())
-            cache.append({stored.toByteArray(), decoded});
-        return decoded;
     }
 
-    SQLite::Statement m_params;
-    SQLite::Statement m_tags;
-    SQLite::Statement m_metrics;
-    KeyCache m_paramKeys;
-    KeyCache m_tagKeys;
-    KeyCache m_metricKeys;
+    template <typename SlotOf, typename Add>
+    static void readKeyValues(RawStatement &query, qint64 first, qint64 last, const SlotOf &slotOf,
+                              PlaceCache &keys, PlaceCache &values, const Add &add)
+    {
+        query.restart();
+        query.bind(1, first);
+        query.bind(2, last);
+        qint64 runKey = -1;
+        int slot = -1;
+        int place = 0;
+        while (query.next()) {
+            if (query.integer(0) != runKey) {
+                runKey = query.integer(0);
+                slot = slotOf(runKey);
+                place = 0;
+            }
+            if (slot < 0)
+                continue;
+            add(slot, keys.text(place, query.bytes(1)), values.text(place, query.bytes(2)));
+            ++place;
+        }
+    }
+
+    RawStatement m_params;
+    RawStatement m_tags;
+    RawStatement m_metrics;
+    PlaceCache m_paramKeys;
+    PlaceCache m_paramValues;
+    PlaceCache m_tagKeys;
+    PlaceCache m_tagValues;
+    PlaceCache m_metricKeys;
 };
 
 Run loadRun(SQLite::Database &db, const RunRow &row)
 {
-    return RunDataReader(db).load(row);
+    return RunDataReader(db).load({row}).constFirst();
 }
 
 void upsertTag(SQLite::Database &db, qint64 runKey, const QString &key, const QString &value)
@@ -1176,34 +1304,25 @@ Result<QList<MetricSeries>> TrackingStore::metricSeries(const QString &runId,
 {
     return readChecked(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
-        // Charts read millions of points: this loop talks to SQLite's C API directly, as
-        // SQLiteCpp's column objects cost two atomic reference counts each. The primary key's
-        // order is the history's order, so each key is one range scan.
-        sqlite3_stmt *raw = nullptr;
-        const char *sql = "SELECT step, timestamp, value, is_nan FROM metrics "
-                          "WHERE run_key = ? AND key = ?";
-        if (sqlite3_prepare_v2(db.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
-            throw SQLite::Exception(db.getHandle(), sqlite3_errcode(db.getHandle()));
-        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> query(raw, sqlite3_finalize);
+        // Charts read millions of points. The primary key's order is the history's order, so
+        // each key is one range scan.
+        RawStatement query(db, "SELECT step, timestamp, value, is_nan FROM metrics "
+                               "WHERE run_key = ?1 AND key = ?2");
         QList<MetricSeries> result;
         result.reserve(keys.size());
         for (const QString &key : keys) {
             MetricSeries series;
             series.key = key;
             const std::string name = utf8(key);
-            sqlite3_reset(raw);
-            sqlite3_bind_int64(raw, 1, row.key);
-            sqlite3_bind_text(raw, 2, name.data(), int(name.size()), SQLITE_STATIC);
-            int status = SQLITE_ROW;
-            while ((status = sqlite3_step(raw)) == SQLITE_ROW) {
-                series.steps.append(sqlite3_column_int64(raw, 0));
-                series.timestamps.append(sqlite3_column_int64(raw, 1));
-                series.values.append(sqlite3_column_int(raw, 3)
-                                         ? std::numeric_limits<double>::quiet_NaN()
-                                         : sqlite3_column_double(raw, 2));
+            query.restart();
+            query.bind(1, row.key);
+            query.bindStatic(2, name);
+            while (query.next()) {
+                series.steps.append(query.integer(0));
+                series.timestamps.append(query.integer(1));
+                series.values.append(query.integer(3) ? std::numeric_limits<double>::quiet_NaN()
+                                                      : query.real(2));
             }
-            if (status != SQLITE_DONE)
-                throw SQLite::Exception(db.getHandle(), status);
             result.append(std::move(series));
         }
         return result;
@@ -1277,10 +1396,7 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
             }
             rows.append(readRunRow(query));
         }
-        RunDataReader reader(db);
-        page.items.reserve(rows.size());
-        for (const RunRow &row : std::as_const(rows))
-            page.items.append(reader.load(row));
+        page.items = RunDataReader(db).load(rows);
         return page;
     });
 }

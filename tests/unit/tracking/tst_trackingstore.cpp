@@ -3,6 +3,9 @@
 #include "core/tracking/trackingtypes.h"
 #include "testsupport/verify.h"
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -166,6 +169,8 @@ private Q_SLOTS:
     void latestMetricIsHighestStepThenTimestamp();
     void metricHistoryIsOrderedAndPaged();
     void metricSeriesMatchesHistory();
+    void listingOfManyRunsReadsWhatEachRunHolds();
+    void changeCountersFollowEveryChangeOfRuns();
     void deletesTag();
     void failsInterruptedRuns();
     void mapsRunArtifactDirectory_data();
@@ -1442,6 +1447,123 @@ void TestTrackingStore::latestMetricIsHighestStepThenTimestamp()
     const Result<Page<MetricPoint>> history = t.metricHistory(id, u"m"_s, 0, QString());
     VERIFY_OK(history);
     QCOMPARE(history->items.size(), points.size()); // every point kept
+}
+
+void TestTrackingStore::listingOfManyRunsReadsWhatEachRunHolds()
+{
+    // Runs of two experiments interleaved, so a listing of one skips every other run key: long
+    // listings read each table in one range scan, short ones run by run, and both must hand out
+    // what reading each run alone gives.
+    const auto workspace = openWorkspace();
+    QVERIFY(workspace);
+    TrackingStore &t = *workspace->tracking;
+    const auto a = t.createExperiment(u"a"_s);
+    const auto b = t.createExperiment(u"b"_s);
+    VERIFY_OK(a);
+    VERIFY_OK(b);
+    for (int i = 0; i < 200; ++i) {
+        const QString experiment = i % 2 ? *b : *a;
+        const auto run = t.createRun(experiment, u"u%1"_s.arg(i % 3), u"run-%1"_s.arg(i), 1000 + i,
+                                     {{u"team"_s, i % 4 ? u"x"_s : u"y"_s}});
+        VERIFY_OK(run);
+        Pairs params{{u"lr"_s, QString::number(i % 5)}, {u"seed"_s, QString::number(i)}};
+        if (i % 7 == 0)
+            params.append({u"only_some"_s, u"é%1"_s.arg(i)});
+        QList<MetricPoint> metrics{point(u"acc"_s, i / 200.0, 1, 5), point(u"acc"_s, 0, 0, 4)};
+        if (i % 3 == 0)
+            metrics.append(point(u"loss"_s, i % 6 ? kNaN : 1.5, 0, 2));
+        VERIFY_OK(t.logBatch(run->info.runId, metrics, params, {}));
+    }
+    for (const QString &filter : {QString(), u"params.lr = '2'"_s}) {
+        const auto listing = t.searchRuns({*a}, filter, ViewType::ActiveOnly, 1000, {}, {});
+        VERIFY_OK(listing);
+        QCOMPARE(listing->items.size(), filter.isEmpty() ? 100 : 20);
+        for (const Run &listed : listing->items) {
+            const auto alone = t.run(listed.info.runId);
+            VERIFY_OK(alone);
+            QCOMPARE(listed.info.runName, alone->info.runName);
+            QCOMPARE(listed.info.experimentId, *a);
+            QCOMPARE(listed.params, alone->params);
+            QCOMPARE(listed.tags, alone->tags);
+            QCOMPARE(listed.latestMetrics.size(), alone->latestMetrics.size());
+            for (int m = 0; m < listed.latestMetrics.size(); ++m) {
+                const MetricPoint &x = listed.latestMetrics.at(m);
+                const MetricPoint &y = alone->latestMetrics.at(m);
+                QCOMPARE(x.key, y.key);
+                QCOMPARE(x.step, y.step);
+                QCOMPARE(x.timestamp, y.timestamp);
+                QVERIFY(x.value == y.value || (std::isnan(x.value) && std::isnan(y.value)));
+            }
+            // And what was logged, not merely the same mistakes twice.
+            const int i = listed.info.runName.mid(4).toInt();
+            QCOMPARE(listed.params.value(u"seed"_s), QString::number(i));
+            QCOMPARE(listed.params.contains(u"only_some"_s), i % 7 == 0);
+            QCOMPARE(listed.tags.value(u"team"_s), i % 4 ? u"x"_s : u"y"_s);
+            QCOMPARE(latest(listed, u"acc"_s)->value, i / 200.0);
+            QCOMPARE(latest(listed, u"loss"_s).has_value(), i % 3 == 0);
+        }
+    }
+}
+
+void TestTrackingStore::changeCountersFollowEveryChangeOfRuns()
+{
+    const auto workspace = openWorkspace();
+    QVERIFY(workspace);
+    TrackingStore &t = *workspace->tracking;
+    const auto a = t.createExperiment(u"a"_s);
+    const auto b = t.createExperiment(u"b"_s);
+    VERIFY_OK(a);
+    VERIFY_OK(b);
+    auto changes = [&](const QString &experiment) {
+        const auto read = workspace->store->read([&](SQLite::Database &db) {
+            SQLite::Statement query(db, "SELECT coalesce(sum(changes), 0) FROM run_changes "
+                                        "WHERE experiment_id = ?");
+            query.bind(1, static_cast<int64_t>(experiment.toLongLong()));
+            query.executeStep();
+            return query.getColumn(0).getInt64();
+        });
+        return read ? *read : qint64(-1);
+    };
+    const auto other = t.createRun(*b, u"u"_s, u"other"_s, 1, {});
+    VERIFY_OK(other);
+    const qint64 otherBefore = changes(*b);
+    QVERIFY(otherBefore > 0);
+
+    qint64 last = changes(*a);
+    auto moved = [&]() {
+        const qint64 now = changes(*a);
+        const bool grew = now > last;
+        last = now;
+        return grew;
+    };
+    const auto run = t.createRun(*a, u"u"_s, u"r"_s, 1, {});
+    VERIFY_OK(run);
+    QVERIFY(moved());
+    const QString id = run->info.runId;
+    VERIFY_OK(t.logBatch(id, {point(u"acc"_s, 0.5, 0, 1)}, {}, {}));
+    QVERIFY(moved());
+    VERIFY_OK(t.logBatch(id, {point(u"acc"_s, 0.7, 1, 2)}, {}, {}));
+    QVERIFY(moved());
+    VERIFY_OK(t.logBatch(id, {}, {{u"lr"_s, u"0.1"_s}}, {}));
+    QVERIFY(moved());
+    VERIFY_OK(t.logBatch(id, {}, {}, {{u"team"_s, u"x"_s}}));
+    QVERIFY(moved());
+    VERIFY_OK(t.deleteTag(id, u"team"_s));
+    QVERIFY(moved());
+    VERIFY_OK(t.updateRun(id, RunStatus::Finished, 5));
+    QVERIFY(moved());
+    VERIFY_OK(t.deleteRun(id));
+    QVERIFY(moved());
+    VERIFY_OK(t.restoreRun(id));
+    QVERIFY(moved());
+    // An older point changes no latest metric, and a rejected batch nothing at all.
+    VERIFY_OK(t.logBatch(id, {point(u"acc"_s, 0.1, 0, 0)}, {}, {}));
+    QVERIFY(!moved());
+    VERIFY_FAILS(t.logBatch(id, {point(u"acc"_s, 0.9, 9, 9)}, {{u"lr"_s, u"0.2"_s}}, {}),
+                 errorcode::kInvalidParameterValue);
+    QVERIFY(!moved());
+    // None of it touched the other experiment's counter.
+    QCOMPARE(changes(*b), otherBefore);
 }
 
 void TestTrackingStore::metricSeriesMatchesHistory()

@@ -7,6 +7,8 @@
 
 #include <QTimer>
 
+#include <SQLiteCpp/Database.h>
+
 #include <optional>
 
 namespace millrace::ui {
@@ -210,18 +212,24 @@ void ExperimentsFeed::loadRuns(const QString &filter, bool isSearch)
     Job *job = Job::start(
         QStringLiteral("load runs"),
         [tracking, store, ids, filter, includeDeleted](JobContext &) {
+            // The stamp and the runs are read in one snapshot of the store, so the stamp
+            // describes exactly the runs loaded; the commit count is read before either.
             RunsOutcome outcome;
             outcome.commits = store->committedBatches();
-            auto stamp = readChangeStamp(*store, ids);
-            auto listing = ui::loadRuns(*tracking, ids, filter, includeDeleted, kMaxRuns);
-            if (!listing)
-                outcome.error = listing.error();
-            else if (!stamp)
-                outcome.error = stamp.error();
-            else {
-                outcome.stamp = stamp->runs;
-                outcome.listing = *listing;
-            }
+            auto read = store->read([&](SQLite::Database &) {
+                auto stamp = readChangeStamp(*store, ids);
+                auto listing = ui::loadRuns(*tracking, ids, filter, includeDeleted, kMaxRuns);
+                if (!listing)
+                    outcome.error = listing.error();
+                else if (!stamp)
+                    outcome.error = stamp.error();
+                else {
+                    outcome.stamp = stamp->runs;
+                    outcome.listing = *listing;
+                }
+            });
+            if (!read)
+                outcome.error = read.error();
             return QVariant::fromValue(outcome);
         },
         this, &m_pool);

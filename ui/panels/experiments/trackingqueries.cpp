@@ -146,31 +146,11 @@ Result<ChangeStamp> readChangeStamp(const Store &store, const QStringList &exper
         QString marks;
         for (qsizetype i = 0; i < ids.size(); ++i)
             marks += i == 0 ? QStringLiteral("?") : QStringLiteral(", ?");
-        // Latest metric values hash to micro-units; a new latest point also moves its step or
-        // timestamp, which the hash covers exactly. Each table is read once for its count and
-        // hash together: with 10,000 runs shown, a second pass over their params and metrics
-        // cost as much again on every load and poll.
-        const QString sql =
-            QStringLiteral(
-                "WITH shown(run_key) AS (SELECT run_key FROM runs WHERE experiment_id IN (%1)) "
-                "SELECT r.n, r.h, m.n, m.h, p.n, p.h, t.n, t.h FROM"
-                " (SELECT count(*) AS n, coalesce(sum((run_key * 1009"
-                "    + coalesce(start_time, 0) % 2147483647 + 31 * (coalesce(end_time, 0)"
-                "    % 2147483647) + 7 * (CASE status WHEN 'RUNNING' THEN 1 WHEN 'SCHEDULED'"
-                "    THEN 2 WHEN 'FINISHED' THEN 3 WHEN 'FAILED' THEN 4 ELSE 5 END)"
-                "    + 101 * (lifecycle_stage = 'deleted') + 131 * length(name)"
-                "    + 137 * unicode(name) + 139 * length(user_id)) % 2147483647), 0) AS h"
-                "    FROM runs WHERE run_key IN shown) AS r,"
-                " (SELECT count(*) AS n, coalesce(sum((run_key * 1009 + 31 * length(key) + 37 *"
-                "    (step % 2147483647) + timestamp % 2147483647"
-                "    + coalesce(CAST(value * 1000000 AS INTEGER) % 2147483647, 7))"
-                "    % 2147483647), 0) AS h FROM latest_metrics WHERE run_key IN shown) AS m,"
-                " (SELECT count(*) AS n, coalesce(sum(run_key * 31 + length(key)), 0) AS h"
-                "    FROM params WHERE run_key IN shown) AS p,"
-                " (SELECT count(*) AS n, coalesce(sum((run_key * 1009 + 31 * length(key)"
-                "    + 37 * length(value) + 41 * coalesce(unicode(value), 0)) % 2147483647), 0)"
-                "    AS h FROM tags WHERE run_key IN shown) AS t")
-                .arg(marks);
+        // Triggers move an experiment's counter on every change to its runs, their params,
+        // tags and latest metrics (schema version 3); counters only grow.
+        const QString sql = QStringLiteral("SELECT count(*), coalesce(sum(changes), 0) FROM "
+                                           "run_changes WHERE experiment_id IN (%1)")
+                                .arg(marks);
         SQLite::Statement runs(db, sql.toStdString());
         int bind = 1;
         for (qint64 id : std::as_const(ids))
