@@ -474,6 +474,8 @@ void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &fi
 {
     const bool firstForSelection = !m_runsKnown;
     const QSet<QString> selected = m_runView->selectedRowNames();
+    const tracking::Run *currentRun = runOf(m_runView->currentIndex());
+    const QString currentRunId = currentRun ? currentRun->info.runId : QString();
     m_runs->setRuns(listing.runs);
     // The tree takes the whole reload in one step.
     m_groupedRuns->flush();
@@ -481,6 +483,12 @@ void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &fi
     // or went: a row then no longer counts as wholly selected. Select the same rows again.
     if (m_runView->selectedRowNames() != selected)
         m_runView->selectRows(selected);
+    // A reload that replaced most rows resets the model, which forgets the current row.
+    if (!m_runView->currentIndex().isValid() && !currentRunId.isEmpty()) {
+        const QModelIndex current = m_groupedRuns->indexOfRun(currentRunId);
+        if (current.isValid())
+            m_runView->selectionModel()->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
+    }
     m_runsKnown = true;
     m_truncated = listing.truncated;
     m_loadError.clear();

@@ -4,7 +4,9 @@
 #include <QList>
 #include <QSet>
 
+#include <algorithm>
 #include <functional>
+#include <utility>
 
 namespace millrace::ui {
 
@@ -21,22 +23,45 @@ struct KeyedRowsNotifier
     std::function<void()> endMove;
     /// Row `row` kept its key but its content changed.
     std::function<void(int row)> changed;
+    /// Optional: a reset of the whole model. Given, a reload that replaces most of many rows
+    /// (another experiment, a narrowing search) is one reset instead of thousands of steps,
+    /// each of which every proxy and view above the model handles on its own.
+    std::function<void()> beginReset = {};
+    std::function<void()> endReset = {};
 };
+
+/// Fewer rows than this changing go through step by step even where a reset is possible.
+inline constexpr int kKeyedRowsResetThreshold = 256;
 
 /// Turns `rows` into `incoming` in place with the smallest set of removals, moves, insertions and
 /// in-place updates, so views keep their selection, current row and scroll position across a
 /// reload. Rows are matched by `keyOf`; keys must be unique in each list. `same(a, b)` says
 /// whether a row that kept its key needs no update. `keyOf` must return a value type (a QString,
-/// not a QStringBuilder expression).
+/// not a QStringBuilder expression). After a reset, returns the rows replaced, for the caller to
+/// let go of where it suits it; otherwise an empty list.
 template <typename T, typename KeyOf, typename Same>
-void syncKeyedRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same same,
-                   const KeyedRowsNotifier &notify)
+QList<T> syncKeyedRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same same,
+                       const KeyedRowsNotifier &notify)
 {
     using Key = std::decay_t<decltype(keyOf(incoming.front()))>;
     QSet<Key> incomingKeys;
     incomingKeys.reserve(incoming.size());
     for (const T &item : incoming)
         incomingKeys.insert(keyOf(item));
+
+    if (notify.beginReset) {
+        qsizetype kept = 0;
+        for (const T &item : std::as_const(rows))
+            kept += incomingKeys.contains(keyOf(item)) ? 1 : 0;
+        const qsizetype replaced = (rows.size() - kept) + (incoming.size() - kept);
+        if (replaced >= kKeyedRowsResetThreshold
+            && kept * 2 < std::max(rows.size(), incoming.size())) {
+            notify.beginReset();
+            QList<T> replaced = std::exchange(rows, incoming);
+            notify.endReset();
+            return replaced;
+        }
+    }
 
     // Removals first, bottom up, a contiguous block at a time.
     for (int last = int(rows.size()) - 1; last >= 0;) {
@@ -87,6 +112,7 @@ void syncKeyedRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same s
         }
         ++i;
     }
+    return {};
 }
 
 /// A table model whose rows are keyed values kept in a QList; syncRows() reloads them with
@@ -97,11 +123,12 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
 protected:
+    /// Returns the rows a reset replaced (see syncKeyedRows()).
     template <typename T, typename KeyOf, typename Same>
-    void syncRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same same)
+    QList<T> syncRows(QList<T> &rows, const QList<T> &incoming, KeyOf keyOf, Same same)
     {
         const QModelIndex root;
-        syncKeyedRows(
+        return syncKeyedRows(
             rows, incoming, keyOf, same,
             KeyedRowsNotifier{
                 [&](int first, int last) { beginRemoveRows(root, first, last); },
@@ -111,6 +138,8 @@ protected:
                 [&](int from, int to) { beginMoveRows(root, from, from, root, to); },
                 [&] { endMoveRows(); },
                 [&](int row) { Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1)); },
+                [&] { beginResetModel(); },
+                [&] { endResetModel(); },
             });
     }
 };
