@@ -1,5 +1,7 @@
 #include "core/store/schema.h"
 
+#include "core/store/metricsummary.h"
+
 #include <SQLiteCpp/Database.h>
 
 #include <array>
@@ -139,6 +141,37 @@ const std::array kMigrations = {
                       db.exec("CREATE TRIGGER " + name + "_deleted AFTER DELETE ON " + name
                               + " BEGIN " + bumpOfRun("OLD.run_key") + " END");
                   }
+              }},
+    Migration{4, "summaries of metric histories",
+              [](SQLite::Database &db) {
+                  // See metricsummary.h: blocks of 32 points of a history with their first,
+                  // lowest, highest and last points (value NULL for NaN), and per history how
+                  // many points are summarised and whether they came in order.
+                  db.exec("CREATE TABLE metric_summaries ("
+                          "  run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  points INTEGER NOT NULL,"
+                          "  last_step INTEGER NOT NULL,"
+                          "  last_timestamp INTEGER NOT NULL,"
+                          "  in_order INTEGER NOT NULL,"
+                          "  PRIMARY KEY (run_key, key)"
+                          ") STRICT, WITHOUT ROWID");
+                  db.exec("CREATE TABLE metric_blocks ("
+                          "  run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  block INTEGER NOT NULL,"
+                          "  points INTEGER NOT NULL,"
+                          "  finite_points INTEGER NOT NULL,"
+                          "  finite_sum REAL NOT NULL,"
+                          "  first_step INTEGER NOT NULL, first_timestamp INTEGER NOT NULL,"
+                          "  first_value REAL,"
+                          "  last_step INTEGER NOT NULL, last_timestamp INTEGER NOT NULL,"
+                          "  last_value REAL,"
+                          "  low_step INTEGER, low_timestamp INTEGER, low_value REAL,"
+                          "  high_step INTEGER, high_timestamp INTEGER, high_value REAL,"
+                          "  PRIMARY KEY (run_key, key, block)"
+                          ") STRICT, WITHOUT ROWID");
+                  metricsummary::rebuildAll(db);
               }},
 };
 

@@ -1,5 +1,6 @@
 #include "core/tracking/trackingstore.h"
 
+#include "core/store/metricsummary.h"
 #include "core/store/store.h"
 #include "core/tracking/searchfilter.h"
 #include "core/tracking/trackinglog.h"
@@ -1222,6 +1223,7 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
             else
                 statement.bind(5, point.value);
         };
+        std::map<std::string, std::vector<metricsummary::Point>> written;
         for (const MetricPoint &point : metrics) {
             auto found = newestByKey.find(point.key);
             if (found == newestByKey.end()) {
@@ -1235,9 +1237,16 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
             if (std::isnan(point.value))
                 insertMetric.bind(5, 0.0);
             insertMetric.bind(6, std::isnan(point.value) ? 1 : 0);
-            insertMetric.exec();
+            // A point already in the history is left out (once, as MLflow keeps it) and is not
+            // summarised again.
+            if (insertMetric.exec() > 0)
+                written[found->second.first].push_back({point.step, point.timestamp,
+                                                        std::isnan(point.value) ? 0 : point.value,
+                                                        std::isnan(point.value)});
             insertMetric.reset();
         }
+        for (auto &[key, points] : written)
+            metricsummary::append(db, runKey, key, std::move(points));
         for (const auto &[key, newest] : newestByKey) {
             bindPoint(latest, newest.first, *newest.second);
             latest.exec();
@@ -1299,31 +1308,106 @@ Result<Page<MetricPoint>> TrackingStore::metricHistory(const QString &runId, con
     });
 }
 
+namespace {
+
+// Charts read millions of points. The primary key's order is the history's order, so each key
+// is one range scan.
+constexpr const char *kSeriesSql = "SELECT step, timestamp, value, is_nan FROM metrics "
+                                   "WHERE run_key = ?1 AND key = ?2";
+
+MetricSeries readSeries(RawStatement &query, qint64 runKey, const QString &key)
+{
+    MetricSeries series;
+    series.key = key;
+    const std::string name = utf8(key);
+    query.restart();
+    query.bind(1, runKey);
+    query.bindStatic(2, name);
+    while (query.next()) {
+        series.steps.append(query.integer(0));
+        series.timestamps.append(query.integer(1));
+        series.values.append(query.integer(3) ? std::numeric_limits<double>::quiet_NaN()
+                                              : query.real(2));
+    }
+    return series;
+}
+
+// Three columns from `column` on: step, timestamp, value (NULL: NaN).
+HistoryPoint historyPoint(const RawStatement &query, int column)
+{
+    return {query.integer(column), query.integer(column + 1),
+            query.isNull(column + 2) ? std::numeric_limits<double>::quiet_NaN()
+                                     : query.real(column + 2)};
+}
+
+} // namespace
+
 Result<QList<MetricSeries>> TrackingStore::metricSeries(const QString &runId,
                                                         const QStringList &keys) const
 {
     return readChecked(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
-        // Charts read millions of points. The primary key's order is the history's order, so
-        // each key is one range scan.
-        RawStatement query(db, "SELECT step, timestamp, value, is_nan FROM metrics "
-                               "WHERE run_key = ?1 AND key = ?2");
+        RawStatement query(db, kSeriesSql);
         QList<MetricSeries> result;
         result.reserve(keys.size());
+        for (const QString &key : keys)
+            result.append(readSeries(query, row.key, key));
+        return result;
+    });
+}
+
+Result<QList<MetricOverview>> TrackingStore::metricOverviews(const QString &runId,
+                                                             const QStringList &keys,
+                                                             qint64 wholeUpTo) const
+{
+    return readChecked(m_store, [&](SQLite::Database &db) {
+        const RunRow row = loadRunRow(db, runId);
+        RawStatement header(db, "SELECT points, in_order FROM metric_summaries "
+                                "WHERE run_key = ?1 AND key = ?2");
+        RawStatement blocks(db, "SELECT points, finite_points, finite_sum, first_step, "
+                                "first_timestamp, first_value, last_step, last_timestamp, "
+                                "last_value, low_step, low_timestamp, low_value, high_step, "
+                                "high_timestamp, high_value FROM metric_blocks "
+                                "WHERE run_key = ?1 AND key = ?2 ORDER BY block");
+        RawStatement points(db, kSeriesSql);
+        QList<MetricOverview> result;
+        result.reserve(keys.size());
         for (const QString &key : keys) {
-            MetricSeries series;
-            series.key = key;
+            MetricOverview overview;
+            overview.key = key;
             const std::string name = utf8(key);
-            query.restart();
-            query.bind(1, row.key);
-            query.bindStatic(2, name);
-            while (query.next()) {
-                series.steps.append(query.integer(0));
-                series.timestamps.append(query.integer(1));
-                series.values.append(query.integer(3) ? std::numeric_limits<double>::quiet_NaN()
-                                                      : query.real(2));
+            header.restart();
+            header.bind(1, row.key);
+            header.bindStatic(2, name);
+            if (!header.next()) {
+                overview.whole.key = key;
+                result.append(std::move(overview));
+                continue;
             }
-            result.append(std::move(series));
+            overview.points = header.integer(0);
+            if (header.integer(1) == 0 || overview.points <= wholeUpTo) {
+                overview.whole = readSeries(points, row.key, key);
+                overview.points = overview.whole.values.size();
+                result.append(std::move(overview));
+                continue;
+            }
+            blocks.restart();
+            blocks.bind(1, row.key);
+            blocks.bindStatic(2, name);
+            while (blocks.next()) {
+                MetricBlock block;
+                block.points = int(blocks.integer(0));
+                block.finitePoints = int(blocks.integer(1));
+                block.finiteSum = blocks.real(2);
+                block.first = historyPoint(blocks, 3);
+                block.last = historyPoint(blocks, 6);
+                if (!blocks.isNull(9))
+                    block.low = historyPoint(blocks, 9);
+                if (!blocks.isNull(12))
+                    block.high = historyPoint(blocks, 12);
+                overview.blocks.append(block);
+            }
+            result.append(std::move(overview));
         }
         return result;
     });

@@ -68,6 +68,37 @@ struct MetricSeries
     QList<double> values;
 };
 
+/// A point of one metric's history, without its key. NaN values stay NaN.
+struct HistoryPoint
+{
+    qint64 step = 0;
+    qint64 timestamp = 0; ///< ms since the epoch
+    double value = 0;
+};
+
+/// Up to 32 consecutive points of a history, summarised (see core/store/metricsummary.h): what
+/// a line chart of them draws (first, lowest, highest and last point) and what smooths them.
+struct MetricBlock
+{
+    int points = 0;
+    int finitePoints = 0;
+    double finiteSum = 0; ///< of the finite values
+    HistoryPoint first;
+    HistoryPoint last;
+    std::optional<HistoryPoint> low;  ///< lowest value that is not NaN
+    std::optional<HistoryPoint> high; ///< highest value that is not NaN
+};
+
+/// One metric's history as a chart reads it: a short history whole, a long one as blocks.
+struct MetricOverview
+{
+    QString key;
+    qint64 points = 0;         ///< points in the history
+    MetricSeries whole;        ///< every point, when there are no blocks
+    QList<MetricBlock> blocks; ///< in history order, for a long history
+    bool summarised() const { return !blocks.isEmpty(); }
+};
+
 /// The lowest and highest value a metric took over a run (NaN values left out).
 struct MetricRange
 {

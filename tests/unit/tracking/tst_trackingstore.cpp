@@ -1,3 +1,4 @@
+#include "core/store/metricsummary.h"
 #include "core/store/store.h"
 #include "core/tracking/trackingstore.h"
 #include "core/tracking/trackingtypes.h"
@@ -169,6 +170,7 @@ private Q_SLOTS:
     void latestMetricIsHighestStepThenTimestamp();
     void metricHistoryIsOrderedAndPaged();
     void metricSeriesMatchesHistory();
+    void overviewsSummariseLongHistories();
     void listingOfManyRunsReadsWhatEachRunHolds();
     void changeCountersFollowEveryChangeOfRuns();
     void deletesTag();
@@ -1447,6 +1449,123 @@ void TestTrackingStore::latestMetricIsHighestStepThenTimestamp()
     const Result<Page<MetricPoint>> history = t.metricHistory(id, u"m"_s, 0, QString());
     VERIFY_OK(history);
     QCOMPARE(history->items.size(), points.size()); // every point kept
+}
+
+namespace {
+
+// Compares one block of an overview with the points of the raw history it stands for.
+bool blockMatches(const MetricBlock &block, const MetricSeries &raw, int first, QString *why)
+{
+    const int end = std::min(int(raw.values.size()), first + 32);
+    int finite = 0;
+    double sum = 0;
+    std::optional<int> low, high;
+    for (int i = first; i < end; ++i) {
+        const double v = raw.values[i];
+        if (std::isfinite(v)) {
+            ++finite;
+            sum += v;
+        }
+        if (std::isnan(v))
+            continue;
+        if (!low || v < raw.values[*low])
+            low = i;
+        if (!high || v > raw.values[*high])
+            high = i;
+    }
+    auto same = [&](const HistoryPoint &p, int i) {
+        return p.step == raw.steps[i] && p.timestamp == raw.timestamps[i]
+               && (p.value == raw.values[i] || (std::isnan(p.value) && std::isnan(raw.values[i])));
+    };
+    const QStringList wrong = {
+        block.points != end - first ? u"points"_s : QString(),
+        block.finitePoints != finite ? u"finite"_s : QString(),
+        std::abs(block.finiteSum - sum) > 1e-9 ? u"sum"_s : QString(),
+        !same(block.first, first) ? u"first"_s : QString(),
+        !same(block.last, end - 1) ? u"last"_s : QString(),
+        (block.low.has_value() != low.has_value() || (low && !same(*block.low, *low))) ? u"low"_s
+                                                                                       : QString(),
+        (block.high.has_value() != high.has_value() || (high && !same(*block.high, *high)))
+            ? u"high"_s
+            : QString(),
+    };
+    *why = QStringList(wrong).filter(QRegularExpression(u"."_s)).join(u", "_s);
+    return why->isEmpty();
+}
+
+} // namespace
+
+void TestTrackingStore::overviewsSummariseLongHistories()
+{
+    const auto workspace = openWorkspace();
+    QVERIFY(workspace);
+    TrackingStore &t = *workspace->tracking;
+    const Result<Run> created = t.createRun(u"0"_s, u"ana"_s, u"r"_s, 1000, {});
+    VERIFY_OK(created);
+    const QString id = created->info.runId;
+    // 1,000 points in batches of 70, each batch shuffled, with NaN, infinities, a dip and a
+    // batch logged twice (kept once).
+    auto valueAt = [](int step) {
+        if (step % 97 == 5)
+            return kNaN;
+        if (step == 400)
+            return kInf;
+        if (step == 401)
+            return -kInf;
+        return step == 640 ? -50.0 : std::sin(step / 10.0) + step / 1000.0;
+    };
+    for (int first = 0; first < 1000; first += 70) {
+        QList<MetricPoint> batch;
+        for (int step = std::min(999, first + 69); step >= first; --step)
+            batch.append(point(u"loss"_s, valueAt(step), step, 100000 + step));
+        VERIFY_OK(t.logBatch(id, batch, {}, {}));
+        if (first == 140)
+            VERIFY_OK(t.logBatch(id, batch, {}, {}));
+    }
+    VERIFY_OK(t.logBatch(id, {point(u"short"_s, 1, 0, 1)}, {}, {}));
+
+    const auto raw = t.metricSeries(id, {u"loss"_s});
+    VERIFY_OK(raw);
+    QCOMPARE(raw->at(0).values.size(), 1000);
+    auto checkBlocks = [&](const char *when) {
+        const auto overviews = t.metricOverviews(id, {u"loss"_s, u"short"_s, u"never"_s}, 100);
+        VERIFY_OK(overviews);
+        QCOMPARE(overviews->size(), 3);
+        const MetricOverview &loss = overviews->at(0);
+        QVERIFY2(loss.summarised(), when);
+        QCOMPARE(loss.points, 1000);
+        QCOMPARE(loss.blocks.size(), 32); // 31 full blocks and 8 points
+        for (int b = 0; b < loss.blocks.size(); ++b) {
+            QString why;
+            QVERIFY2(blockMatches(loss.blocks[b], raw->at(0), b * 32, &why),
+                     qPrintable(
+                         u"%1: block %2 differs in %3"_s.arg(QLatin1String(when)).arg(b).arg(why)));
+        }
+        QVERIFY(!overviews->at(1).summarised());
+        QCOMPARE(overviews->at(1).points, 1);
+        QCOMPARE(overviews->at(1).whole.values, QList<double>{1});
+        QCOMPARE(overviews->at(2).points, 0);
+    };
+    checkBlocks("as logged");
+
+    // Below the bar, the history comes whole.
+    const auto whole = t.metricOverviews(id, {u"loss"_s}, 1000);
+    VERIFY_OK(whole);
+    QVERIFY(!whole->at(0).summarised());
+    QCOMPARE(whole->at(0).whole.steps, raw->at(0).steps);
+
+    // Rebuilt from the points (as the schema migration does), the blocks are the same.
+    VERIFY_OK(workspace->store->write([](SQLite::Database &db) { metricsummary::rebuildAll(db); })
+                  .result());
+    checkBlocks("rebuilt");
+
+    // A point for an earlier step: the blocks no longer fit, and the history is read whole.
+    VERIFY_OK(t.logBatch(id, {point(u"loss"_s, 9, 500, 1)}, {}, {}));
+    const auto after = t.metricOverviews(id, {u"loss"_s}, 100);
+    VERIFY_OK(after);
+    QVERIFY(!after->at(0).summarised());
+    QCOMPARE(after->at(0).points, 1001);
+    QCOMPARE(after->at(0).whole.values.size(), 1001);
 }
 
 void TestTrackingStore::listingOfManyRunsReadsWhatEachRunHolds()
