@@ -115,6 +115,7 @@ public:
     bool operator==(const TabularPreprocessor &) const = default;
 
 private:
+    TabularPreprocessor() = default; // only fit() and fromJson() make one
     Result<TabularTransform> encode(const CsvTable &table, bool withLabel) const;
 
     std::vector<FittedColumn> m_columns;
