@@ -1,7 +1,7 @@
 // What the compare view computes off the GUI thread: smoothing, point budgets, and histories
-// read from a real workspace database, through the cache that spares rereading histories that did
-// not grow (including one that grew below its latest step).
+// read from a real workspace database, long ones through their summaries.
 
+#include "ui/panels/experiments/compare/chartstyle.h"
 #include "ui/panels/experiments/compare/comparedata.h"
 
 #include "core/base/cancellation.h"
@@ -10,7 +10,10 @@
 #include "testsupport/verify.h"
 
 #include <QTemporaryDir>
+
 #include <QTest>
+#include <algorithm>
+#include <functional>
 
 #include <cmath>
 #include <limits>
@@ -45,7 +48,10 @@ private Q_SLOTS:
     void smoothing_data();
     void smoothing();
     void budgetShrinksWithSeries();
-    void loadsThroughTheCache();
+    void niceRanges_data();
+    void niceRanges();
+    void loadsLongHistoriesFromTheirSummaries();
+    void smoothsSummariesLikeThePoints();
 };
 
 void TestCompareData::smoothing_data()
@@ -71,6 +77,29 @@ void TestCompareData::smoothing()
                  qPrintable(u"%1 at %2"_s.arg(smoothed[i]).arg(i)));
 }
 
+void TestCompareData::niceRanges_data()
+{
+    QTest::addColumn<double>("min");
+    QTest::addColumn<double>("max");
+    QTest::addColumn<double>("niceMin");
+    QTest::addColumn<double>("niceMax");
+    QTest::addColumn<int>("ticks");
+    QTest::newRow("fractions") << 0.03 << 0.97 << 0.0 << 1.0 << 6;
+    QTest::newRow("steps") << 0.0 << 4999.0 << 0.0 << 5000.0 << 6;
+    QTest::newRow("negative") << -7.5 << 2.2 << -8.0 << 4.0 << 7;
+    QTest::newRow("empty span stays") << 3.0 << 3.0 << 3.0 << 3.0 << 5;
+}
+
+void TestCompareData::niceRanges()
+{
+    QFETCH(double, min);
+    QFETCH(double, max);
+    const NiceRange nice = niceRange(min, max, 5);
+    QTEST(nice.min, "niceMin");
+    QTEST(nice.max, "niceMax");
+    QTEST(nice.ticks, "ticks");
+}
+
 void TestCompareData::budgetShrinksWithSeries()
 {
     QVERIFY(historyPointBudget(1) > historyPointBudget(300));
@@ -82,62 +111,133 @@ void TestCompareData::budgetShrinksWithSeries()
     QCOMPARE(smoothed[2], 1.0);
 }
 
-void TestCompareData::loadsThroughTheCache()
+namespace {
+
+// A workspace with one run; `values(step)` gives its "loss" history of `steps` points, logged
+// 1,000 at a time with timestamps 1000 + step ms, and a 50-point "short" history.
+struct OneRun
 {
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    auto store = Store::openMillrace(dir.filePath(u"workspace.db"_s));
-    VERIFY_OK(store);
-    TrackingStore tracking(**store, dir.filePath(u"artifacts"_s));
-    auto run = tracking.createRun(u"0"_s, u"ada"_s, u"r"_s, 1000, {});
-    VERIFY_OK(run);
-    const QString id = run->info.runId;
-    QList<MetricPoint> points;
-    for (int step = 0; step < 5000; ++step)
-        points.append({u"loss"_s, 1.0 / (step + 1), 1000 + step, step});
-    for (int chunk = 0; chunk < 5; ++chunk)
-        VERIFY_OK(tracking.logBatch(id, points.mid(chunk * 1000, 1000), {}, {}));
+    std::unique_ptr<Store> store;
+    std::unique_ptr<TrackingStore> tracking;
+    QString id;
+
+    bool fill(const std::function<double(int)> &values, int steps)
+    {
+        auto opened = Store::openMillrace(dir.filePath(u"workspace.db"_s));
+        if (!opened)
+            return false;
+        store = std::move(*opened);
+        tracking = std::make_unique<TrackingStore>(*store, dir.filePath(u"artifacts"_s));
+        auto run = tracking->createRun(u"0"_s, u"ada"_s, u"r"_s, 1000, {});
+        if (!run)
+            return false;
+        id = run->info.runId;
+        QList<MetricPoint> points;
+        for (int step = 0; step < steps; ++step)
+            points.append({u"loss"_s, values(step), 1000 + step, step});
+        for (int step = 0; step < 50; ++step)
+            points.append({u"short"_s, double(step), 1000 + step, step});
+        for (qsizetype first = 0; first < points.size(); first += 1000) {
+            if (!tracking->logBatch(id, points.mid(first, 1000), {}, {}))
+                return false;
+        }
+        return true;
+    }
+};
+
+} // namespace
+
+void TestCompareData::loadsLongHistoriesFromTheirSummaries()
+{
+    OneRun r;
+    auto loss = [](int step) { return step == 2500 ? 100.0 : 1.0 / (step + 1); };
+    QVERIFY(r.fill(loss, 5000));
 
     HistoryRequest request;
-    request.runIds = {id, u"gone"_s}; // a run deleted meanwhile just drops out
-    request.keys = {u"loss"_s, u"never"_s};
+    request.runIds = {r.id, u"gone"_s}; // a run deleted meanwhile just drops out
+    request.keys = {u"loss"_s, u"never"_s, u"short"_s};
     request.pointBudget = 100;
-    request.versions.insert(id + u"|loss"_s, u"4999/5999"_s);
-    HistoryCache cache;
-    auto first = loadHistories(tracking, request, CancellationToken(), &cache);
-    VERIFY_OK(first);
-    QCOMPARE(first->size(), 1);
-    const HistorySeries *loss = findSeries(*first, id, u"loss"_s);
-    QVERIFY(loss);
-    QCOMPARE(loss->loggedPoints, 5000);
-    QCOMPARE(loss->data.points.size(), 100);
-    QVERIFY(loss->downsampled());
-    QCOMPARE(loss->data.points.first().y, 1.0);
-    QCOMPARE(cache.points(), 5000);
+    auto loaded = loadHistories(*r.tracking, request, CancellationToken());
+    VERIFY_OK(loaded);
+    QCOMPARE(loaded->size(), 2);
+    const HistorySeries *long_ = findSeries(*loaded, r.id, u"loss"_s);
+    QVERIFY(long_);
+    QCOMPARE(long_->loggedPoints, 5000);
+    QCOMPARE(long_->data.points.size(), 100);
+    QVERIFY(long_->downsampled());
+    // Every point drawn is a logged one, the ends are the history's, and the spike and the
+    // lowest value survive, in the line or in its band.
+    for (const SeriesPoint &p : long_->data.points)
+        QCOMPARE(p.y, loss(int(p.x)));
+    QCOMPARE(long_->data.points.first().x, 0.0);
+    QCOMPARE(long_->data.points.last().x, 4999.0);
+    QVERIFY(std::any_of(long_->data.points.cbegin(), long_->data.points.cend(),
+                        [](const SeriesPoint &p) { return p.y == 100.0; }));
+    QCOMPARE(*std::max_element(long_->data.high.cbegin(), long_->data.high.cend()), 100.0);
+    QCOMPARE(*std::min_element(long_->data.low.cbegin(), long_->data.low.cend()), 1.0 / 5000);
 
-    // A point logged below the latest step leaves the latest point as it was: the count still
-    // tells the cache that the history grew.
-    VERIFY_OK(tracking.logBatch(id, {{u"loss"_s, 7.0, 500, -1}}, {}, {}));
-    auto second = loadHistories(tracking, request, CancellationToken(), &cache);
-    VERIFY_OK(second);
-    QCOMPARE(findSeries(*second, id, u"loss"_s)->loggedPoints, 5001);
-    QCOMPARE(findSeries(*second, id, u"loss"_s)->data.points.first().y, 7.0);
+    // A short history comes whole.
+    const HistorySeries *short_ = findSeries(*loaded, r.id, u"short"_s);
+    QVERIFY(short_);
+    QCOMPARE(short_->loggedPoints, 50);
+    QCOMPARE(short_->data.points.size(), 50);
+    QVERIFY(!short_->downsampled());
 
     // Relative time starts at the history's first point, in seconds.
     request.axis = HistoryAxis::RelativeTime;
-    request.pointBudget = 0;
-    auto relative = loadHistories(tracking, request, CancellationToken(), &cache);
+    auto relative = loadHistories(*r.tracking, request, CancellationToken());
     VERIFY_OK(relative);
-    const HistorySeries *timed = findSeries(*relative, id, u"loss"_s);
+    const HistorySeries *timed = findSeries(*relative, r.id, u"loss"_s);
     QCOMPARE(timed->data.points.first().x, 0.0);
-    QVERIFY(timed->data.points.last().x > 4.0);
+    QCOMPARE(timed->data.points.last().x, 4.999);
+
+    // A point logged for an earlier step: read point by point from then on, and it shows.
+    VERIFY_OK(r.tracking->logBatch(r.id, {{u"loss"_s, -7.0, 500, 0}}, {}, {}));
+    request.axis = HistoryAxis::Step;
+    auto grown = loadHistories(*r.tracking, request, CancellationToken());
+    VERIFY_OK(grown);
+    QCOMPARE(findSeries(*grown, r.id, u"loss"_s)->loggedPoints, 5001);
+    const auto &lows = findSeries(*grown, r.id, u"loss"_s)->data.low;
+    QCOMPARE(*std::min_element(lows.cbegin(), lows.cend()), -7.0);
 
     // Cancelled before it starts: nothing.
     CancellationSource cancel;
     cancel.cancel();
-    auto cancelled = loadHistories(tracking, request, cancel.token(), &cache);
+    auto cancelled = loadHistories(*r.tracking, request, cancel.token());
     VERIFY_OK(cancelled);
     QVERIFY(cancelled->isEmpty());
+}
+
+void TestCompareData::smoothsSummariesLikeThePoints()
+{
+    // A noisy ramp: smoothing over the blocks' means lands close to smoothing every point.
+    OneRun r;
+    auto value = [](int step) { return step / 1000.0 + ((step * 7919) % 13) / 100.0; };
+    QVERIFY(r.fill(value, 6400));
+    HistoryRequest request;
+    request.runIds = {r.id};
+    request.keys = {u"loss"_s};
+    request.pointBudget = 100; // 6,400 points: read as 200 blocks
+    request.smoothing = 0.9;
+    auto loaded = loadHistories(*r.tracking, request, CancellationToken());
+    VERIFY_OK(loaded);
+    QCOMPARE(loaded->size(), 1);
+    const QList<SeriesPoint> &drawn = loaded->first().data.points;
+    QCOMPARE(drawn.size(), 100);
+
+    QList<double> raw;
+    for (int step = 0; step < 6400; ++step)
+        raw.append(value(step));
+    const QList<double> exact = smoothValues(raw, 0.9);
+    double worst = 0;
+    for (const SeriesPoint &p : drawn) {
+        QCOMPARE(int(p.x) % 32, 31); // each block's last step
+        worst = std::max(worst, std::abs(p.y - exact[int(p.x)]));
+    }
+    QVERIFY2(worst < 0.02, qPrintable(u"off by %1"_s.arg(worst)));
+    // Unsmoothed, the same line is far noisier than that.
+    QVERIFY(std::abs(value(31) - exact[31]) > 0.02 || std::abs(value(63) - exact[63]) > 0.02);
 }
 
 QTEST_GUILESS_MAIN(TestCompareData)

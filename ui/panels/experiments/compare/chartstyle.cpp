@@ -1,5 +1,7 @@
 #include "ui/panels/experiments/compare/chartstyle.h"
 
+#include <cmath>
+
 #include <QAbstractAxis>
 #include <QChart>
 #include <QLegend>
@@ -33,6 +35,33 @@ QColor compareRunColour(int index)
     default:
         return base;
     }
+}
+
+namespace {
+
+// The round number (1, 2 or 5 times a power of ten) nearest `x`, or the next one up.
+double roundNumber(double x, bool up)
+{
+    const double power = std::pow(10.0, std::floor(std::log10(x)));
+    const double fraction = x / power;
+    double nice = 10;
+    if (up)
+        nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+    else
+        nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
+    return nice * power;
+}
+
+} // namespace
+
+NiceRange niceRange(double min, double max, int ticks)
+{
+    if (!std::isfinite(min) || !std::isfinite(max) || max <= min || ticks < 2)
+        return {min, max, ticks};
+    const double step = roundNumber(roundNumber(max - min, true) / (ticks - 1), false);
+    const double first = std::floor(min / step);
+    const double last = std::ceil(max / step);
+    return {first * step, last * step, int(last - first) + 1};
 }
 
 } // namespace millrace::ui

@@ -17,4 +17,16 @@ void applyChartStyle(QChart *chart, const QPalette &palette);
 /// dark backgrounds (Tableau 10), then darker and lighter turns of it.
 QColor compareRunColour(int index);
 
+/// An axis range widened to round numbers (1, 2 or 5 times a power of ten per tick), and the
+/// tick count that puts a tick on each: what QValueAxis::applyNiceNumbers() gives, worked out
+/// before the axis is touched. Setting a chart's axis redraws every series on it, so a chart of
+/// hundreds of lines sets each axis once, and not at all when the range stays the same.
+struct NiceRange
+{
+    double min = 0;
+    double max = 0;
+    int ticks = 0;
+};
+NiceRange niceRange(double min, double max, int ticks = 5);
+
 } // namespace millrace::ui

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <numeric>
 #include <optional>
+#include <tuple>
 
 namespace millrace::ui {
 
@@ -49,6 +50,67 @@ QList<tracking::SeriesPoint> chartPoints(const tracking::MetricSeries &series, H
     return points;
 }
 
+// One history point in eight survives as a block's first, lowest, highest and last point.
+constexpr int kPointsPerBlockDrawn = 8;
+
+void appendPoint(tracking::MetricSeries &series, const tracking::HistoryPoint &point)
+{
+    series.steps.append(point.step);
+    series.timestamps.append(point.timestamp);
+    series.values.append(point.value);
+}
+
+// The points a line through every point of the blocks would show: each block's first, lowest,
+// highest and last point, in history order, each once.
+tracking::MetricSeries blockPoints(const QList<tracking::MetricBlock> &blocks)
+{
+    tracking::MetricSeries series;
+    series.steps.reserve(blocks.size() * 4);
+    series.timestamps.reserve(blocks.size() * 4);
+    series.values.reserve(blocks.size() * 4);
+    for (const tracking::MetricBlock &block : blocks) {
+        QList<tracking::HistoryPoint> points{block.first};
+        for (const auto &extreme : {block.low, block.high}) {
+            if (extreme)
+                points.append(*extreme);
+        }
+        points.append(block.last);
+        std::sort(points.begin(), points.end(), [](const auto &a, const auto &b) {
+            return std::tie(a.step, a.timestamp) < std::tie(b.step, b.timestamp);
+        });
+        for (int i = 0; i < points.size(); ++i) {
+            const bool repeat = i > 0 && points[i].step == points[i - 1].step
+                                && points[i].timestamp == points[i - 1].timestamp;
+            if (!repeat)
+                appendPoint(series, points[i]);
+        }
+    }
+    return series;
+}
+
+// The smoothed line of a summarised history, a point at the end of each block: the moving
+// average taken over the block's finite values as if each were the block's mean, which for a
+// weight w and n values moves the average by 1 - w^n of the way to the mean. Debiased as
+// smoothValues() does.
+tracking::MetricSeries smoothedBlocks(const QList<tracking::MetricBlock> &blocks, double weight)
+{
+    weight = qMin(weight, 0.999);
+    tracking::MetricSeries series;
+    double average = 0;
+    double startWeight = 1;
+    for (const tracking::MetricBlock &block : blocks) {
+        if (block.finitePoints == 0)
+            continue;
+        const double kept = std::pow(weight, block.finitePoints);
+        average = average * kept + (1 - kept) * (block.finiteSum / block.finitePoints);
+        startWeight *= kept;
+        tracking::HistoryPoint point = block.last;
+        point.value = average / (1 - startWeight);
+        appendPoint(series, point);
+    }
+    return series;
+}
+
 } // namespace
 
 int historyPointBudget(int seriesCount)
@@ -81,48 +143,17 @@ QList<double> smoothValues(const QList<double> &values, double weight)
     return smoothed;
 }
 
-std::optional<tracking::MetricSeries> HistoryCache::find(const QString &runId, const QString &key,
-                                                         const QString &version) const
-{
-    std::lock_guard lock(m_mutex);
-    const auto found = m_entries.constFind(runId + QLatin1Char('|') + key);
-    if (found == m_entries.cend() || found->version != version)
-        return std::nullopt;
-    return found->series;
-}
-
-void HistoryCache::insert(const QString &runId, const QString &version,
-                          const tracking::MetricSeries &series)
-{
-    std::lock_guard lock(m_mutex);
-    if (m_points + series.values.size() > kMaxPoints) {
-        m_entries.clear();
-        m_points = 0;
-    }
-    Entry &entry = m_entries[runId + QLatin1Char('|') + series.key];
-    m_points += series.values.size() - entry.series.values.size();
-    entry = {version, series};
-}
-
-bool HistoryCache::contains(const QString &runId, const QString &key) const
-{
-    std::lock_guard lock(m_mutex);
-    return m_entries.contains(runId + QLatin1Char('|') + key);
-}
-
-qint64 HistoryCache::points() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_points;
-}
-
 Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracking,
                                            const HistoryRequest &request,
-                                           const CancellationToken &cancel, HistoryCache *cache)
+                                           const CancellationToken &cancel)
 {
     const int budget = request.pointBudget > 0
                            ? request.pointBudget
                            : historyPointBudget(int(request.runIds.size() * request.keys.size()));
+    // A history up to this long is read whole; a longer one as its blocks, whose four points
+    // each (one in eight of the history) still leave more than the budget to choose from. So a
+    // chart reads at most about eight times its budget of points, however long the histories.
+    const qint64 wholeUpTo = qint64(budget) * kPointsPerBlockDrawn;
     struct PerRun
     {
         QList<HistorySeries> series;
@@ -138,69 +169,29 @@ Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracki
             return;
         PerRun &out = results[index];
         const QString &runId = request.runIds[index];
-        // Histories the cache holds at their current version are not read again. Points are
-        // only ever added, so the latest point and the count tell a grown history (a point
-        // logged for an earlier step leaves the latest one as it was).
-        // Counting is only worth it for histories the cache holds; one read now is counted as
-        // it is stored.
-        QStringList held;
-        for (const QString &key : request.keys) {
-            if (cache && cache->contains(runId, key))
-                held.append(key);
+        auto read = tracking.metricOverviews(runId, request.keys, wholeUpTo);
+        if (!read) {
+            out.error = read.error();
+            return;
         }
-        QMap<QString, qint64> counts;
-        if (!held.isEmpty()) {
-            auto counted = tracking.metricCounts(runId, held);
-            if (!counted) {
-                out.error = counted.error();
-                return;
-            }
-            counts = *counted;
-        }
-        auto versionOf = [&](const QString &key, qint64 count) {
-            const QString latest = request.versions.value(runId + QLatin1Char('|') + key);
-            return latest.isEmpty() ? QString()
-                                    : latest + QLatin1Char('#') + QString::number(count);
-        };
-        QList<tracking::MetricSeries> histories;
-        QStringList missing;
-        for (const QString &key : request.keys) {
-            const QString version = versionOf(key, counts.value(key));
-            std::optional<tracking::MetricSeries> cached;
-            if (held.contains(key) && !version.isEmpty())
-                cached = cache->find(runId, key, version);
-            if (cached)
-                histories.append(std::move(*cached));
-            else
-                missing.append(key);
-        }
-        if (!missing.isEmpty()) {
-            auto read = tracking.metricSeries(runId, missing);
-            if (!read) {
-                out.error = read.error();
-                return;
-            }
-            for (const tracking::MetricSeries &history : std::as_const(*read)) {
-                const QString version = versionOf(history.key, history.values.size());
-                if (cache && !version.isEmpty())
-                    cache->insert(runId, version, history);
-            }
-            histories.append(*read);
-            // Back into the order of the request's keys.
-            std::stable_sort(histories.begin(), histories.end(), [&](const auto &a, const auto &b) {
-                return request.keys.indexOf(a.key) < request.keys.indexOf(b.key);
-            });
-        }
-        for (const tracking::MetricSeries &history : std::as_const(histories)) {
-            if (history.values.isEmpty() || cancel.isCancelled())
+        for (const tracking::MetricOverview &overview : std::as_const(*read)) {
+            if (overview.points == 0 || cancel.isCancelled())
                 continue;
-            const QList<double> values = smoothValues(history.values, request.smoothing);
             HistorySeries series;
             series.runId = runId;
-            series.key = history.key;
-            series.loggedPoints = int(history.values.size());
-            series.data =
-                tracking::downsampleLttb(chartPoints(history, request.axis, values), budget);
+            series.key = overview.key;
+            series.loggedPoints = int(overview.points);
+            if (overview.summarised()) {
+                const tracking::MetricSeries drawn =
+                    request.smoothing > 0 ? smoothedBlocks(overview.blocks, request.smoothing)
+                                          : blockPoints(overview.blocks);
+                series.data = tracking::downsampleLttb(
+                    chartPoints(drawn, request.axis, drawn.values), budget);
+            } else {
+                const QList<double> values = smoothValues(overview.whole.values, request.smoothing);
+                series.data = tracking::downsampleLttb(
+                    chartPoints(overview.whole, request.axis, values), budget);
+            }
             out.series.append(std::move(series));
         }
     });

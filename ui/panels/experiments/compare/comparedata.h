@@ -4,13 +4,11 @@
 #include "core/tracking/downsample.h"
 #include "core/tracking/trackingtypes.h"
 
-#include <QHash>
 #include <QList>
 #include <QMap>
 #include <QString>
 #include <QStringList>
 
-#include <mutex>
 #include <optional>
 
 namespace millrace {
@@ -32,43 +30,11 @@ enum class HistoryAxis {
     RelativeTime, ///< seconds since the run's first point
 };
 
-/// Histories read before, so a chart redrawn with other settings, or with one run that logged
-/// more, reads only what changed. Each entry is tagged with the latest point the run table showed
-/// for it ("step/timestamp"); a different tag means the history grew and is read again. Bounded:
-/// past kMaxPoints it forgets everything and starts over. Safe to use from several threads.
-class HistoryCache
-{
-public:
-    static constexpr qint64 kMaxPoints = 20'000'000;
-
-    /// The history of `key` in `runId` if it was read with the same `version`.
-    std::optional<tracking::MetricSeries> find(const QString &runId, const QString &key,
-                                               const QString &version) const;
-    void insert(const QString &runId, const QString &version, const tracking::MetricSeries &series);
-    /// Whether some version of `key` in `runId` is held.
-    bool contains(const QString &runId, const QString &key) const;
-    /// Points held, for tests.
-    qint64 points() const;
-
-private:
-    struct Entry
-    {
-        QString version;
-        tracking::MetricSeries series;
-    };
-    mutable std::mutex m_mutex;
-    QHash<QString, Entry> m_entries; ///< by "runId|key"
-    qint64 m_points = 0;
-};
-
 /// Which metric histories to draw, and how.
 struct HistoryRequest
 {
     QStringList runIds;
     QStringList keys;
-    /// The latest point of each history as "step/timestamp", by "runId|key": what the cache
-    /// checks. Histories without one are always read.
-    QHash<QString, QString> versions;
     HistoryAxis axis = HistoryAxis::Step;
     double smoothing = 0; ///< 0 (none) to below 1: weight of the exponential moving average
     int pointBudget = 0;  ///< most points per series; 0 picks from the number of series
@@ -94,13 +60,14 @@ int historyPointBudget(int seriesCount);
 QList<double> smoothValues(const QList<double> &values, double weight);
 
 /// Reads, smooths and downsamples the histories `request` names; runs in parallel over the
-/// runs on the global thread pool. Series come back in request order (runs, then keys); a key
-/// a run never logged gives no series. Stops early with an empty list when `cancel` fires.
-/// With a `cache`, histories whose version it holds are not read again, and those read are kept.
+/// runs on the global thread pool. A long history is read as its summary (blocks of 32 points:
+/// their first, lowest, highest and last points; smoothing over their means), so a chart reads
+/// a bounded number of rows however long its histories are. Series come back in request order
+/// (runs, then keys); a key a run never logged gives no series. Stops early with an empty list
+/// when `cancel` fires.
 Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracking,
                                            const HistoryRequest &request,
-                                           const CancellationToken &cancel,
-                                           HistoryCache *cache = nullptr);
+                                           const CancellationToken &cancel);
 
 /// The lowest and highest value of every metric of each run, by run id.
 using RunMetricRanges = QMap<QString, QMap<QString, tracking::MetricRange>>;

@@ -28,6 +28,15 @@ namespace millrace::ui {
 
 namespace {
 
+// Sets `axis` to round numbers around [min, max] in one step (see niceRange()).
+void setNiceRange(QValueAxis *axis, double min, double max)
+{
+    const NiceRange nice = niceRange(min, max, axis->tickCount());
+    if (axis->tickCount() != nice.ticks)
+        axis->setTickCount(nice.ticks);
+    axis->setRange(nice.min, nice.max);
+}
+
 // Metrics drawn when the user has not chosen yet: the first few with a history.
 constexpr int kDefaultKeys = 3;
 
@@ -112,8 +121,6 @@ void HistoryPage::setSource(const CompareSource &source)
 {
     delete m_job;
     m_source = source;
-    // Another workspace (or none): what was read before is no longer its history.
-    m_cache = std::make_shared<HistoryCache>();
     m_loadedSignature.clear();
     m_loadingSignature.clear();
     reload();
@@ -182,23 +189,15 @@ void HistoryPage::reload()
     for (const tracking::Run &run : std::as_const(m_runs.runs))
         request.runIds.append(run.info.runId);
     request.keys = m_keys->chosen();
-    for (const tracking::Run &run : std::as_const(m_runs.runs)) {
-        for (const tracking::MetricPoint &point : run.latestMetrics) {
-            if (request.keys.contains(point.key))
-                request.versions.insert(
-                    run.info.runId + QLatin1Char('|') + point.key,
-                    QStringLiteral("%1/%2").arg(point.step).arg(point.timestamp));
-        }
-    }
     request.axis = HistoryAxis(m_axis->currentData().toInt());
     request.smoothing = m_smoothing->value() / 100.0;
     const tracking::TrackingStore *tracking = m_source.tracking;
     m_loadingSignature = signature;
     m_job = Job::start(
         QStringLiteral("load metric histories"),
-        [tracking, request, cache = m_cache](JobContext &context) {
+        [tracking, request](JobContext &context) {
             HistoryOutcome outcome;
-            auto series = loadHistories(*tracking, request, context.token(), cache.get());
+            auto series = loadHistories(*tracking, request, context.token());
             if (series)
                 outcome.series = *series;
             else
@@ -381,14 +380,13 @@ void HistoryPage::draw()
             xAxis->setRange(QDateTime::fromMSecsSinceEpoch(qint64(xMin)),
                             QDateTime::fromMSecsSinceEpoch(qint64(std::ceil(xMax))));
         } else {
-            auto *values = static_cast<QValueAxis *>(xAxis);
-            values->setRange(xMin, xMax);
             // Round ticks (0, 2,500, 5,000) read better than the data's own ends.
-            values->applyNiceNumbers();
+            setNiceRange(static_cast<QValueAxis *>(xAxis), xMin, xMax);
         }
-        yAxis->setRange(yMin, yMax);
         if (auto *values = qobject_cast<QValueAxis *>(yAxis))
-            values->applyNiceNumbers();
+            setNiceRange(values, yMin, yMax);
+        else
+            yAxis->setRange(yMin, yMax);
     }
 
     QStringList note;

@@ -74,7 +74,6 @@ private:
     QLabel *m_note;
     QChartView *m_view;
     QPointer<Job> m_job;
-    std::shared_ptr<HistoryCache> m_cache = std::make_shared<HistoryCache>();
     QString m_loadedSignature; ///< what the series shown were loaded for
     QString m_loadingSignature;
     QList<HistorySeries> m_series;
