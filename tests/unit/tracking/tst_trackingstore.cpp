@@ -172,6 +172,7 @@ private Q_SLOTS:
     void metricSeriesMatchesHistory();
     void overviewsSummariseLongHistories();
     void listingOfManyRunsReadsWhatEachRunHolds();
+    void longListingReadsWhatEachRunHolds();
     void changeCountersFollowEveryChangeOfRuns();
     void deletesTag();
     void failsInterruptedRuns();
@@ -1621,6 +1622,80 @@ void TestTrackingStore::listingOfManyRunsReadsWhatEachRunHolds()
             QCOMPARE(latest(listed, u"acc"_s)->value, i / 200.0);
             QCOMPARE(latest(listed, u"loss"_s).has_value(), i % 3 == 0);
         }
+    }
+}
+
+void TestTrackingStore::longListingReadsWhatEachRunHolds()
+{
+    // A listing of thousands of runs, written straight into the tables in one go (logging 3,000
+    // runs one by one takes a while), in the listing's order and with what each run holds.
+    const auto workspace = openWorkspace();
+    QVERIFY(workspace);
+    TrackingStore &t = *workspace->tracking;
+    const auto a = t.createExperiment(u"a"_s);
+    const auto b = t.createExperiment(u"b"_s);
+    VERIFY_OK(a);
+    VERIFY_OK(b);
+    const int runs = 3000;
+    VERIFY_OK(
+        workspace->store
+            ->write([&](SQLite::Database &db) {
+                SQLite::Statement run(
+                    db, "INSERT INTO runs(run_key, run_uuid, experiment_id, name, user_id, "
+                        "status, start_time, artifact_uri) VALUES (?, ?, ?, ?, 'u', "
+                        "'FINISHED', ?, '')");
+                SQLite::Statement param(db, "INSERT INTO params VALUES (?, ?, ?)");
+                SQLite::Statement tag(db, "INSERT INTO tags VALUES (?, 'team', ?)");
+                SQLite::Statement metric(db,
+                                         "INSERT INTO latest_metrics VALUES (?, 'acc', ?, ?, ?)");
+                for (int i = 1; i <= runs; ++i) {
+                    // The first 800 alternate between the experiments.
+                    const bool inB = i <= 800 && i % 2 == 0;
+                    run.bind(1, i);
+                    run.bind(2, u"%1"_s.arg(i, 32, 10, QLatin1Char('0')).toStdString());
+                    run.bind(3, static_cast<int64_t>((inB ? *b : *a).toLongLong()));
+                    run.bind(4, u"run-%1"_s.arg(i).toStdString());
+                    run.bind(5, (i * 7919) % 100000);
+                    run.exec();
+                    run.reset();
+                    for (const auto &[key, value] : {std::pair(u"lr"_s, QString::number(i % 5)),
+                                                     std::pair(u"seed"_s, QString::number(i))}) {
+                        param.bind(1, i);
+                        param.bind(2, key.toStdString());
+                        param.bind(3, value.toStdString());
+                        param.exec();
+                        param.reset();
+                    }
+                    if (i % 3 == 0) {
+                        tag.bind(1, i);
+                        tag.bind(2, u"t%1"_s.arg(i % 4).toStdString());
+                        tag.exec();
+                        tag.reset();
+                    }
+                    metric.bind(1, i);
+                    metric.bind(2, i);
+                    metric.bind(3, 1000 + i);
+                    metric.bind(4, i / double(runs));
+                    metric.exec();
+                    metric.reset();
+                }
+            })
+            .result());
+    const auto listing = t.searchRuns({*a}, QString(), ViewType::ActiveOnly, 5000, {}, {});
+    VERIFY_OK(listing);
+    QCOMPARE(listing->items.size(), runs - 400);
+    qint64 previousStart = std::numeric_limits<qint64>::max();
+    for (const Run &listed : listing->items) {
+        // Still in the listing's order: newest start first.
+        QVERIFY(*listed.info.startTime <= previousStart);
+        previousStart = *listed.info.startTime;
+        const int i = listed.info.runName.mid(4).toInt();
+        QCOMPARE(listed.params.value(u"seed"_s), QString::number(i));
+        QCOMPARE(listed.params.value(u"lr"_s), QString::number(i % 5));
+        QCOMPARE(listed.tags.value(u"team"_s), i % 3 == 0 ? u"t%1"_s.arg(i % 4) : QString());
+        QCOMPARE(listed.latestMetrics.size(), 1);
+        QCOMPARE(listed.latestMetrics.first().value, i / double(runs));
+        QCOMPARE(listed.latestMetrics.first().step, i);
     }
 }
 
