@@ -71,8 +71,13 @@ std::optional<Point> columnPoint(sqlite3_stmt *statement, int column)
 // The metrics table's order: step, timestamp, then the stored value (NaN as 0), then NaN last.
 bool historyOrder(const Point &a, const Point &b)
 {
-    return std::tuple(a.step, a.timestamp, a.isNan ? 0.0 : a.value, a.isNan)
-           < std::tuple(b.step, b.timestamp, b.isNan ? 0.0 : b.value, b.isNan);
+    if (a.step != b.step)
+        return a.step < b.step;
+    if (a.timestamp != b.timestamp)
+        return a.timestamp < b.timestamp;
+    const double av = a.isNan ? 0.0 : a.value;
+    const double bv = b.isNan ? 0.0 : b.value;
+    return av < bv || (av == bv && !a.isNan && b.isNan);
 }
 
 // Whether `b` comes after `a` with room for nothing in between: a later step or timestamp. Two
@@ -126,7 +131,9 @@ void append(SQLite::Database &db, qint64 runKey, const std::string &key, std::ve
 {
     if (points.empty())
         return;
-    std::sort(points.begin(), points.end(), historyOrder);
+    // Loggers mostly send a history's points in order: checking is cheaper than sorting.
+    if (!std::is_sorted(points.begin(), points.end(), historyOrder))
+        std::sort(points.begin(), points.end(), historyOrder);
 
     Statement header = prepare(db, "SELECT points, last_step, last_timestamp, in_order "
                                    "FROM metric_summaries WHERE run_key = ?1 AND key = ?2");
