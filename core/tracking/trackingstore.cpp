@@ -158,63 +158,6 @@ void touchExperiment(SQLite::Database &db, qint64 id)
     update.exec();
 }
 
-// ---- runs ----------------------------------------------------------------------------------
-
-struct RunRow
-{
-    qint64 key = 0;
-    RunInfo info;
-};
-
-constexpr const char *kRunColumns =
-    "SELECT run_key, run_uuid, experiment_id, name, user_id, status, start_time, end_time, "
-    "artifact_uri, lifecycle_stage FROM runs ";
-
-RunRow readRunRow(SQLite::Statement &row)
-{
-    RunRow run;
-    run.key = row.getColumn(0).getInt64();
-    run.info.runId = text(row.getColumn(1));
-    run.info.experimentId = QString::number(row.getColumn(2).getInt64());
-    run.info.runName = text(row.getColumn(3));
-    run.info.userId = text(row.getColumn(4));
-    run.info.status = runStatusFromString(text(row.getColumn(5))).value_or(RunStatus::Running);
-    if (!row.getColumn(6).isNull())
-        run.info.startTime = row.getColumn(6).getInt64();
-    if (!row.getColumn(7).isNull())
-        run.info.endTime = row.getColumn(7).getInt64();
-    run.info.artifactUri = text(row.getColumn(8));
-    run.info.lifecycleStage = text(row.getColumn(9)) == QLatin1String("deleted")
-                                  ? LifecycleStage::Deleted
-                                  : LifecycleStage::Active;
-    return run;
-}
-
-RunRow loadRunRow(SQLite::Database &db, const QString &runId)
-{
-    SQLite::Statement row(db, std::string(kRunColumns) + "WHERE run_uuid = ?");
-    row.bind(1, utf8(runId));
-    if (!row.executeStep())
-        raise(errorcode::kResourceDoesNotExist,
-              QStringLiteral("Run with id=%1 not found").arg(runId));
-    return readRunRow(row);
-}
-
-RunRow loadActiveRunRow(SQLite::Database &db, const QString &runId)
-{
-    RunRow run = loadRunRow(db, runId);
-    if (run.info.lifecycleStage != LifecycleStage::Active)
-        raise(errorcode::kInvalidParameterValue,
-              QStringLiteral("The run %1 must be in the 'active' state. Current state is deleted.")
-                  .arg(runId));
-    return run;
-}
-
-double metricValue(const SQLite::Column &column)
-{
-    return column.isNull() ? std::numeric_limits<double>::quiet_NaN() : column.getDouble();
-}
-
 // A statement driven through SQLite's C API. Listings and charts read hundreds of thousands of
 // rows, where SQLiteCpp's column objects (two atomic reference counts each) cost more than the
 // reading itself.
@@ -236,6 +179,13 @@ public:
         sqlite3_clear_bindings(m_statement);
     }
     void bind(int index, qint64 value) { sqlite3_bind_int64(m_statement, index, value); }
+    void bind(int index, double value) { sqlite3_bind_double(m_statement, index, value); }
+    /// Binds a copy of `value`.
+    void bindCopy(int index, const std::string &value)
+    {
+        sqlite3_bind_text(m_statement, index, value.data(), int(value.size()), SQLITE_TRANSIENT);
+    }
+    sqlite3_stmt *handle() const { return m_statement; }
     /// Binds `value` without copying: it must outlive the statement's use.
     void bindStatic(int index, const std::string &value)
     {
@@ -269,6 +219,74 @@ private:
     sqlite3_stmt *m_statement = nullptr;
 };
 
+// ---- runs ----------------------------------------------------------------------------------
+
+struct RunRow
+{
+    qint64 key = 0;
+    RunInfo info;
+};
+
+constexpr const char *kRunColumns =
+    "SELECT run_key, run_uuid, experiment_id, name, user_id, status, start_time, end_time, "
+    "artifact_uri, lifecycle_stage FROM runs ";
+
+// A row of kRunColumns, read through SQLite's C API (listings read thousands).
+RunRow readRunRow(sqlite3_stmt *row)
+{
+    auto bytes = [row](int column) {
+        return QByteArrayView(reinterpret_cast<const char *>(sqlite3_column_text(row, column)),
+                              sqlite3_column_bytes(row, column));
+    };
+    RunRow run;
+    run.key = sqlite3_column_int64(row, 0);
+    run.info.runId = QString::fromUtf8(bytes(1));
+    run.info.experimentId = QString::number(sqlite3_column_int64(row, 2));
+    run.info.runName = QString::fromUtf8(bytes(3));
+    run.info.userId = QString::fromUtf8(bytes(4));
+    const QByteArrayView status = bytes(5);
+    run.info.status = status == "FINISHED"    ? RunStatus::Finished
+                      : status == "FAILED"    ? RunStatus::Failed
+                      : status == "KILLED"    ? RunStatus::Killed
+                      : status == "SCHEDULED" ? RunStatus::Scheduled
+                                              : RunStatus::Running;
+    if (sqlite3_column_type(row, 6) != SQLITE_NULL)
+        run.info.startTime = sqlite3_column_int64(row, 6);
+    if (sqlite3_column_type(row, 7) != SQLITE_NULL)
+        run.info.endTime = sqlite3_column_int64(row, 7);
+    run.info.artifactUri = QString::fromUtf8(bytes(8));
+    run.info.lifecycleStage =
+        bytes(9) == "deleted" ? LifecycleStage::Deleted : LifecycleStage::Active;
+    return run;
+}
+
+RunRow loadRunRow(SQLite::Database &db, const QString &runId)
+{
+    const std::string sql = std::string(kRunColumns) + "WHERE run_uuid = ?1";
+    RawStatement row(db, sql.c_str());
+    const std::string id = utf8(runId);
+    row.bindStatic(1, id);
+    if (!row.next())
+        raise(errorcode::kResourceDoesNotExist,
+              QStringLiteral("Run with id=%1 not found").arg(runId));
+    return readRunRow(row.handle());
+}
+
+RunRow loadActiveRunRow(SQLite::Database &db, const QString &runId)
+{
+    RunRow run = loadRunRow(db, runId);
+    if (run.info.lifecycleStage != LifecycleStage::Active)
+        raise(errorcode::kInvalidParameterValue,
+              QStringLiteral("The run %1 must be in the 'active' state. Current state is deleted.")
+                  .arg(runId));
+    return run;
+}
+
+double metricValue(const SQLite::Column &column)
+{
+    return column.isNull() ? std::numeric_limits<double>::quiet_NaN() : column.getDouble();
+}
+
 // Texts read at each place of a run's key/value rows, as stored and as handed out. Runs of one
 // experiment mostly log the same keys (and often the same values) in the same order, so a text
 // equal to the one the previous run had at that place is shared instead of decoded again.
@@ -284,10 +302,16 @@ public:
                 return m_texts.at(place).second;
         }
         QString decoded = QString::fromUtf8(stored);
-        if (place < m_texts.size())
-            m_texts[place] = {stored.toByteArray(), decoded};
-        else if (place == m_texts.size())
-            m_texts.append({stored.toByteArray(), decoded});
+        if (place == m_texts.size())
+            m_texts.append(QPair<QByteArray, QString>());
+        if (place < m_texts.size()) {
+            // Texts that differ from run to run (a seed, a path) miss every time: reuse the
+            // place's buffer rather than allocate a copy of each.
+            QByteArray &bytes = m_texts[place].first;
+            bytes.resize(stored.size());
+            std::memcpy(bytes.data(), stored.data(), size_t(stored.size()));
+            m_texts[place].second = decoded;
+        }
         return decoded;
     }
 
@@ -368,6 +392,9 @@ private:
             if (m_metrics.integer(0) != runKey) {
                 runKey = m_metrics.integer(0);
                 slot = slotOf(runKey);
+                // Runs of a listing mostly log as many metrics as the one before.
+                if (slot >= 0)
+                    runs[slot].latestMetrics.reserve(std::max(place, 4));
                 place = 0;
             }
             if (slot < 0)
@@ -693,6 +720,19 @@ void bindAll(SQLite::Statement &statement, const QVariantList &bindings, int fir
             statement.bind(index++, static_cast<int64_t>(value.toLongLong()));
         else
             statement.bind(index++, utf8(value.toString()));
+    }
+}
+
+void bindAll(RawStatement &statement, const QVariantList &bindings)
+{
+    int index = 1;
+    for (const QVariant &value : bindings) {
+        if (value.typeId() == QMetaType::Double)
+            statement.bind(index++, value.toDouble());
+        else if (value.typeId() == QMetaType::LongLong || value.typeId() == QMetaType::Int)
+            statement.bind(index++, qint64(value.toLongLong()));
+        else
+            statement.bindCopy(index++, utf8(value.toString()));
     }
 }
 
@@ -1470,15 +1510,20 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
     if (!plan)
         return plan.error();
     return readChecked(m_store, [&](SQLite::Database &db) {
-        SQLite::Statement query = plan->prepare(db);
+        // Listings read thousands of rows: through the C API, as RunDataReader does.
+        const std::string sql = utf8(plan->sql);
+        RawStatement query(db, sql.c_str());
+        bindAll(query, plan->bindings);
+        query.bind(int(plan->bindings.size()) + 1, qint64(plan->limit + 1));
+        query.bind(int(plan->bindings.size()) + 2, plan->offset);
         QList<RunRow> rows;
         Page<Run> page;
-        while (query.executeStep()) {
+        while (query.next()) {
             if (rows.size() == plan->limit) {
                 page.nextPageToken = plan->nextPageToken();
                 break;
             }
-            rows.append(readRunRow(query));
+            rows.append(readRunRow(query.handle()));
         }
         page.items = RunDataReader(db).load(rows);
         return page;
