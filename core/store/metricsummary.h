@@ -22,7 +22,7 @@ namespace millrace::metricsummary {
 // place keeps no blocks any more, and is read point by point.
 
 /// Points per block.
-inline constexpr int kBlockPoints = 32;
+inline constexpr int kBlockPoints = 64;
 
 /// A point of a history as the metrics table stores it.
 struct Point

@@ -144,7 +144,7 @@ const std::array kMigrations = {
               }},
     Migration{4, "summaries of metric histories",
               [](SQLite::Database &db) {
-                  // See metricsummary.h: blocks of 32 points of a history with their first,
+                  // See metricsummary.h: blocks of 64 points of a history with their first,
                   // lowest, highest and last points (value NULL for NaN), and per history how
                   // many points are summarised and whether they came in order.
                   db.exec("CREATE TABLE metric_summaries ("

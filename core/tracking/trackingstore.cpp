@@ -1246,7 +1246,13 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
                 "coalesce(latest_metrics.value, -1e308))))");
         // Every point goes into the history; only each key's newest point of the batch is then
         // offered to latest_metrics, which halves the statements of a typical batch.
-        std::map<QString, std::pair<std::string, const MetricPoint *>> newestByKey;
+        struct KeyInBatch
+        {
+            std::string name;                             ///< the key as stored (UTF-8)
+            const MetricPoint *newest;                    ///< its newest point in the batch
+            std::vector<metricsummary::Point> inserted{}; ///< its points new to the history
+        };
+        std::map<QString, KeyInBatch> newestByKey;
         auto newer = [](const MetricPoint &a, const MetricPoint &b) {
             const double av = std::isnan(a.value) ? -1e308 : a.value;
             const double bv = std::isnan(b.value) ? -1e308 : b.value;
@@ -1263,16 +1269,15 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
             else
                 statement.bind(5, point.value);
         };
-        std::map<std::string, std::vector<metricsummary::Point>> written;
         for (const MetricPoint &point : metrics) {
             auto found = newestByKey.find(point.key);
             if (found == newestByKey.end()) {
                 checkKey(QStringLiteral("metric"), point.key);
-                found = newestByKey.emplace(point.key, std::pair(utf8(point.key), &point)).first;
-            } else if (newer(point, *found->second.second)) {
-                found->second.second = &point;
+                found = newestByKey.emplace(point.key, KeyInBatch{utf8(point.key), &point}).first;
+            } else if (newer(point, *found->second.newest)) {
+                found->second.newest = &point;
             }
-            bindPoint(insertMetric, found->second.first, point);
+            bindPoint(insertMetric, found->second.name, point);
             // The history keeps NaN as 0 with is_nan set (the primary key cannot hold NULL).
             if (std::isnan(point.value))
                 insertMetric.bind(5, 0.0);
@@ -1280,15 +1285,15 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
             // A point already in the history is left out (once, as MLflow keeps it) and is not
             // summarised again.
             if (insertMetric.exec() > 0)
-                written[found->second.first].push_back({point.step, point.timestamp,
-                                                        std::isnan(point.value) ? 0 : point.value,
-                                                        std::isnan(point.value)});
+                found->second.inserted.push_back({point.step, point.timestamp,
+                                                  std::isnan(point.value) ? 0 : point.value,
+                                                  std::isnan(point.value)});
             insertMetric.reset();
         }
-        for (auto &[key, points] : written)
-            metricsummary::append(db, runKey, key, std::move(points));
-        for (const auto &[key, newest] : newestByKey) {
-            bindPoint(latest, newest.first, *newest.second);
+        for (auto &[key, inBatch] : newestByKey)
+            metricsummary::append(db, runKey, inBatch.name, std::move(inBatch.inserted));
+        for (const auto &[key, inBatch] : newestByKey) {
+            bindPoint(latest, inBatch.name, *inBatch.newest);
             latest.exec();
             latest.reset();
         }

@@ -75,7 +75,7 @@ public:
     /// key the run never logged comes back empty).
     Result<QList<MetricSeries>> metricSeries(const QString &runId, const QStringList &keys) const;
     /// The history of each of `keys` for one run as a chart reads it: whole when it has at most
-    /// `wholeUpTo` points (or came out of order), else its blocks of 32 points. A key the run
+    /// `wholeUpTo` points (or came out of order), else its blocks (see metricsummary.h). A key the run
     /// never logged comes back with no points.
     Result<QList<MetricOverview>> metricOverviews(const QString &runId, const QStringList &keys,
                                                   qint64 wholeUpTo) const;

@@ -76,7 +76,7 @@ struct HistoryPoint
     double value = 0;
 };
 
-/// Up to 32 consecutive points of a history, summarised (see core/store/metricsummary.h): what
+/// Up to 64 consecutive points of a history, summarised (see core/store/metricsummary.h): what
 /// a line chart of them draws (first, lowest, highest and last point) and what smooths them.
 struct MetricBlock
 {

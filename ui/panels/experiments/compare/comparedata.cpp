@@ -1,6 +1,7 @@
 #include "ui/panels/experiments/compare/comparedata.h"
 
 #include "core/base/cancellation.h"
+#include "core/store/metricsummary.h"
 #include "core/tracking/trackingstore.h"
 
 #include <QtConcurrent/QtConcurrentMap>
@@ -50,8 +51,8 @@ QList<tracking::SeriesPoint> chartPoints(const tracking::MetricSeries &series, H
     return points;
 }
 
-// One history point in eight survives as a block's first, lowest, highest and last point.
-constexpr int kPointsPerBlockDrawn = 8;
+// Of each block of a summarised history, four points are drawn: first, lowest, highest, last.
+constexpr int kPointsPerBlockDrawn = metricsummary::kBlockPoints / 4;
 
 void appendPoint(tracking::MetricSeries &series, const tracking::HistoryPoint &point)
 {
@@ -151,8 +152,8 @@ Result<QList<HistorySeries>> loadHistories(const tracking::TrackingStore &tracki
                            ? request.pointBudget
                            : historyPointBudget(int(request.runIds.size() * request.keys.size()));
     // A history up to this long is read whole; a longer one as its blocks, whose four points
-    // each (one in eight of the history) still leave more than the budget to choose from. So a
-    // chart reads at most about eight times its budget of points, however long the histories.
+    // each still leave more than the budget to choose from. So a chart reads a bounded number
+    // of points (16 times its budget at most), however long the histories.
     const qint64 wholeUpTo = qint64(budget) * kPointsPerBlockDrawn;
     struct PerRun
     {

@@ -60,7 +60,7 @@ int historyPointBudget(int seriesCount);
 QList<double> smoothValues(const QList<double> &values, double weight);
 
 /// Reads, smooths and downsamples the histories `request` names; runs in parallel over the
-/// runs on the global thread pool. A long history is read as its summary (blocks of 32 points:
+/// runs on the global thread pool. A long history is read as its summary (blocks of 64 points:
 /// their first, lowest, highest and last points; smoothing over their means), so a chart reads
 /// a bounded number of rows however long its histories are. Series come back in request order
 /// (runs, then keys); a key a run never logged gives no series. Stops early with an empty list
