@@ -1458,24 +1458,6 @@ Result<QList<MetricOverview>> TrackingStore::metricOverviews(const QString &runI
     });
 }
 
-Result<QMap<QString, qint64>> TrackingStore::metricCounts(const QString &runId,
-                                                          const QStringList &keys) const
-{
-    return readChecked(m_store, [&](SQLite::Database &db) {
-        const RunRow row = loadRunRow(db, runId);
-        SQLite::Statement query(db, "SELECT count(*) FROM metrics WHERE run_key = ? AND key = ?");
-        QMap<QString, qint64> counts;
-        for (const QString &key : keys) {
-            query.reset();
-            query.bind(1, static_cast<int64_t>(row.key));
-            query.bind(2, utf8(key));
-            if (query.executeStep() && query.getColumn(0).getInt64() > 0)
-                counts.insert(key, query.getColumn(0).getInt64());
-        }
-        return counts;
-    });
-}
-
 Result<QMap<QString, MetricRange>> TrackingStore::metricRanges(const QString &runId) const
 {
     return readChecked(m_store, [&](SQLite::Database &db) {

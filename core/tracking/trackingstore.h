@@ -75,13 +75,10 @@ public:
     /// key the run never logged comes back empty).
     Result<QList<MetricSeries>> metricSeries(const QString &runId, const QStringList &keys) const;
     /// The history of each of `keys` for one run as a chart reads it: whole when it has at most
-    /// `wholeUpTo` points (or came out of order), else its blocks (see metricsummary.h). A key the run
-    /// never logged comes back with no points.
+    /// `wholeUpTo` points (or came out of order), else its blocks (see metricsummary.h). A key the
+    /// run never logged comes back with no points.
     Result<QList<MetricOverview>> metricOverviews(const QString &runId, const QStringList &keys,
                                                   qint64 wholeUpTo) const;
-    /// How many points each of `keys` holds for one run (keys without points are left out):
-    /// with the latest point, what tells a cached history from a grown one.
-    Result<QMap<QString, qint64>> metricCounts(const QString &runId, const QStringList &keys) const;
     /// The lowest and highest value of each metric the run logged, by key.
     Result<QMap<QString, MetricRange>> metricRanges(const QString &runId) const;
     /// Runs of the given experiments matching `filter` (MLflow syntax plus OR and parentheses).

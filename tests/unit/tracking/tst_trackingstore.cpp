@@ -1807,10 +1807,6 @@ void TestTrackingStore::metricSeriesMatchesHistory()
     QCOMPARE(ranges->value(u"loss"_s).max, 2.0);
     QCOMPARE(ranges->value(u"acc"_s).min, 0.25);
 
-    const auto counts = t.metricCounts(id, {u"loss"_s, u"acc"_s, u"never"_s});
-    VERIFY_OK(counts);
-    QCOMPARE(*counts, (QMap<QString, qint64>{{u"loss"_s, 4}, {u"acc"_s, 2}}));
-
     VERIFY_FAILS(t.metricSeries(u"no-such-run"_s, {u"loss"_s}), errorcode::kResourceDoesNotExist);
 }
 
