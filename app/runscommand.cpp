@@ -128,14 +128,14 @@ int runRunsCommand(const Invocation &invocation)
             << "ended:      " << formatTime(run->info.endTime) << "\n"
             << "artifacts:  " << run->info.artifactUri << "\n";
         out << "params:\n";
-        for (auto it = run->params.cbegin(); it != run->params.cend(); ++it)
-            out << "  " << it.key() << " = " << it.value() << "\n";
+        for (const KeyValue &item : run->params)
+            out << "  " << item.key << " = " << item.value << "\n";
         out << "metrics (latest):\n";
         for (const MetricPoint &point : run->latestMetrics)
             out << "  " << point.key << " = " << point.value << " (step " << point.step << ")\n";
         out << "tags:\n";
-        for (auto it = run->tags.cbegin(); it != run->tags.cend(); ++it)
-            out << "  " << it.key() << " = " << it.value() << "\n";
+        for (const KeyValue &item : run->tags)
+            out << "  " << item.key << " = " << item.value << "\n";
         return ExitOk;
     }
 

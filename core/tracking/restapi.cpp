@@ -216,7 +216,7 @@ QMap<QString, Handler> handlers()
 {
     QMap<QString, Handler> map;
     map.insert(QStringLiteral("experiments/create"), [](TrackingStore &t, const QJsonObject &a) {
-        QMap<QString, QString> tags;
+        KeyValueList tags;
         for (const auto &[key, value] : keyValues(a, QStringLiteral("tags")))
             tags.insert(key, value);
         return valueOr<QString>(

@@ -13,12 +13,12 @@ QJsonValue metricValueJson(double value)
     return value;
 }
 
-QJsonArray tagsJson(const QMap<QString, QString> &tags)
+QJsonArray tagsJson(const KeyValueList &tags)
 {
     QJsonArray array;
-    for (auto it = tags.cbegin(); it != tags.cend(); ++it)
+    for (const KeyValue &tag : tags)
         array.append(
-            QJsonObject{{QStringLiteral("key"), it.key()}, {QStringLiteral("value"), it.value()}});
+            QJsonObject{{QStringLiteral("key"), tag.key}, {QStringLiteral("value"), tag.value}});
     return array;
 }
 

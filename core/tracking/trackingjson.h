@@ -12,7 +12,7 @@ namespace millrace::tracking {
 /// as key/value lists, non-finite metric values as "NaN"/"Infinity" strings). The REST API and
 /// the `millrace runs --json` command share them.
 QJsonValue metricValueJson(double value);
-QJsonArray tagsJson(const QMap<QString, QString> &tags);
+QJsonArray tagsJson(const KeyValueList &tags);
 QJsonObject experimentJson(const Experiment &experiment);
 QJsonObject runInfoJson(const RunInfo &info);
 QJsonObject metricJson(const MetricPoint &point);

@@ -373,15 +373,9 @@ private:
     void readRange(QList<Run> &runs, qint64 first, qint64 last, const SlotOf &slotOf)
     {
         readKeyValues(m_params, first, last, slotOf, m_paramKeys, m_paramValues,
-                      [&runs](int slot, const QString &key, const QString &value) {
-                          QMap<QString, QString> &params = runs[slot].params;
-                          params.insert(params.cend(), key, value);
-                      });
+                      [&runs](int slot) -> KeyValueList & { return runs[slot].params; });
         readKeyValues(m_tags, first, last, slotOf, m_tagKeys, m_tagValues,
-                      [&runs](int slot, const QString &key, const QString &value) {
-                          QMap<QString, QString> &tags = runs[slot].tags;
-                          tags.insert(tags.cend(), key, value);
-                      });
+                      [&runs](int slot) -> KeyValueList & { return runs[slot].tags; });
         m_metrics.restart();
         m_metrics.bind(1, first);
         m_metrics.bind(2, last);
@@ -406,25 +400,30 @@ private:
         }
     }
 
-    template <typename SlotOf, typename Add>
+    // Reads key-value rows (params or tags) into listOf(slot) of each run asked for.
+    template <typename SlotOf, typename ListOf>
     static void readKeyValues(RawStatement &query, qint64 first, qint64 last, const SlotOf &slotOf,
-                              PlaceCache &keys, PlaceCache &values, const Add &add)
+                              PlaceCache &keys, PlaceCache &values, const ListOf &listOf)
     {
         query.restart();
         query.bind(1, first);
         query.bind(2, last);
         qint64 runKey = -1;
-        int slot = -1;
+        KeyValueList *list = nullptr;
         int place = 0;
         while (query.next()) {
             if (query.integer(0) != runKey) {
                 runKey = query.integer(0);
-                slot = slotOf(runKey);
+                const int slot = slotOf(runKey);
+                list = slot >= 0 ? &listOf(slot) : nullptr;
+                // Runs of a listing mostly have as many as the one before.
+                if (list)
+                    list->reserve(std::max(place, 4));
                 place = 0;
             }
-            if (slot < 0)
+            if (!list)
                 continue;
-            add(slot, keys.text(place, query.bytes(1)), values.text(place, query.bytes(2)));
+            list->insert(keys.text(place, query.bytes(1)), values.text(place, query.bytes(2)));
             ++place;
         }
     }
@@ -860,7 +859,7 @@ template <typename Fn> Result<void> TrackingStore::writeChecked(Fn write)
 
 Result<QString> TrackingStore::createExperiment(const QString &name,
                                                 const QString &artifactLocation,
-                                                const QMap<QString, QString> &tags)
+                                                const KeyValueList &tags)
 {
     if (name.trimmed().isEmpty())
         return fail(
@@ -889,11 +888,11 @@ Result<QString> TrackingStore::createExperiment(const QString &name,
         setLocation.bind(1, utf8(location));
         setLocation.bind(2, static_cast<int64_t>(*id));
         setLocation.exec();
-        for (auto it = tags.cbegin(); it != tags.cend(); ++it) {
+        for (const KeyValue &item : tags) {
             SQLite::Statement tag(db, "INSERT INTO experiment_tags VALUES (?, ?, ?)");
             tag.bind(1, static_cast<int64_t>(*id));
-            tag.bind(2, utf8(it.key()));
-            tag.bind(3, utf8(it.value()));
+            tag.bind(2, utf8(item.key));
+            tag.bind(3, utf8(item.value));
             tag.exec();
         }
     });

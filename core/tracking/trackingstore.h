@@ -32,7 +32,7 @@ public:
     // Experiments
     Result<QString> createExperiment(const QString &name,
                                      const QString &artifactLocation = QString(),
-                                     const QMap<QString, QString> &tags = {});
+                                     const KeyValueList &tags = {});
     Result<Experiment> experiment(const QString &experimentId) const;
     Result<Experiment> experimentByName(const QString &name) const;
     /// Experiments matching `filter` (`name LIKE '%x%'`, `tags.k = 'v'`, ...), ordered by

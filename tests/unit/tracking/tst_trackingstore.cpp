@@ -780,7 +780,7 @@ void TestTrackingStore::createsExperiment()
     QCOMPARE(created->name, u"exp-a"_s);
     QCOMPARE(created->artifactLocation, u"mlflow-artifacts:/"_s + *id);
     QCOMPARE(toString(created->lifecycleStage), toString(LifecycleStage::Active));
-    QCOMPARE(created->tags, (QMap<QString, QString>{{u"owner"_s, u"ana"_s}}));
+    QCOMPARE(created->tags, (KeyValueList{{u"owner"_s, u"ana"_s}}));
     QVERIFY(created->creationTime > 0);
     QVERIFY(created->lastUpdateTime >= created->creationTime);
 
@@ -950,7 +950,7 @@ void TestTrackingStore::setsExperimentTag()
     VERIFY_OK(t.setExperimentTag(*id, u"note.text"_s, u"first"_s));
     VERIFY_OK(t.setExperimentTag(*id, u"note.text"_s, u"second"_s)); // tags may change
     QCOMPARE(t.experiment(*id)->tags,
-             (QMap<QString, QString>{{u"owner"_s, u"ana"_s}, {u"note.text"_s, u"second"_s}}));
+             (KeyValueList{{u"owner"_s, u"ana"_s}, {u"note.text"_s, u"second"_s}}));
     VERIFY_FAILS(t.setExperimentTag(*id, u"bad!key"_s, u"v"_s), errorcode::kInvalidParameterValue);
     VERIFY_FAILS(t.setExperimentTag(*id, QString(), u"v"_s), errorcode::kInvalidParameterValue);
     QCOMPARE(t.experiment(*id)->tags.size(), 2);
@@ -985,8 +985,7 @@ void TestTrackingStore::createRunRecordsWhatItIsGiven()
     QCOMPARE(info.endTime, std::optional<qint64>());
     QCOMPARE(toString(info.lifecycleStage), toString(LifecycleStage::Active));
     QCOMPARE(info.artifactUri, u"mlflow-artifacts:/%1/%2/artifacts"_s.arg(*experiment, info.runId));
-    QCOMPARE(created->tags,
-             (QMap<QString, QString>{{u"team"_s, u"vision"_s}, {kRunNameTag, u"my-run"_s}}));
+    QCOMPARE(created->tags, (KeyValueList{{u"team"_s, u"vision"_s}, {kRunNameTag, u"my-run"_s}}));
     QVERIFY(created->params.isEmpty());
     QVERIFY(created->latestMetrics.isEmpty());
 
@@ -1147,7 +1146,7 @@ void TestTrackingStore::paramsAreImmutable()
     // Nothing of the rejected batch was written.
     const Result<Run> after = t.run(id);
     VERIFY_OK(after);
-    QCOMPARE(after->params, (QMap<QString, QString>{{u"lr"_s, u"0.1"_s}}));
+    QCOMPARE(after->params, (KeyValueList{{u"lr"_s, u"0.1"_s}}));
     QVERIFY(after->latestMetrics.isEmpty());
     QVERIFY(!after->tags.contains(u"note"_s));
     const Result<Page<MetricPoint>> history = t.metricHistory(id, u"acc"_s, 0, QString());
@@ -1187,7 +1186,7 @@ void TestTrackingStore::duplicateKeysInOneBatch()
         VERIFY_FAILS(logged, errorcode::kInvalidParameterValue);
     const Result<Run> after = t.run(id);
     VERIFY_OK(after);
-    QMap<QString, QString> expectedParams;
+    KeyValueList expectedParams;
     for (const auto &[key, value] : expected)
         expectedParams.insert(key, value);
     QCOMPARE(after->params, expectedParams);

@@ -476,7 +476,7 @@ void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &fi
     const QSet<QString> selected = m_runView->selectedRowNames();
     const tracking::Run *currentRun = runOf(m_runView->currentIndex());
     const QString currentRunId = currentRun ? currentRun->info.runId : QString();
-    m_runs->setRuns(listing.runs);
+    m_runs->setRuns(listing.runs, listing.keys);
     // The tree takes the whole reload in one step.
     m_groupedRuns->flush();
     // Rows keep their selection through the update, except when a param or metric column came

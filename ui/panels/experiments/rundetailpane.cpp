@@ -605,11 +605,11 @@ void RunDetailPane::showRun(const tracking::Run *run, const QString &experimentN
     m_artifactUri->setToolTip(info.artifactUri);
 
     QList<KeyValueModel::Row> params;
-    for (auto it = run->params.cbegin(); it != run->params.cend(); ++it)
-        params.append({it.key(), it.value()});
+    for (const tracking::KeyValue &item : run->params)
+        params.append({item.key, item.value});
     QList<KeyValueModel::Row> tags;
-    for (auto it = run->tags.cbegin(); it != run->tags.cend(); ++it)
-        tags.append({it.key(), it.value()});
+    for (const tracking::KeyValue &item : run->tags)
+        tags.append({item.key, item.value});
     m_params->setRows(params);
     m_metrics->setMetrics(info.runId, run->latestMetrics);
     m_tags->setRows(tags);

@@ -2,7 +2,6 @@
 
 #include "ui/panels/experiments/keyedrows.h"
 
-#include <QCollator>
 #include <QColor>
 #include <QDateTime>
 #include <QFont>
@@ -12,7 +11,6 @@
 #include <QLocale>
 #include <QPainter>
 #include <QPixmap>
-#include <QSet>
 #include <QThreadPool>
 
 #include <algorithm>
@@ -24,30 +22,6 @@ using tracking::Run;
 using tracking::RunStatus;
 
 namespace {
-
-// The distinct keys of a listing's runs. Runs read together share one string per key at each
-// place, so a key whose string is the one seen last at its place is known without hashing it:
-// 10,000 runs with 40 keys each cost 400,000 hash look-ups otherwise.
-class KeyCollector
-{
-public:
-    void add(int place, const QString &key)
-    {
-        if (place < m_last.size() && m_last.at(place).constData() == key.constData()
-            && m_last.at(place).size() == key.size())
-            return;
-        m_keys.insert(key);
-        if (place < m_last.size())
-            m_last[place] = key;
-        else
-            m_last.append(key);
-    }
-    QStringList keys() const { return QStringList(m_keys.cbegin(), m_keys.cend()); }
-
-private:
-    QSet<QString> m_keys;
-    QList<QString> m_last;
-};
 
 // Param values can be 6000 characters long; the table shows the start, the tooltip more.
 constexpr int kMaxCellText = 200;
@@ -76,19 +50,6 @@ bool sameRun(const Run &a, const Run &b)
            && x.endTime == y.endTime && x.artifactUri == y.artifactUri
            && x.lifecycleStage == y.lifecycleStage && a.params == b.params && a.tags == b.tags
            && sameMetrics(a.latestMetrics, b.latestMetrics);
-}
-
-// Keys sort as people read them: case-insensitive, numbers by value (layer2 before layer10).
-// Ties fall back to the exact text, so the order is total and the same on every reload.
-void sortKeys(QStringList &keys)
-{
-    QCollator collator;
-    collator.setCaseSensitivity(Qt::CaseInsensitive);
-    collator.setNumericMode(true);
-    std::sort(keys.begin(), keys.end(), [&collator](const QString &a, const QString &b) {
-        const int order = collator.compare(a, b);
-        return order != 0 ? order < 0 : a < b;
-    });
 }
 
 const tracking::MetricPoint *findMetric(const Run &run, const QString &key)
@@ -169,24 +130,14 @@ RunTableModel::RunTableModel(QObject *parent)
 
 void RunTableModel::setRuns(const QList<Run> &runs)
 {
-    KeyCollector params, metrics, tags;
-    for (const Run &run : runs) {
-        int place = 0;
-        for (auto it = run.params.cbegin(); it != run.params.cend(); ++it)
-            params.add(place++, it.key());
-        place = 0;
-        for (const tracking::MetricPoint &point : run.latestMetrics)
-            metrics.add(place++, point.key);
-        place = 0;
-        for (auto it = run.tags.cbegin(); it != run.tags.cend(); ++it)
-            tags.add(place++, it.key());
-    }
-    m_paramKeys = params.keys();
-    m_metricKeys = metrics.keys();
-    m_tagKeys = tags.keys();
-    sortKeys(m_paramKeys);
-    sortKeys(m_metricKeys);
-    sortKeys(m_tagKeys);
+    setRuns(runs, collectRunKeys(runs));
+}
+
+void RunTableModel::setRuns(const QList<Run> &runs, const RunKeys &keys)
+{
+    m_paramKeys = keys.params;
+    m_metricKeys = keys.metrics;
+    m_tagKeys = keys.tags;
 
     QList<Column> columns;
     for (int column = 0; column < FixedColumnCount; ++column)
@@ -364,8 +315,8 @@ QVariant RunTableModel::sortValue(const Run &run, const Column &column) const
 {
     switch (column.group) {
     case Group::Param: {
-        const auto found = run.params.constFind(column.key);
-        return found == run.params.cend() ? QVariant() : QVariant(*found);
+        const QString *found = run.params.find(column.key);
+        return found ? QVariant(*found) : QVariant();
     }
     case Group::Metric: {
         const tracking::MetricPoint *point = findMetric(run, column.key);
@@ -395,8 +346,8 @@ QVariant RunTableModel::displayValue(const Run &run, const Column &column) const
 {
     switch (column.group) {
     case Group::Param: {
-        const auto found = run.params.constFind(column.key);
-        return found == run.params.cend() ? QVariant() : QVariant(elided(*found, kMaxCellText));
+        const QString *found = run.params.find(column.key);
+        return found ? QVariant(elided(*found, kMaxCellText)) : QVariant();
     }
     case Group::Metric: {
         const tracking::MetricPoint *point = findMetric(run, column.key);
@@ -426,8 +377,8 @@ QVariant RunTableModel::toolTip(const Run &run, const Column &column) const
 {
     switch (column.group) {
     case Group::Param: {
-        const auto found = run.params.constFind(column.key);
-        if (found == run.params.cend())
+        const QString *found = run.params.find(column.key);
+        if (!found)
             return {};
         return found->size() > kMaxToolTipText
                    ? QString(found->left(kMaxToolTipText) + QChar(0x2026))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/panels/experiments/keyedrows.h"
+#include "ui/panels/experiments/runkeys.h"
 
 #include "core/tracking/trackingtypes.h"
 
@@ -42,6 +43,8 @@ public:
 
     /// Shows `runs` (run ids must be unique), in this order.
     void setRuns(const QList<tracking::Run> &runs);
+    /// The same, with their keys collected beforehand (collectRunKeys()) off the GUI thread.
+    void setRuns(const QList<tracking::Run> &runs, const RunKeys &keys);
     /// The run on `row`, which must exist.
     const tracking::Run &runAt(int row) const { return m_runs.at(row); }
     /// The row of the run with `runId`, or -1.

@@ -112,6 +112,7 @@ Result<RunListing> loadRuns(const tracking::TrackingStore &tracking,
     if (!found)
         return found.error();
     listing.runs = std::move(found->items);
+    listing.keys = collectRunKeys(listing.runs);
     listing.truncated = !found->nextPageToken.isEmpty();
     return listing;
 }

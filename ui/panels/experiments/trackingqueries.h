@@ -2,6 +2,7 @@
 
 #include "core/base/result.h"
 #include "core/tracking/trackingtypes.h"
+#include "ui/panels/experiments/runkeys.h"
 
 #include <QList>
 #include <QString>
@@ -38,6 +39,7 @@ Result<QList<ExperimentEntry>> loadExperimentEntries(const tracking::TrackingSto
 struct RunListing
 {
     QList<tracking::Run> runs;
+    RunKeys keys; ///< of `runs`
     bool truncated = false; ///< more runs matched than `maxRuns`; the newest are kept
 };
 

@@ -24,9 +24,9 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const qint64 kStart = QDateTime(QDate(2024, 6, 11), QTime(14, 3, 7)).toMSecsSinceEpoch();
 
-Run makeRun(const QString &id, const QString &name, const QMap<QString, QString> &params = {},
+Run makeRun(const QString &id, const QString &name, const KeyValueList &params = {},
             const QList<QPair<QString, double>> &metrics = {},
-            const QMap<QString, QString> &tags = {})
+            const KeyValueList &tags = {})
 {
     Run run;
     run.info.runId = id;

@@ -23,7 +23,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Run makeRun(const QString &name, qint64 start, const QMap<QString, QString> &params,
+Run makeRun(const QString &name, qint64 start, const tracking::KeyValueList &params,
             const QList<QPair<QString, double>> &metrics)
 {
     Run run;

@@ -1,9 +1,10 @@
 #include "ui/panels/experiments/compare/comparediffmodel.h"
 
+#include "ui/panels/experiments/runkeys.h"
+
 #include "ui/panels/experiments/keyedrows.h"
 #include "ui/panels/experiments/runtablemodel.h"
 
-#include <QCollator>
 #include <QDateTime>
 #include <QFont>
 #include <QLocale>
@@ -26,20 +27,6 @@ constexpr int kMaxToolTipText = 2000;
 // MLflow's own tags (mlflow.runName, mlflow.source.git.commit, ...) repeat the attributes or are
 // noise in a comparison.
 const QString kMlflowTagPrefix = QStringLiteral("mlflow.");
-
-// Case-insensitive, numbers by value (layer2 before layer10), ties by the exact text so the order
-// is total and stable across reloads. Keys are identifiers, not prose, so the collation is fixed
-// rather than the user's: under the "C" locale (LANG unset) QCollator ignores numeric mode.
-void sortKeys(QStringList &keys)
-{
-    QCollator collator{QLocale(QLocale::English, QLocale::UnitedStates)};
-    collator.setCaseSensitivity(Qt::CaseInsensitive);
-    collator.setNumericMode(true);
-    std::sort(keys.begin(), keys.end(), [&collator](const QString &a, const QString &b) {
-        const int order = collator.compare(a, b);
-        return order != 0 ? order < 0 : a < b;
-    });
-}
 
 QString elided(const QString &text, int length)
 {
@@ -144,13 +131,13 @@ QList<CompareDiffModel::Row> CompareDiffModel::buildRows(const QList<Run> &runs)
     QSet<QString> metricSet;
     QSet<QString> tagSet;
     for (const Run &run : runs) {
-        for (auto it = run.params.cbegin(); it != run.params.cend(); ++it)
-            paramSet.insert(it.key());
+        for (const tracking::KeyValue &item : run.params)
+            paramSet.insert(item.key);
         for (const tracking::MetricPoint &point : run.latestMetrics)
             metricSet.insert(point.key);
-        for (auto it = run.tags.cbegin(); it != run.tags.cend(); ++it) {
-            if (!it.key().startsWith(kMlflowTagPrefix))
-                tagSet.insert(it.key());
+        for (const tracking::KeyValue &item : run.tags) {
+            if (!item.key.startsWith(kMlflowTagPrefix))
+                tagSet.insert(item.key);
         }
     }
     QStringList paramKeys(paramSet.cbegin(), paramSet.cend());
@@ -163,8 +150,8 @@ QList<CompareDiffModel::Row> CompareDiffModel::buildRows(const QList<Run> &runs)
     for (const QString &key : std::as_const(paramKeys)) {
         const QString rowKey = QStringLiteral("params.") + key;
         addTextRow(rowKey, rowKey, [&key](const Run &run) -> std::optional<QString> {
-            const auto found = run.params.constFind(key);
-            return found == run.params.cend() ? std::nullopt : std::optional<QString>(*found);
+            const QString *found = run.params.find(key);
+            return found ? std::optional<QString>(*found) : std::nullopt;
         });
     }
 
@@ -189,8 +176,8 @@ QList<CompareDiffModel::Row> CompareDiffModel::buildRows(const QList<Run> &runs)
     for (const QString &key : std::as_const(tagKeys)) {
         const QString rowKey = QStringLiteral("tags.") + key;
         addTextRow(rowKey, rowKey, [&key](const Run &run) -> std::optional<QString> {
-            const auto found = run.tags.constFind(key);
-            return found == run.tags.cend() ? std::nullopt : std::optional<QString>(*found);
+            const QString *found = run.tags.find(key);
+            return found ? std::optional<QString>(*found) : std::nullopt;
         });
     }
     return rows;

@@ -30,8 +30,8 @@ CompareRunSet CompareRunSet::from(const QList<tracking::Run> &runs, const QList<
             if (point.step > 0)
                 history.insert(point.key);
         }
-        for (auto it = run.params.cbegin(); it != run.params.cend(); ++it)
-            params.insert(it.key());
+        for (const tracking::KeyValue &item : run.params)
+            params.insert(item.key);
     }
     auto sorted = [](const QSet<QString> &keys) {
         QStringList list(keys.cbegin(), keys.cend());
