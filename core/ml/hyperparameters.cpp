@@ -38,8 +38,8 @@ std::string problemWith(const HyperparameterSpec &spec, const HyperValue &value)
 {
     const std::string prefix = "hyperparameter '" + spec.name + "' ";
     auto outOfRange = [&](double number) {
-        return prefix + "is " + formatNumber(number) + ", outside [" + formatNumber(spec.min) +
-               ", " + formatNumber(spec.max) + "]";
+        return prefix + "is " + formatNumber(number) + ", outside [" + formatNumber(spec.min) + ", "
+               + formatNumber(spec.max) + "]";
     };
     switch (spec.kind) {
     case Kind::Integer: {
@@ -149,8 +149,8 @@ std::string toString(const HyperValue &value)
 
 Result<HyperValue> parseHyperValue(const HyperparameterSpec &spec, const std::string &text)
 {
-    const std::string bad = "hyperparameter '" + spec.name + "': '" + text + "' is not " +
-                            kindName(spec.kind);
+    const std::string bad =
+        "hyperparameter '" + spec.name + "': '" + text + "' is not " + kindName(spec.kind);
     const char *first = text.data();
     const char *last = text.data() + text.size();
     switch (spec.kind) {

@@ -91,11 +91,13 @@ void TestPluginManager::loadsValidPluginsInKindThenIdOrder()
 
 void TestPluginManager::sortsAcrossDirectories()
 {
-    // The built-in json codec comes from another folder but still sorts among the codecs.
+    // The built-in json codec and model architectures come from another folder but still sort
+    // among the test plugins of their kind.
     PluginManager manager;
     manager.load({m_pluginDir.path(), QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR)});
-    const QStringList expected = {QStringLiteral("bbb-codec"), QStringLiteral("json-codec"),
-                                  QStringLiteral("zzz-codec"), QStringLiteral("mmm-architecture"),
+    const QStringList expected = {QStringLiteral("bbb-codec"),        QStringLiteral("json-codec"),
+                                  QStringLiteral("zzz-codec"),        QStringLiteral("image-cnn"),
+                                  QStringLiteral("mmm-architecture"), QStringLiteral("tabular-mlp"),
                                   QStringLiteral("aaa-operator")};
     QCOMPARE(idsOf(manager.plugins()), expected);
 }
@@ -167,7 +169,8 @@ void TestPluginManager::findsPluginsByIdAndInterface()
     auto *architecture =
         m_manager->find<plugins::ModelArchitecture>(QStringLiteral("mmm-architecture"));
     QVERIFY(architecture);
-    QCOMPARE(architecture->inputKind(), QStringLiteral("tabular"));
+    QVERIFY(architecture->architecture().inputKind() == ml::InputKind::Tabular);
+    QCOMPARE(architecture->architecture().hyperparameters().size(), size_t(1));
     auto *taskOperator = m_manager->find<plugins::TaskOperator>(QStringLiteral("aaa-operator"));
     QVERIFY(taskOperator);
     QCOMPARE(taskOperator->parameterSchema().value(u"type"_s).toString(), u"object"_s);

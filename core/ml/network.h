@@ -1,0 +1,21 @@
+#pragma once
+
+// The one core/ml header that includes LibTorch: include it only from .cpp files under core/ml
+// and from model plugins (DESIGN.md: LibTorch headers cost 20-40 s per translation unit).
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+namespace millrace::ml {
+
+/// A network the engine trains, evaluates and serves. It maps a float32 batch of shape
+/// {batch, sampleShape...} to {batch, outputs}: class scores (logits, before softmax) for
+/// classification, predicted values for regression. Architectures (architecture.h) build them;
+/// the engine owns optimisers, loops, losses and saving.
+class Network : public torch::nn::Module
+{
+public:
+    virtual torch::Tensor forward(torch::Tensor input) = 0;
+};
+
+} // namespace millrace::ml

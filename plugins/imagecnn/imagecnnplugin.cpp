@@ -1,0 +1,1 @@
+#include "plugins/imagecnn/imagecnnplugin.h"

@@ -1,0 +1,1 @@
+#include "plugins/tabularmlp/tabularmlpplugin.h"
