@@ -4,6 +4,7 @@
 // module's Qt logging category for the .cpp files.
 #include "core/ml/csv.h"
 #include "core/ml/dataset.h"
+#include "core/ml/evaluation.h"
 #include "core/ml/fileio.h"
 #include "core/ml/hyperparameters.h"
 #include "core/ml/idx.h"
