@@ -6,6 +6,7 @@
 #include "core/ml/architecture.h"
 #include "core/ml/csv.h"
 #include "core/ml/dataset.h"
+#include "core/ml/evaluation.h"
 #include "core/ml/fileio.h"
 #include "core/ml/hyperparameters.h"
 #include "core/ml/idx.h"
