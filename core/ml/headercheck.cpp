@@ -17,3 +17,4 @@
 #include "core/ml/tabular.h"
 #include "core/ml/torchruntime.h"
 #include "core/ml/trainer.h"
+#include "core/ml/update.h"

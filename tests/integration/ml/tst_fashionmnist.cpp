@@ -1,13 +1,15 @@
 // The image CNN plugin's architecture trained by the engine on Fashion-MNIST from the Debian
 // package (dataset-fashion-mnist), scored on the package's whole 10,000-image test set.
-// A short run on a seeded subset belongs to the normal suite; the full run (all 60,000 training
-// images) runs when MILLRACE_SLOW_TESTS=1, as the ctest entry labelled "slow" sets.
+// A short run on a seeded subset and the incremental-update checks belong to the normal suite; the
+// full run (all 60,000 training images) runs when MILLRACE_SLOW_TESTS=1, as the ctest entry
+// labelled "slow" sets.
 
 #include "core/ml/evaluation.h"
 #include "core/ml/idx.h"
 #include "core/ml/model.h"
 #include "core/ml/split.h"
 #include "core/ml/trainer.h"
+#include "core/ml/update.h"
 #include "plugins/imagecnn/cnnarchitecture.h"
 #include "unit/ml/mlverify.h"
 
@@ -41,6 +43,17 @@ private:
     Dataset m_train;
     Dataset m_test;
     models::CnnArchitecture m_cnn;
+
+    double accuracy(const Model &model)
+    {
+        auto predictions = predictWithLoss(model, m_test);
+        if (!predictions)
+            qFatal("%s", predictions.errorMessage().c_str());
+        std::size_t correct = 0;
+        for (std::size_t i = 0; i < m_test.size(); ++i)
+            correct += predictions->classes[i] == m_test.classLabels[i];
+        return double(correct) / double(m_test.size());
+    }
 
     // Trains the default CNN on `train` and returns its test accuracy, printing the report.
     double trainAndScore(const Dataset &train, int epochs)
@@ -92,6 +105,61 @@ private Q_SLOTS:
         ML_VERIFY_OK(split);
         const double accuracy = trainAndScore(m_train.subset(split->train), 2);
         QVERIFY2(accuracy >= 0.80, qPrintable(QStringLiteral("test accuracy %1").arg(accuracy)));
+    }
+
+    // Seed 000's incremental update: a batch of new images, mixed with a replay share of the
+    // original training data, keeps or improves the model; a batch of two classes alone makes
+    // it forget the other eight, unless old data is replayed.
+    void updatesKeepAccuracyWithReplayAndForgetWithout()
+    {
+        auto split = splitIndices(m_train.size(), {0.1, 0.05, 0.85}, 11);
+        ML_VERIFY_OK(split);
+        const Dataset original = m_train.subset(split->train); // 6,000 images
+        const Dataset newBatch = m_train.subset(split->test);  // 3,000 images, all classes
+        std::vector<std::size_t> twoClasses;
+        for (std::size_t index : split->holdout) {
+            if (m_train.classLabels[index] <= 1 && twoClasses.size() < 2000)
+                twoClasses.push_back(index);
+        }
+        const Dataset skewed = m_train.subset(twoClasses); // T-shirts and trousers only
+
+        auto base = Model::create(m_cnn, {{"base_width", std::int64_t(16)}},
+                                  ModelSignature::of(original), 3);
+        ML_VERIFY_OK(base);
+        TrainingOptions options;
+        options.epochs = 2;
+        options.seed = 3;
+        options.device = "cpu";
+        ML_VERIFY_OK(ml::train(*base, original, options));
+        const double before = accuracy(*base);
+
+        UpdateOptions update;
+        update.training = options;
+        update.training.epochs = 1;
+        update.training.learningRate = 5e-4;
+        update.replayShare = 0.5;
+        auto withReplay = updateModel(*base, newBatch, original, update);
+        ML_VERIFY_OK(withReplay);
+        QCOMPARE(withReplay->replaySamples, std::size_t(3000));
+        const double afterBatch = accuracy(withReplay->model);
+        QCOMPARE(accuracy(*base), before); // the current model is left alone
+
+        update.training.epochs = 2;
+        update.replayShare = 0;
+        auto forgetting = updateModel(*base, skewed, original, update);
+        ML_VERIFY_OK(forgetting);
+        const double afterSkewedAlone = accuracy(forgetting->model);
+        update.replayShare = 0.5;
+        auto remembering = updateModel(*base, skewed, original, update);
+        ML_VERIFY_OK(remembering);
+        const double afterSkewedReplayed = accuracy(remembering->model);
+
+        std::printf("base %.4f; new batch with replay %.4f; two-class batch alone %.4f, with "
+                    "replay %.4f\n",
+                    before, afterBatch, afterSkewedAlone, afterSkewedReplayed);
+        QVERIFY(afterBatch >= before);
+        QVERIFY(afterSkewedAlone < before - 0.25);
+        QVERIFY(afterSkewedReplayed >= before - 0.03);
     }
 
     void cnnReachesFullAccuracy()
