@@ -38,8 +38,8 @@ std::string problemWith(const HyperparameterSpec &spec, const HyperValue &value)
 {
     const std::string prefix = "hyperparameter '" + spec.name + "' ";
     auto outOfRange = [&](double number) {
-        return prefix + "is " + formatNumber(number) + ", outside [" + formatNumber(spec.min) +
-               ", " + formatNumber(spec.max) + "]";
+        return prefix + "is " + formatNumber(number) + ", outside [" + formatNumber(spec.min) + ", "
+               + formatNumber(spec.max) + "]";
     };
     switch (spec.kind) {
     case Kind::Integer: {
@@ -96,6 +96,9 @@ Result<void> validateSpace(const SearchSpace &space)
         if (!names.insert(spec.name).second)
             return fail("hyperparameter '" + spec.name + "' is declared twice");
         const bool numeric = spec.kind == Kind::Integer || spec.kind == Kind::Real;
+        // A search draws from the range, so an infinite or NaN bound would draw non-numbers.
+        if (numeric && !(std::isfinite(spec.min) && std::isfinite(spec.max)))
+            return fail("hyperparameter '" + spec.name + "' has a range that is not finite");
         if (numeric && !(spec.min <= spec.max))
             return fail("hyperparameter '" + spec.name + "' has min above max");
         if (numeric && spec.logScale && !(spec.min > 0))
@@ -149,8 +152,8 @@ std::string toString(const HyperValue &value)
 
 Result<HyperValue> parseHyperValue(const HyperparameterSpec &spec, const std::string &text)
 {
-    const std::string bad = "hyperparameter '" + spec.name + "': '" + text + "' is not " +
-                            kindName(spec.kind);
+    const std::string bad =
+        "hyperparameter '" + spec.name + "': '" + text + "' is not " + kindName(spec.kind);
     const char *first = text.data();
     const char *last = text.data() + text.size();
     switch (spec.kind) {
