@@ -6,6 +6,7 @@
 #include "core/ml/dataset.h"
 #include "core/ml/fileio.h"
 #include "core/ml/hyperparameters.h"
+#include "core/ml/hyperparametersearch.h"
 #include "core/ml/idx.h"
 #include "core/ml/mlresult.h"
 #include "core/ml/samplebatch.h"
