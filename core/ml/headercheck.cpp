@@ -9,6 +9,7 @@
 #include "core/ml/evaluation.h"
 #include "core/ml/fileio.h"
 #include "core/ml/hyperparameters.h"
+#include "core/ml/hyperparametersearch.h"
 #include "core/ml/idx.h"
 #include "core/ml/mlresult.h"
 #include "core/ml/model.h"

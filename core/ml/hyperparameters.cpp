@@ -96,6 +96,9 @@ Result<void> validateSpace(const SearchSpace &space)
         if (!names.insert(spec.name).second)
             return fail("hyperparameter '" + spec.name + "' is declared twice");
         const bool numeric = spec.kind == Kind::Integer || spec.kind == Kind::Real;
+        // A search draws from the range, so an infinite or NaN bound would draw non-numbers.
+        if (numeric && !(std::isfinite(spec.min) && std::isfinite(spec.max)))
+            return fail("hyperparameter '" + spec.name + "' has a range that is not finite");
         if (numeric && !(spec.min <= spec.max))
             return fail("hyperparameter '" + spec.name + "' has min above max");
         if (numeric && spec.logScale && !(spec.min > 0))

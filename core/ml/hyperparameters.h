@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -42,8 +43,9 @@ struct HyperparameterSpec
 /// The hyperparameters a model or search can set, in display order; names are unique.
 using SearchSpace = std::vector<HyperparameterSpec>;
 
-/// Checks a space is well formed: unique non-empty names, min <= max, log scales above zero,
-/// choices non-empty, each default of the right type and in range. Names the first problem.
+/// Checks a space is well formed: unique non-empty names, finite bounds with min <= max, log
+/// scales above zero, choices non-empty, each default of the right type and in range. Names the
+/// first problem.
 Result<void> validateSpace(const SearchSpace &space);
 
 /// Checks `given` against `space` and fills in the defaults of what it leaves out. Fails, naming
