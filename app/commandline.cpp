@@ -1,6 +1,7 @@
 #include "app/commandline.h"
 
 #include "app/runscommand.h"
+#include "app/traincommand.h"
 #include "app/workspacecommand.h"
 #include "core/ml/torchruntime.h"
 #include "core/workspace/workspace.h"
@@ -30,7 +31,8 @@ constexpr CommandSpec kCommands[] = {
     {"models", "list registered models, promote versions, export to ONNX", "the model registry",
      nullptr},
     {"dags", "list, trigger, pause and unpause scheduled jobs", "the scheduler", nullptr},
-    {"train", "train or update a model", "the training engine", nullptr},
+    {"train", "train a model or search its hyperparameters (--config FILE)", nullptr,
+     &runTrainCommand},
     {"serve", "serve a registered model over HTTP", "local serving", nullptr},
 };
 

@@ -6,6 +6,8 @@
 #include "core/store/store.h"
 #include "core/tracking/trackingserver.h"
 #include "core/tracking/trackingstore.h"
+#include "core/training/pluginarchitectures.h"
+#include "core/training/trainingservice.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspacelog.h"
 
@@ -51,7 +53,11 @@ Session::Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginMan
 
 Session::~Session()
 {
-    // Services first: they use the tracking store and the database.
+    // Services first: they use the tracking store and the database. A running training job
+    // stops at its next batch, ending its run KILLED.
+    if (training::TrainingService *trainer = training())
+        trainer->cancelAll();
+    m_trainingThread.reset();
     m_trackingThread.reset();
 }
 
@@ -64,6 +70,18 @@ void Session::startServices()
             QStringLiteral("tracking-server"));
         m_trackingThread->start();
     }
+    if (!m_trainingThread) {
+        m_trainingThread = std::make_unique<ServiceThread>(
+            new training::TrainingService(*m_tracking, training::pluginArchitectures(*m_plugins)),
+            QStringLiteral("trainer"));
+        m_trainingThread->start();
+    }
+}
+
+training::TrainingService *Session::training() const
+{
+    return m_trainingThread ? static_cast<training::TrainingService *>(m_trainingThread->service())
+                            : nullptr;
 }
 
 tracking::TrackingServer *Session::trackingServer() const

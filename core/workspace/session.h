@@ -14,6 +14,9 @@ class PluginManager;
 class ServiceThread;
 class Workspace;
 
+namespace training {
+class TrainingService;
+}
 namespace tracking {
 class TrackingServer;
 class TrackingStore;
@@ -48,7 +51,7 @@ public:
     /// Stops the services, then closes the workspace.
     ~Session();
 
-    /// Starts the services on their threads (the tracking server, ...).
+    /// Starts the services on their threads (the tracking server, the trainer, ...).
     void startServices();
 
     Workspace &workspace() const { return *m_workspace; }
@@ -56,6 +59,8 @@ public:
     tracking::TrackingStore &tracking() const { return *m_tracking; }
     /// The tracking server, once startServices() ran and if it is enabled; else null.
     tracking::TrackingServer *trackingServer() const;
+    /// Runs training jobs on its own thread, once startServices() ran; else null.
+    training::TrainingService *training() const;
 
 private:
     Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins,
@@ -66,6 +71,7 @@ private:
     std::unique_ptr<PluginManager> m_plugins;
     std::unique_ptr<tracking::TrackingStore> m_tracking;
     std::unique_ptr<ServiceThread> m_trackingThread;
+    std::unique_ptr<ServiceThread> m_trainingThread;
 };
 
 } // namespace millrace

@@ -3,6 +3,10 @@
 
 #include "core/store/schema.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -16,6 +20,8 @@ private Q_SLOTS:
     void exitCodes_data();
     void exitCodes();
     void workspaceCommandReportsSchemaAndHolder();
+    void trainCommandTrainsAndRecordsTheRun();
+    void trainCommandRefusesBadRequests();
 
 private:
     struct Outcome
@@ -78,6 +84,8 @@ void TestCommandLine::exitCodes_data()
     QTest::newRow("command not built yet")
         << QStringList{QStringLiteral("models"), QStringLiteral("list")} << 1 << QString()
         << QStringLiteral("not available");
+    QTest::newRow("train without config")
+        << QStringList{QStringLiteral("train")} << 2 << QString() << QStringLiteral("--config");
     QTest::newRow("workspace command usage")
         << QStringList{QStringLiteral("workspace"), QStringLiteral("bogus")} << 2 << QString()
         << QStringLiteral("usage");
@@ -145,6 +153,65 @@ void TestCommandLine::workspaceCommandReportsSchemaAndHolder()
     QCOMPARE(outcome.exitCode, 0);
     QVERIFY2(outcome.out.contains(QStringLiteral("in use by:      nobody")),
              qPrintable(outcome.out));
+}
+
+void TestCommandLine::trainCommandTrainsAndRecordsTheRun()
+{
+    QTemporaryDir dir;
+    const QString config = dir.filePath(QStringLiteral("train.json"));
+    QFile file(config);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"experiment": "cli", "run_name": "quick",
+                  "data": {"kind": "fashion-mnist", "train_limit": 2000},
+                  "architecture": "image-cnn", "hyperparameters": {"base_width": 8},
+                  "training": {"epochs": 2, "validation_fraction": 0.1}})");
+    file.close();
+    const QString workspace = dir.filePath(QStringLiteral("ws"));
+    Outcome outcome = run({QStringLiteral("--workspace"), workspace, QStringLiteral("train"),
+                           QStringLiteral("--config"), config});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+    QVERIFY2(outcome.out.contains(QStringLiteral("epoch 2: train loss")), qPrintable(outcome.out));
+    QVERIFY2(outcome.out.contains(QStringLiteral("finished: run ")), qPrintable(outcome.out));
+
+    outcome = run({QStringLiteral("--workspace"), workspace, QStringLiteral("runs"),
+                   QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(outcome.exitCode, 0);
+    const QJsonArray runs = QJsonDocument::fromJson(outcome.out.toUtf8()).array();
+    QCOMPARE(runs.size(), 1);
+    const QJsonObject info = runs.first().toObject().value(QStringLiteral("info")).toObject();
+    QCOMPARE(info.value(QStringLiteral("status")).toString(), QStringLiteral("FINISHED"));
+    QCOMPARE(info.value(QStringLiteral("run_name")).toString(), QStringLiteral("quick"));
+}
+
+void TestCommandLine::trainCommandRefusesBadRequests()
+{
+    QTemporaryDir dir;
+    auto attempt = [&](const QByteArray &json) {
+        const QString config = dir.filePath(QStringLiteral("bad.json"));
+        QFile file(config);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            qFatal("cannot write the config");
+        file.write(json);
+        file.close();
+        return run({QStringLiteral("--workspace"), dir.filePath(QStringLiteral("ws")),
+                    QStringLiteral("train"), QStringLiteral("--config"), config});
+    };
+    Outcome outcome = attempt("{\"training\": {\"epochs\": 2,}}");
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("not valid JSON")), qPrintable(outcome.err));
+    outcome = attempt(R"({"training": {"epochs": 2, "learning_rte": 0.1}})");
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("unknown field 'training.learning_rte'")),
+             qPrintable(outcome.err));
+    outcome = attempt(R"({"architecture": "transformer"})");
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("unknown architecture 'transformer'")),
+             qPrintable(outcome.err));
+    outcome = run({QStringLiteral("--workspace"), dir.filePath(QStringLiteral("ws")),
+                   QStringLiteral("train"), QStringLiteral("--config"),
+                   dir.filePath(QStringLiteral("missing.json"))});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("missing.json")), qPrintable(outcome.err));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
