@@ -204,6 +204,30 @@ Result<void> TabularSchema::validate() const
     return {};
 }
 
+Result<TabularSchema> TabularSchema::infer(const CsvTable &table, const ColumnSpec &label)
+{
+    if (!table.columnIndex(label.name))
+        return fail(table.sourceName + ": has no column '" + label.name + "' to predict");
+    TabularSchema schema;
+    schema.label = label;
+    for (std::size_t column = 0; column < table.header.size(); ++column) {
+        if (table.header[column] == label.name)
+            continue;
+        bool numeric = true;
+        for (const auto &row : table.rows) {
+            double value = 0;
+            const std::string_view text = trimmedView(row[column]);
+            if (!text.empty() && parseNumber(text, value) != NumberStatus::Ok) {
+                numeric = false;
+                break;
+            }
+        }
+        schema.features.push_back(
+            {table.header[column], numeric ? ColumnKind::Numeric : ColumnKind::Categorical});
+    }
+    return schema;
+}
+
 Result<TabularPreprocessor> TabularPreprocessor::fit(const TabularSchema &schema,
                                                      const CsvTable &training)
 {

@@ -38,6 +38,11 @@ struct TabularSchema
 
     /// Checks there is at least one feature and a label, and no name is used twice.
     Result<void> validate() const;
+
+    /// A schema for `table` when only the label is known: every other column is a feature,
+    /// numeric when each of its non-empty values reads as a number, else categorical. Fails
+    /// when the table has no column `label.name`.
+    static Result<TabularSchema> infer(const CsvTable &table, const ColumnSpec &label);
     bool operator==(const TabularSchema &) const = default;
 };
 

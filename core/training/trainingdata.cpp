@@ -45,11 +45,19 @@ Result<TrainingData> loadFashionMnist(const DataSpec &spec)
 
 Result<TrainingData> loadCsv(const DataSpec &spec)
 {
-    if (auto valid = spec.schema.validate(); !valid)
-        return mlError(valid.error());
     auto table = ml::readCsvFile(spec.path.toStdString());
     if (!table)
         return mlError(table.error());
+    // Only a label named: every other column is a feature, its kind read from its values.
+    ml::TabularSchema schema = spec.schema;
+    if (schema.features.empty()) {
+        auto inferred = ml::TabularSchema::infer(*table, schema.label);
+        if (!inferred)
+            return mlError(inferred.error());
+        schema = std::move(*inferred);
+    }
+    if (auto valid = schema.validate(); !valid)
+        return mlError(valid.error());
     auto split = ml::splitIndices(table->rows.size(), spec.split, spec.splitSeed);
     if (!split)
         return mlError(split.error());
@@ -58,7 +66,7 @@ Result<TrainingData> loadCsv(const DataSpec &spec)
                         .arg(spec.path)
                         .arg(table->rows.size()));
     const ml::CsvTable trainRows = table->selectRows(split->train);
-    auto preprocessor = ml::TabularPreprocessor::fit(spec.schema, trainRows);
+    auto preprocessor = ml::TabularPreprocessor::fit(schema, trainRows);
     if (!preprocessor)
         return mlError(preprocessor.error());
     auto train = preprocessor->transform(trainRows);

@@ -27,7 +27,8 @@ struct DataSpec
     /// FashionMnist: train on this many images drawn with the split seed (0: all 60,000); the
     /// package's own 10,000 test images are the test set.
     qsizetype trainLimit = 0;
-    /// Csv: the columns used and how; its rows are split train / test with `split`.
+    /// Csv: the columns used and how (with no features, every column but the label is one, its
+    /// kind read from its values); its rows are split train / test with `split`.
     ml::TabularSchema schema;
     ml::SplitFractions split{0.8, 0.2, 0.0};
     std::uint64_t splitSeed = 42;

@@ -188,6 +188,27 @@ private Q_SLOTS:
         QCOMPARE(model->signature().classNames, (std::vector<std::string>{"no", "yes"}));
     }
 
+    void aLabelAloneIsEnoughForACsv()
+    {
+        TrainingRequest request = csvRequest(m_csv);
+        request.runName = u"inferred"_s;
+        request.data.schema.features.clear();
+        request.training.epochs = 2;
+        auto result = runTrainingJob(tracking(), architectures(), request, CancellationToken());
+        VERIFY_OK(result);
+        QVERIFY(result->status == TrainingJobResult::Status::Finished);
+        auto directory = tracking().runArtifactDirectory(result->runId);
+        VERIFY_OK(directory);
+        auto model =
+            ml::Model::load(QDir(*directory).filePath(u"model"_s).toStdString(), architectures());
+        QVERIFY2(model.hasValue(), model.errorMessage().c_str());
+        // x and y are numeric; colour, with names for values, is one-hot encoded.
+        const std::string &preprocessing = model->preprocessing();
+        QVERIFY(preprocessing.find("\"colour\"") != std::string::npos);
+        QVERIFY(preprocessing.find("green") != std::string::npos);
+        QCOMPARE(model->signature().sampleShape, (std::vector<std::int64_t>{5}));
+    }
+
     void aSearchRecordsNestedTrials()
     {
         TrainingRequest request = csvRequest(m_csv);
