@@ -113,6 +113,22 @@ std::unique_ptr<millrace::Session> openSession(const QString &root)
     return std::move(opened).value();
 }
 
+/// A session as the app runs it, with the built-in plugins and the services (bar the tracking
+/// server, whose port another test may hold) started: the toolbar's Train action is live.
+std::unique_ptr<millrace::Session> openRunningSession(const QString &root)
+{
+    millrace::SessionOptions options;
+    options.trackingServer = false;
+    options.pluginDirs = {QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR)};
+    auto opened = millrace::Session::open(root, options);
+    if (!opened) {
+        qWarning().noquote() << "cannot open" << root << ":" << opened.errorMessage();
+        return nullptr;
+    }
+    (*opened)->startServices();
+    return std::move(opened).value();
+}
+
 /// What the workspace database holds for the scheduler switch, read off the GUI thread through a
 /// fresh read connection. The pool (and so its threads' connections) ends with the call.
 std::optional<QString> persistedSchedulerState(millrace::Store &store)
@@ -531,9 +547,12 @@ void TestMainWindow::pluginsDialogShowsLoadedAndRejected()
     auto *loaded = dialog->findChild<QTreeWidget *>(QStringLiteral("loadedPlugins"));
     auto *rejected = dialog->findChild<QTreeWidget *>(QStringLiteral("rejectedPlugins"));
     QVERIFY(loaded && rejected);
-    QCOMPARE(loaded->topLevelItemCount(), 1);
+    QCOMPARE(loaded->topLevelItemCount(), 3);
     QCOMPARE(loaded->topLevelItem(0)->text(0), QStringLiteral("JSON messages"));
     QCOMPARE(loaded->topLevelItem(0)->text(1), QStringLiteral("message-codec"));
+    QCOMPARE(loaded->topLevelItem(1)->text(0), QStringLiteral("Image CNN"));
+    QCOMPARE(loaded->topLevelItem(1)->text(1), QStringLiteral("model-architecture"));
+    QCOMPARE(loaded->topLevelItem(2)->text(0), QStringLiteral("Tabular MLP"));
     QCOMPARE(rejected->topLevelItemCount(), 1);
     QCOMPARE(rejected->topLevelItem(0)->text(0), QStringLiteral("libnot_a_plugin.so"));
     QVERIFY2(rejected->topLevelItem(0)->text(1).contains(QStringLiteral("not a Qt plugin")),
@@ -587,7 +606,7 @@ void TestMainWindow::followsPaletteChanges()
     QTemporaryDir workspaceDir;
     millrace::LogBus bus;
     std::unique_ptr<millrace::Session> session =
-        openSession(workspaceDir.filePath(QStringLiteral("millrace/default")));
+        openRunningSession(workspaceDir.filePath(QStringLiteral("millrace/default")));
     QVERIFY(session);
     MainWindow window(&bus);
     window.resize(1200, 780);
@@ -643,7 +662,7 @@ void TestMainWindow::screenshots()
     // The bus first, so the dock shows the workspace opening as the app does.
     millrace::LogBus bus;
     std::unique_ptr<millrace::Session> session =
-        openSession(workspaceDir.filePath(QStringLiteral("millrace/default")));
+        openRunningSession(workspaceDir.filePath(QStringLiteral("millrace/default")));
     QVERIFY(session);
     MainWindow window(&bus);
     const QSize size(1200, 780);

@@ -2,9 +2,12 @@
 
 #include "core/plugins/pluginmanager.h"
 #include "core/scheduler/schedulerswitch.h"
+#include "core/training/trainingservice.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
+#include "plugins/api/modelarchitecture.h"
 #include "ui/dialogs/pluginsdialog.h"
+#include "ui/dialogs/traindialog.h"
 #include "ui/logdock/logdock.h"
 #include "ui/mainwindow/schedulertoggle.h"
 #include "ui/panels/experiments/experimentspanel.h"
@@ -94,6 +97,11 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     auto *schedulerAction = toolbar->addAction(QString());
     m_schedulerToggle = new SchedulerToggle(schedulerAction, this);
+    m_trainAction = toolbar->addAction(QIcon::fromTheme(QStringLiteral("system-run")), tr("Train…"),
+                                       this, &MainWindow::showTrainDialog);
+    m_trainAction->setObjectName(QStringLiteral("trainAction"));
+    m_trainAction->setToolTip(tr("Train a model or search its hyperparameters"));
+    m_trainAction->setEnabled(false);
 
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
     if (logBus)
@@ -191,6 +199,29 @@ void MainWindow::showPlugins()
     dialog->show();
 }
 
+void MainWindow::showTrainDialog()
+{
+    if (!m_session || !m_session->training())
+        return;
+    TrainDialog *dialog = findChild<TrainDialog *>();
+    if (!dialog) {
+        QList<TrainDialog::ArchitectureChoice> choices;
+        for (const PluginInfo &info : m_session->plugins().plugins()) {
+            const auto *plugin = m_session->plugins().find<plugins::ModelArchitecture>(info.id);
+            if (!plugin)
+                continue;
+            const ml::Architecture &architecture = plugin->architecture();
+            choices.append({QString::fromStdString(architecture.id()),
+                            QString::fromStdString(architecture.displayName()),
+                            architecture.inputKind(), architecture.hyperparameters()});
+        }
+        dialog = new TrainDialog(*m_session->training(), choices, this);
+    }
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
 void MainWindow::showOpening(const QString &root)
 {
     m_workspaceLabel->setText(tr("Opening workspace %1 …").arg(root));
@@ -208,6 +239,7 @@ void MainWindow::attachSession(Session &session)
     m_session = &session;
     m_experimentsPanel->attachSession(session);
     m_pluginsAction->setEnabled(true);
+    m_trainAction->setEnabled(session.training() != nullptr);
     if (!session.plugins().errors().isEmpty())
         statusBar()->showMessage(tr("%n plugin(s) could not be loaded; see Help > Plugins", nullptr,
                                     int(session.plugins().errors().size())),
@@ -220,7 +252,10 @@ void MainWindow::detachSession()
     m_session = nullptr;
     m_experimentsPanel->detachSession();
     m_pluginsAction->setEnabled(false);
+    m_trainAction->setEnabled(false);
     for (auto *dialog : findChildren<PluginsDialog *>())
+        delete dialog;
+    for (auto *dialog : findChildren<TrainDialog *>())
         delete dialog;
     m_schedulerToggle->bind(nullptr);
     delete m_schedulerSwitch.data();

@@ -53,6 +53,8 @@ private:
     void createStatusBar();
     void createMenus();
     void showPlugins();
+    /// Opens the Train dialog (made once per session; closing only hides it).
+    void showTrainDialog();
     void restoreLayout();
     void saveLayout() const;
 
@@ -64,6 +66,7 @@ private:
     QPointer<SchedulerSwitch> m_schedulerSwitch;
     Session *m_session = nullptr;
     QAction *m_pluginsAction = nullptr;
+    QAction *m_trainAction = nullptr;
     QLabel *m_workspaceLabel = nullptr;
     QLabel *m_brokerLabel = nullptr;
     QLabel *m_servingLabel = nullptr;
