@@ -8,19 +8,25 @@
 #include "guitestsupport.h"
 #include "ui/dialogs/traindialog.h"
 #include "ui/mainwindow/mainwindow.h"
+#include "ui/panels/experiments/compare/compareview.h"
+#include "ui/panels/experiments/compare/parallelcoordinates.h"
+#include "ui/panels/experiments/compare/parallelpage.h"
 
 #include <QAction>
 #include <QChartView>
 #include <QComboBox>
 #include <QDir>
+#include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace millrace;
@@ -147,6 +153,63 @@ private Q_SLOTS:
         QVERIFY2(status->text().startsWith(u"Stopped"_s), qPrintable(status->text()));
         QVERIFY(runNamed(u"stopped-run"_s).info.status == tracking::RunStatus::Killed);
         QVERIFY(child<QPushButton>(*dialog, "trainButton")->isEnabled());
+    }
+
+    // A search of 8 trials from the dialog: 8 nested runs, the best one marked, and the compare
+    // view's parallel coordinates draw all of them.
+    void aSearchShowsInParallelCoordinates()
+    {
+        ui::TrainDialog *dialog = openDialog();
+        QVERIFY(dialog);
+        fillQuickRun(*dialog, u"search"_s, 1000, 1);
+        child<QGroupBox>(*dialog, "search")->setChecked(true);
+        QCOMPARE(child<QSpinBox>(*dialog, "trials")->value(), 8);
+        // The small network stays small: the search varies the learning rate and dropout only.
+        auto *vary = child<QListWidget>(*dialog, "searchVary");
+        for (int row = 0; row < vary->count(); ++row) {
+            const QString name = vary->item(row)->text();
+            vary->item(row)->setCheckState(
+                name == u"learning_rate"_s || name == u"dropout"_s ? Qt::Checked : Qt::Unchecked);
+        }
+        QTest::mouseClick(child<QPushButton>(*dialog, "trainButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isTraining(), 300000);
+        auto *status = child<QLabel>(*dialog, "trainingStatus");
+        QVERIFY2(status->text().contains(u"best trial"_s), qPrintable(status->text()));
+        dialog->hide();
+
+        const tracking::Run parent = runNamed(u"search"_s);
+        QVERIFY(parent.info.status == tracking::RunStatus::Finished);
+        const QString best = parent.tags.value(u"millrace.best_trial_run_id"_s);
+        QVERIFY(!best.isEmpty());
+
+        // The panel, filtered to the search's trials as a user would type it.
+        auto *experiments = child<QTreeView>(*m_window, "experimentList");
+        QTRY_VERIFY_WITH_TIMEOUT(experiments->model()->rowCount() >= 2, 5000);
+        QModelIndex dialogExperiment;
+        for (int row = 0; row < experiments->model()->rowCount(); ++row) {
+            if (experiments->model()->index(row, 0).data().toString() == u"dialog"_s)
+                dialogExperiment = experiments->model()->index(row, 0);
+        }
+        QVERIFY(dialogExperiment.isValid());
+        QTest::mouseClick(experiments->viewport(), Qt::LeftButton, {},
+                          experiments->visualRect(dialogExperiment).center());
+        auto *filter = child<QLineEdit>(*m_window, "runFilter");
+        filter->setText(u"tags.`mlflow.parentRunId` = '%1'"_s.arg(parent.info.runId));
+        QTest::keyClick(filter, Qt::Key_Return);
+        auto *table = child<QAbstractItemView>(*m_window, "runTable");
+        QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 8, 5000);
+        table->selectAll();
+        auto *compareButton = child<QToolButton>(*m_window, "compareRuns");
+        QTRY_VERIFY(compareButton->isEnabled());
+        QTest::mouseClick(compareButton, Qt::LeftButton);
+        auto *compare = child<ui::CompareView>(*m_window, "compareView");
+        QCOMPARE(compare->runs().size(), 8);
+        compare->setCurrentPage(ui::CompareView::ParallelTab);
+        ui::ParallelPage *parallel = compare->parallelPage();
+        QVERIFY2(parallel->chosenKeys().contains(u"params.learning_rate"_s),
+                 qPrintable(parallel->chosenKeys().join(u", "_s)));
+        QTRY_COMPARE(parallel->coordinates()->passingRunIds().size(), 8);
+        QVERIFY(parallel->coordinates()->passingRunIds().contains(best));
     }
 
     void aFormThatCannotStartSaysWhy()

@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -317,6 +318,12 @@ QWidget *TrainDialog::createSearchGroup()
     m_parallel = new QSpinBox;
     m_parallel->setRange(1, std::max(1, QThread::idealThreadCount()));
     form->addRow(tr("At a time:"), m_parallel);
+    m_vary = new QListWidget;
+    m_vary->setObjectName(QStringLiteral("searchVary"));
+    m_vary->setToolTip(tr("The hyperparameters the search varies; the others keep the values "
+                          "above."));
+    m_vary->setMaximumHeight(150);
+    form->addRow(tr("Vary:"), m_vary);
     return m_search;
 }
 
@@ -414,6 +421,24 @@ void TrainDialog::rebuildHyperparameterForm()
         m_hyperparameterForm->addRow(name + QLatin1Char(':'), editor);
         m_hyperparameterEditors.insert(name, editor);
     }
+    rebuildVaryList();
+}
+
+void TrainDialog::rebuildVaryList()
+{
+    m_vary->clear();
+    const int index = m_architecture->currentIndex();
+    ml::SearchSpace space =
+        index >= 0 ? m_architectures.at(index).hyperparameters : ml::SearchSpace();
+    const ml::SearchSpace training = ml::trainingSearchSpace();
+    space.insert(space.end(), training.begin(), training.end());
+    for (const ml::HyperparameterSpec &spec : space) {
+        auto *item = new QListWidgetItem(QString::fromStdString(spec.name), m_vary);
+        item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+        // Epochs only when asked: a search over them mostly finds that more epochs help.
+        item->setCheckState(spec.name == "epochs" ? Qt::Unchecked : Qt::Checked);
+        item->setToolTip(QString::fromStdString(spec.description));
+    }
 }
 
 Result<training::TrainingRequest> TrainDialog::request() const
@@ -471,9 +496,17 @@ Result<training::TrainingRequest> TrainDialog::request() const
     if (auto valid = ml::validate(options); !valid)
         return fail(QString::fromStdString(valid.error().message));
 
-    if (m_search->isChecked())
-        request.search = training::SearchSpec{
-            m_searchMethod->currentData().toString(), m_trials->value(), m_parallel->value(), {}};
+    if (m_search->isChecked()) {
+        QStringList vary;
+        for (int row = 0; row < m_vary->count(); ++row) {
+            if (m_vary->item(row)->checkState() == Qt::Checked)
+                vary.append(m_vary->item(row)->text());
+        }
+        if (vary.isEmpty())
+            return fail(tr("Tick at least one hyperparameter for the search to vary."));
+        request.search = training::SearchSpec{m_searchMethod->currentData().toString(),
+                                              m_trials->value(), m_parallel->value(), vary};
+    }
     return request;
 }
 

@@ -18,6 +18,7 @@ class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QLineSeries;
+class QListWidget;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -70,6 +71,7 @@ private:
     QWidget *createSearchGroup();
     QWidget *createProgressArea();
     void rebuildHyperparameterForm();
+    void rebuildVaryList();
     void updateDataFields();
     void setRunning(bool running);
     void resetCharts();
@@ -112,6 +114,7 @@ private:
     QComboBox *m_searchMethod;
     QSpinBox *m_trials;
     QSpinBox *m_parallel;
+    QListWidget *m_vary;
 
     QProgressBar *m_progress;
     QLabel *m_status;
