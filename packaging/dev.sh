@@ -18,6 +18,9 @@ build_packages=(
 run_packages=(qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's DEB generator runs.
 test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream curl python3-venv)
+# Only the benchmarks need these: PyTorch for bench_training.sh's reference run (large, so not
+# in the lists above).
+bench_packages=(python3-torch)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -65,7 +68,7 @@ test)
     ctest --preset default
     ;;
 bench)
-    install_packages "${build_packages[@]}" "${run_packages[@]}"
+    install_packages "${build_packages[@]}" "${run_packages[@]}" "${bench_packages[@]}"
     build
     cmake --build --preset default --target bench
     ;;
