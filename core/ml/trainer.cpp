@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <numbers>
+#include <thread>
 
 namespace millrace::ml {
 
@@ -249,8 +250,11 @@ Result<TrainingSummary> train(Model &model, const Dataset &data, const TrainingO
     const bool useCuda =
         options.device == "cuda" || (options.device == "auto" && torch::cuda::is_available());
     const torch::Device device = useCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    if (options.intraOpThreads > 0)
-        at::set_num_threads(options.intraOpThreads);
+    // Debian's LibTorch starts with one intra-op thread, not one per core: "0" asks for the
+    // cores explicitly. The setting belongs to the calling thread (OpenMP), so it is made here.
+    at::set_num_threads(options.intraOpThreads > 0
+                            ? options.intraOpThreads
+                            : int(std::max(1u, std::thread::hardware_concurrency())));
     torch::manual_seed(options.seed);
 
     // Validation share and batch order come from our own seeded generator, the same on every

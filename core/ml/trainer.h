@@ -34,7 +34,7 @@ struct TrainingOptions
     /// Model::create()'s seed). Dropout draws from LibTorch's one global generator, so runs
     /// repeat exactly when one training runs at a time.
     std::uint64_t seed = 42;
-    /// Threads LibTorch uses inside one operation (0: its default, one per core).
+    /// Threads LibTorch uses inside one operation (0: one per core).
     int intraOpThreads = 0;
     /// "cpu", "cuda" or "auto" (CUDA when this LibTorch build and the machine have it).
     std::string device = "auto";

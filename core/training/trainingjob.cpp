@@ -448,8 +448,9 @@ Result<TrainingJobResult> runSearch(JobContext &job, const TrainingRequest &requ
     TrainingRequest base = request;
     if (base.training.validationFraction <= 0)
         base.training.validationFraction = 0.1;
-    const int parallel = std::clamp(search.parallel, 1, search.trials);
+    // Parallel trials are limited by the cores: more would only take turns on them.
     const int cores = std::max(1, QThread::idealThreadCount());
+    const int parallel = std::clamp(search.parallel, 1, std::min(search.trials, cores));
     if (parallel > 1)
         base.training.intraOpThreads = std::max(1, cores / parallel);
 

@@ -39,7 +39,8 @@ struct SearchSpec
 {
     QString method = QStringLiteral("tpe"); ///< "random" or "tpe"
     int trials = 8;
-    /// Trials trained at the same time (each with cores / parallel intra-op threads).
+    /// Trials trained at the same time, at most one per core (each with cores / parallel
+    /// intra-op threads).
     int parallel = 1;
     /// Names (architecture and training hyperparameters) the search varies; empty: all of
     /// them. The others keep the request's values.
