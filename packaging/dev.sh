@@ -68,7 +68,9 @@ test)
     ctest --preset default
     ;;
 bench)
-    install_packages "${build_packages[@]}" "${run_packages[@]}" "${bench_packages[@]}"
+    # The mlflow bench makes the tests' venv (python3-venv) and runs a real mlflow server.
+    install_packages "${build_packages[@]}" "${run_packages[@]}" "${test_packages[@]}" \
+        "${bench_packages[@]}"
     build
     cmake --build --preset default --target bench
     ;;
