@@ -260,7 +260,13 @@ Result<TrialOutcome> runOne(JobContext &job, const TrainingRequest &request, int
     if (job.board.observer())
         job.board.observer()->runCreated(outcome.runId, trial);
 
+    // Each epoch's model is saved to <artifacts>/checkpoint while the run trains, so a crash
+    // leaves the last whole epoch behind. A failed run keeps it; a finished one has its model
+    // and a cancelled one wanted none, so theirs is removed.
+    QString checkpoint;
     auto end = [&](RunStatus status, const QString &message) -> Result<TrialOutcome> {
+        if (!checkpoint.isEmpty() && status != RunStatus::Failed)
+            QDir(checkpoint).removeRecursively();
         if (!message.isEmpty())
             logOrWarn(job.tracking, outcome.runId, {}, {}, {{kErrorTag, message.left(5000)}});
         auto ended = job.tracking.updateRun(outcome.runId, status, nowMs());
@@ -278,10 +284,19 @@ Result<TrialOutcome> runOne(JobContext &job, const TrainingRequest &request, int
     if (!logged)
         return end(RunStatus::Failed, logged.errorMessage());
 
+    auto directory = job.tracking.runArtifactDirectory(outcome.runId);
+    if (!directory)
+        return end(RunStatus::Failed, directory.errorMessage());
+    if (!QDir().mkpath(*directory))
+        return end(RunStatus::Failed, QStringLiteral("could not create %1").arg(*directory));
+    checkpoint = QDir(*directory).filePath(QStringLiteral("checkpoint"));
+    ml::TrainingOptions options = request.training;
+    options.checkpointDirectory = checkpoint.toStdString();
+
     RunObserver observer(job.tracking, outcome.runId, trial, trials, job.cancellation, job.board);
     qCInfo(lcTraining).noquote() << "training run" << outcome.runId << "of"
                                  << request.architectureId << "on" << job.data.description;
-    auto summary = ml::train(*model, job.data.train, request.training, &observer);
+    auto summary = ml::train(*model, job.data.train, options, &observer);
     const QString logProblem = observer.waitForLogs();
     if (!summary) {
         qCWarning(lcTraining).noquote()
@@ -345,11 +360,6 @@ Result<TrialOutcome> runOne(JobContext &job, const TrainingRequest &request, int
     if (auto logged = job.tracking.logBatch(outcome.runId, finalMetrics, {}, endTags); !logged)
         return end(RunStatus::Failed, logged.errorMessage());
 
-    auto directory = job.tracking.runArtifactDirectory(outcome.runId);
-    if (!directory)
-        return end(RunStatus::Failed, directory.errorMessage());
-    if (!QDir().mkpath(*directory))
-        return end(RunStatus::Failed, QStringLiteral("could not create %1").arg(*directory));
     const QDir artifacts(*directory);
     if (auto written =
             writeArtifact(artifacts.filePath(QStringLiteral("evaluation.json")), reportJson);

@@ -19,6 +19,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <functional>
 
 using namespace millrace;
 using namespace millrace::training;
@@ -87,7 +88,17 @@ public:
         if (cancelOnFirstProgress)
             cancelOnFirstProgress->cancel();
     }
-    void epochFinished(const QString &, int, const ml::EpochMetrics &) override { ++epochs; }
+    void epochFinished(const QString &runId, int, const ml::EpochMetrics &metrics) override
+    {
+        ++epochs;
+        // The checkpoint of the epoch before is on disk, whole, while the run trains on.
+        if (metrics.epoch == 2 && checkpointOf)
+            checkpointSeen = QFile::exists(checkpointOf(runId) + u"/model.json"_s)
+                             && QFile::exists(checkpointOf(runId) + u"/weights.pt"_s);
+    }
+
+    std::function<QString(const QString &runId)> checkpointOf;
+    bool checkpointSeen = false;
 
     QList<QPair<QString, int>> created;
     int progressReports = 0;
@@ -137,6 +148,9 @@ private Q_SLOTS:
     void aRunRecordsEverything()
     {
         Recorder recorder;
+        recorder.checkpointOf = [this](const QString &runId) {
+            return QDir(*tracking().runArtifactDirectory(runId)).filePath(u"checkpoint"_s);
+        };
         auto result = runTrainingJob(tracking(), architectures(), csvRequest(m_csv),
                                      CancellationToken(), &recorder);
         VERIFY_OK(result);
@@ -176,6 +190,8 @@ private Q_SLOTS:
         QVERIFY(artifacts.exists(u"model/model.json"_s));
         QVERIFY(artifacts.exists(u"model/weights.pt"_s));
         QVERIFY(!artifacts.exists(u".model.partial"_s));
+        QVERIFY(recorder.checkpointSeen);
+        QVERIFY(!artifacts.exists(u"checkpoint"_s)); // the model replaces it
         QFile report(artifacts.filePath(u"evaluation.json"_s));
         QVERIFY(report.open(QIODevice::ReadOnly));
         const QJsonObject json = QJsonDocument::fromJson(report.readAll()).object();
@@ -288,6 +304,7 @@ private Q_SLOTS:
         auto directory = tracking().runArtifactDirectory(result->runId);
         QVERIFY(!QDir(*directory).exists(u"model"_s));
         QVERIFY(!QDir(*directory).exists(u".model.partial"_s));
+        QVERIFY(!QDir(*directory).exists(u"checkpoint"_s));
     }
 
     void badInputFailsBeforeAnyRun()
