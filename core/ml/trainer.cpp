@@ -89,12 +89,16 @@ struct PassTotals
     }
 };
 
-// Loss and accuracy of the samples `indices` without training (evaluation mode).
+// Loss and accuracy of the samples `indices` in evaluation mode, without gradients; with
+// `predictions`, also each sample's predicted class (classification) or value, in order. The
+// network's mode is left as it was.
 PassTotals evaluatePass(Network &network, const Dataset &data, const torch::Tensor &allFeatures,
-                        const std::vector<std::int64_t> &indices, torch::Device device)
+                        const std::vector<std::int64_t> &indices, torch::Device device,
+                        Predictions *predictions = nullptr)
 {
     PassTotals totals;
     torch::NoGradGuard noGrad;
+    const bool wasTraining = network.is_training();
     network.eval();
     constexpr std::int64_t kBatch = 512;
     for (std::size_t first = 0; first < indices.size(); first += kBatch) {
@@ -105,11 +109,22 @@ PassTotals evaluatePass(Network &network, const Dataset &data, const torch::Tens
             network.forward(allFeatures.index_select(0, batchIndices).to(device));
         const torch::Tensor targets = targetsOf(data, batchIndices).to(device);
         totals.lossSum += lossOf(data, outputs, targets).item<double>() * double(count);
-        if (data.task == TaskKind::Classification)
-            totals.correct += outputs.argmax(1).eq(targets).sum().item<std::int64_t>();
         totals.samples += count;
+        if (data.task == TaskKind::Classification) {
+            const torch::Tensor classes = outputs.argmax(1);
+            totals.correct += classes.eq(targets).sum().item<std::int64_t>();
+            if (predictions) {
+                const torch::Tensor onCpu = classes.to(torch::kCPU).contiguous();
+                const auto *values = onCpu.data_ptr<std::int64_t>();
+                predictions->classes.insert(predictions->classes.end(), values, values + count);
+            }
+        } else if (predictions) {
+            const torch::Tensor onCpu = outputs.reshape({-1}).to(torch::kCPU).contiguous();
+            const auto *values = onCpu.data_ptr<float>();
+            predictions->values.insert(predictions->values.end(), values, values + count);
+        }
     }
-    network.train();
+    network.train(wasTraining);
     return totals;
 }
 
@@ -390,30 +405,14 @@ Result<Predictions> predictWithLoss(const Model &model, const Dataset &data)
         return fail("evaluation needs labelled samples");
     if (auto fits = model.signature().accepts(data); !fits)
         return fits.error();
-    Network &network = *model.state().network;
+    std::vector<std::int64_t> all(data.size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        all[i] = std::int64_t(i);
     Predictions predictions;
-    double lossSum = 0;
-    torch::NoGradGuard noGrad;
-    network.eval();
-    const torch::Tensor allFeatures = featureView(data, 0, data.size());
-    constexpr std::int64_t kBatch = 512;
-    for (std::int64_t first = 0; first < std::int64_t(data.size()); first += kBatch) {
-        const std::int64_t count = std::min<std::int64_t>(kBatch, data.size() - first);
-        const torch::Tensor indices = torch::arange(first, first + count, torch::kInt64);
-        const torch::Tensor outputs = network.forward(allFeatures.index_select(0, indices));
-        const torch::Tensor targets = targetsOf(data, indices);
-        lossSum += lossOf(data, outputs, targets).item<double>() * double(count);
-        if (data.task == TaskKind::Classification) {
-            const torch::Tensor classes = outputs.argmax(1).contiguous();
-            const auto *values = classes.data_ptr<std::int64_t>();
-            predictions.classes.insert(predictions.classes.end(), values, values + count);
-        } else {
-            const torch::Tensor flat = outputs.reshape({-1}).contiguous();
-            const auto *values = flat.data_ptr<float>();
-            predictions.values.insert(predictions.values.end(), values, values + count);
-        }
-    }
-    predictions.meanLoss = lossSum / double(data.size());
+    const PassTotals totals =
+        evaluatePass(*model.state().network, data, featureView(data, 0, data.size()), all,
+                     torch::Device(torch::kCPU), &predictions);
+    predictions.meanLoss = totals.meanLoss();
     return predictions;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/training/trainingservice.h"
 #include "ui/panels/experiments/compare/chartstyle.h"
+#include "ui/panels/experiments/runtablemodel.h"
 
 #include <QChart>
 #include <QChartView>
@@ -33,16 +34,6 @@ namespace millrace::ui {
 namespace {
 
 using Kind = ml::HyperparameterSpec::Kind;
-
-QString durationText(double seconds)
-{
-    const int total = int(std::lround(seconds));
-    if (total < 60)
-        return TrainDialog::tr("%n s", nullptr, total);
-    if (total < 3600)
-        return TrainDialog::tr("%1 min %2 s").arg(total / 60).arg(total % 60);
-    return TrainDialog::tr("%1 h %2 min").arg(total / 3600).arg(total / 60 % 60);
-}
 
 QChart *makeChart(const QString &title, QLineSeries *first, QLineSeries *second,
                   const QPalette &palette)
@@ -564,7 +555,8 @@ void TrainDialog::onProgress(const QString &jobId, const training::TrainingProgr
                 .arg(progress.batches)
                 .arg(progress.loss, 0, 'f', 4);
     if (progress.etaSeconds >= 0)
-        text += tr(" · about %1 left").arg(durationText(progress.etaSeconds));
+        text += tr(" · about %1 left")
+                    .arg(RunTableModel::durationText(qint64(progress.etaSeconds * 1000)));
     m_status->setText(text);
 }
 
