@@ -173,6 +173,104 @@ const std::array kMigrations = {
                           ") STRICT, WITHOUT ROWID");
                   metricsummary::rebuildAll(db);
               }},
+    Migration{5, "model registry",
+              [](SQLite::Database &db) {
+                  // MLflow's registry: registered models hold numbered versions; a deleted
+                  // version stays as a row (deleted = 1) so its number is never reused. Each
+                  // version's files are copied under the models folder (storage_path, relative
+                  // to it; NULL until the copy is complete and for versions without files).
+                  db.exec("CREATE TABLE registered_models ("
+                          "  model_id INTEGER PRIMARY KEY,"
+                          "  name TEXT NOT NULL UNIQUE,"
+                          "  description TEXT,"
+                          "  user_id TEXT,"
+                          "  creation_time INTEGER NOT NULL,"
+                          "  last_updated_time INTEGER NOT NULL"
+                          ") STRICT");
+                  db.exec("CREATE TABLE registered_model_tags ("
+                          "  model_id INTEGER NOT NULL"
+                          "    REFERENCES registered_models(model_id) ON DELETE CASCADE,"
+                          "  key TEXT NOT NULL,"
+                          "  value TEXT NOT NULL,"
+                          "  PRIMARY KEY (model_id, key)"
+                          ") STRICT, WITHOUT ROWID");
+                  db.exec("CREATE TABLE model_versions ("
+                          "  model_id INTEGER NOT NULL"
+                          "    REFERENCES registered_models(model_id) ON DELETE CASCADE,"
+                          "  version INTEGER NOT NULL,"
+                          "  creation_time INTEGER NOT NULL,"
+                          "  last_updated_time INTEGER NOT NULL,"
+                          "  user_id TEXT,"
+                          "  description TEXT,"
+                          "  source TEXT NOT NULL,"
+                          "  run_id TEXT,"
+                          "  run_link TEXT,"
+                          "  current_stage TEXT NOT NULL DEFAULT 'None' CHECK (current_stage IN"
+                          "    ('None', 'Staging', 'Production', 'Archived')),"
+                          "  status TEXT NOT NULL CHECK (status IN"
+                          "    ('PENDING_REGISTRATION', 'FAILED_REGISTRATION', 'READY')),"
+                          "  status_message TEXT,"
+                          "  storage_path TEXT UNIQUE,"
+                          "  deleted INTEGER NOT NULL DEFAULT 0,"
+                          "  PRIMARY KEY (model_id, version)"
+                          ") STRICT");
+                  db.exec("CREATE INDEX model_versions_by_run ON model_versions(run_id)");
+                  db.exec("CREATE TABLE model_version_tags ("
+                          "  model_id INTEGER NOT NULL,"
+                          "  version INTEGER NOT NULL,"
+                          "  key TEXT NOT NULL,"
+                          "  value TEXT NOT NULL,"
+                          "  PRIMARY KEY (model_id, version, key),"
+                          "  FOREIGN KEY (model_id, version)"
+                          "    REFERENCES model_versions(model_id, version) ON DELETE CASCADE"
+                          ") STRICT, WITHOUT ROWID");
+                  db.exec("CREATE TABLE model_aliases ("
+                          "  model_id INTEGER NOT NULL"
+                          "    REFERENCES registered_models(model_id) ON DELETE CASCADE,"
+                          "  alias TEXT NOT NULL,"
+                          "  version INTEGER NOT NULL,"
+                          "  PRIMARY KEY (model_id, alias)"
+                          ") STRICT, WITHOUT ROWID");
+                  // The audit trail: every registration, stage and alias change and promotion
+                  // verdict, with who, when, why and (for automatic promotions) the numbers.
+                  db.exec("CREATE TABLE registry_events ("
+                          "  event_id INTEGER PRIMARY KEY,"
+                          "  model_id INTEGER NOT NULL"
+                          "    REFERENCES registered_models(model_id) ON DELETE CASCADE,"
+                          "  version INTEGER NOT NULL,"
+                          "  time INTEGER NOT NULL,"
+                          "  kind TEXT NOT NULL CHECK (kind IN ('created', 'stage', 'alias_set',"
+                          "    'alias_deleted', 'decision', 'deleted')),"
+                          "  from_stage TEXT,"
+                          "  to_stage TEXT,"
+                          "  alias TEXT,"
+                          "  previous_version INTEGER,"
+                          "  actor TEXT NOT NULL,"
+                          "  reason TEXT NOT NULL DEFAULT '',"
+                          "  evaluation TEXT"
+                          ") STRICT");
+                  db.exec("CREATE INDEX registry_events_by_model ON registry_events(model_id, "
+                          "event_id)");
+                  // One counter that every registry change moves on, kept by triggers (as
+                  // run_changes is for runs), so the Registry panel polls one row.
+                  db.exec("CREATE TABLE registry_changes ("
+                          "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+                          "  changes INTEGER NOT NULL"
+                          ") STRICT");
+                  db.exec("INSERT INTO registry_changes VALUES (1, 0)");
+                  for (const char *table :
+                       {"registered_models", "registered_model_tags", "model_versions",
+                        "model_version_tags", "model_aliases", "registry_events"}) {
+                      const std::string name(table);
+                      for (const char *event : {"INSERT", "UPDATE", "DELETE"}) {
+                          const std::string when(event);
+                          db.exec("CREATE TRIGGER " + name + "_" + when + "_counted AFTER " + when
+                                  + " ON " + name
+                                  + " BEGIN UPDATE registry_changes SET changes = changes + 1; "
+                                    "END");
+                      }
+                  }
+              }},
 };
 
 } // namespace

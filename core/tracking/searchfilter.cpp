@@ -2,6 +2,9 @@
 
 #include "core/tracking/trackingtypes.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace millrace::tracking {
 
 namespace {
@@ -391,6 +394,54 @@ Result<QList<OrderTerm>> parseOrderBy(const QStringList &clauses)
         terms.append(term);
     }
     return terms;
+}
+
+QString makePageToken(qint64 offset)
+{
+    return QString::fromLatin1(QJsonDocument(QJsonObject{{QStringLiteral("offset"), offset}})
+                                   .toJson(QJsonDocument::Compact)
+                                   .toBase64());
+}
+
+Result<qint64> offsetFromPageToken(const QString &token)
+{
+    if (token.isEmpty())
+        return qint64(0);
+    const QJsonDocument document =
+        QJsonDocument::fromJson(QByteArray::fromBase64(token.toLatin1()));
+    const QJsonValue offset = document.object().value(QStringLiteral("offset"));
+    if (!offset.isDouble() || offset.toDouble() < 0)
+        return fail(errorcode::kInvalidParameterValue,
+                    QStringLiteral("Invalid page token '%1'").arg(token));
+    return qint64(offset.toDouble());
+}
+
+bool likeMatches(const QString &text, const QString &pattern, Qt::CaseSensitivity sensitivity)
+{
+    // Backtracking over the last '%' seen: linear for patterns with one '%', fine for the short
+    // patterns of a search box.
+    qsizetype t = 0, p = 0, starP = -1, starT = 0;
+    const auto same = [sensitivity](QChar a, QChar b) {
+        return sensitivity == Qt::CaseSensitive ? a == b : a.toCaseFolded() == b.toCaseFolded();
+    };
+    while (t < text.size()) {
+        if (p < pattern.size() && pattern.at(p) == QLatin1Char('%')) {
+            starP = p++;
+            starT = t;
+        } else if (p < pattern.size()
+                   && (pattern.at(p) == QLatin1Char('_') || same(pattern.at(p), text.at(t)))) {
+            ++p;
+            ++t;
+        } else if (starP >= 0) {
+            p = starP + 1;
+            t = ++starT;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern.at(p) == QLatin1Char('%'))
+        ++p;
+    return p == pattern.size();
 }
 
 } // namespace millrace::tracking

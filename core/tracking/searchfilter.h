@@ -49,4 +49,12 @@ struct OrderTerm
 /// Parses order-by clauses as MLflow's clients send them, one term per string.
 Result<QList<OrderTerm>> parseOrderBy(const QStringList &clauses);
 
+/// The page token of MLflow's searches for results from `offset` on (base64 of {"offset": n}).
+QString makePageToken(qint64 offset);
+/// The offset a page token names; 0 for an empty token, INVALID_PARAMETER_VALUE for a bad one.
+Result<qint64> offsetFromPageToken(const QString &token);
+
+/// Whether `text` matches SQL LIKE `pattern` ('%' any run of characters, '_' one character).
+bool likeMatches(const QString &text, const QString &pattern, Qt::CaseSensitivity sensitivity);
+
 } // namespace millrace::tracking

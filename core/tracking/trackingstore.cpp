@@ -1,5 +1,6 @@
 #include "core/tracking/trackingstore.h"
 
+#include "core/store/codedaccess.h"
 #include "core/store/metricsummary.h"
 #include "core/store/store.h"
 #include "core/tracking/searchfilter.h"
@@ -31,18 +32,6 @@ namespace millrace::tracking {
 
 namespace {
 
-// Thrown inside store reads and writes to abort them with an MLflow error code.
-struct Failure : std::runtime_error
-{
-    explicit Failure(Error e) : std::runtime_error(e.message.toStdString()), error(std::move(e)) {}
-    Error error;
-};
-
-[[noreturn]] void raise(const QString &code, const QString &message)
-{
-    throw Failure(fail(code, message));
-}
-
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -60,26 +49,6 @@ QString text(const SQLite::Column &column)
     return QString::fromUtf8(data, column.getBytes());
 }
 
-// Runs the read, turning a Failure into its coded Error.
-template <typename Fn>
-auto readChecked(const Store &store, Fn read)
-    -> Result<std::invoke_result_t<Fn, SQLite::Database &>>
-{
-    using T = std::invoke_result_t<Fn, SQLite::Database &>;
-    std::optional<Error> coded;
-    auto result = store.read([&](SQLite::Database &db) -> T {
-        try {
-            return read(db);
-        } catch (const Failure &failure) {
-            coded = failure.error;
-            throw;
-        }
-    });
-    if (coded)
-        return *coded;
-    return result;
-}
-
 const QRegularExpression &validKey()
 {
     // MLflow's rule for metric, param and tag names.
@@ -90,18 +59,19 @@ const QRegularExpression &validKey()
 void checkKey(const QString &kind, const QString &key)
 {
     if (key.isEmpty())
-        raise(errorcode::kInvalidParameterValue,
-              QStringLiteral("Missing value for required parameter 'key' of a %1").arg(kind));
+        raiseCoded(errorcode::kInvalidParameterValue,
+                   QStringLiteral("Missing value for required parameter 'key' of a %1").arg(kind));
     // As in MLflow, which uses them as file names, keys are relative paths with no empty or
     // upward parts.
     if (!validKey().match(key).hasMatch() || key.contains(QLatin1String(".."))
         || key.startsWith(QLatin1Char('/')) || key.endsWith(QLatin1Char('/'))
         || key.contains(QLatin1String("//")))
-        raise(errorcode::kInvalidParameterValue,
-              QStringLiteral("Invalid %1 name: '%2'. Names may only contain alphanumerics, "
-                             "underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and "
-                             "slashes (/).")
-                  .arg(kind, key));
+        raiseCoded(
+            errorcode::kInvalidParameterValue,
+            QStringLiteral("Invalid %1 name: '%2'. Names may only contain alphanumerics, "
+                           "underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and "
+                           "slashes (/).")
+                .arg(kind, key));
 }
 
 // ---- experiments ---------------------------------------------------------------------------
@@ -133,9 +103,10 @@ qint64 parseExperimentId(const QString &id)
     bool ok = false;
     const qint64 value = id.toLongLong(&ok);
     if (!ok || id.isEmpty())
-        raise(errorcode::kInvalidParameterValue,
-              QStringLiteral("Invalid experiment ID '%1'. Experiment ID must be a valid integer.")
-                  .arg(id));
+        raiseCoded(
+            errorcode::kInvalidParameterValue,
+            QStringLiteral("Invalid experiment ID '%1'. Experiment ID must be a valid integer.")
+                .arg(id));
     return value;
 }
 
@@ -144,8 +115,8 @@ Experiment loadExperiment(SQLite::Database &db, const QString &id)
     SQLite::Statement row(db, std::string(kExperimentColumns) + "WHERE experiment_id = ?");
     row.bind(1, static_cast<int64_t>(parseExperimentId(id)));
     if (!row.executeStep())
-        raise(errorcode::kResourceDoesNotExist,
-              QStringLiteral("No Experiment with id=%1 exists").arg(id));
+        raiseCoded(errorcode::kResourceDoesNotExist,
+                   QStringLiteral("No Experiment with id=%1 exists").arg(id));
     return readExperimentRow(db, row);
 }
 
@@ -267,8 +238,8 @@ RunRow loadRunRow(SQLite::Database &db, const QString &runId)
     const std::string id = utf8(runId);
     row.bindStatic(1, id);
     if (!row.next())
-        raise(errorcode::kResourceDoesNotExist,
-              QStringLiteral("Run with id=%1 not found").arg(runId));
+        raiseCoded(errorcode::kResourceDoesNotExist,
+                   QStringLiteral("Run with id=%1 not found").arg(runId));
     return readRunRow(row.handle());
 }
 
@@ -276,9 +247,10 @@ RunRow loadActiveRunRow(SQLite::Database &db, const QString &runId)
 {
     RunRow run = loadRunRow(db, runId);
     if (run.info.lifecycleStage != LifecycleStage::Active)
-        raise(errorcode::kInvalidParameterValue,
-              QStringLiteral("The run %1 must be in the 'active' state. Current state is deleted.")
-                  .arg(runId));
+        raiseCoded(
+            errorcode::kInvalidParameterValue,
+            QStringLiteral("The run %1 must be in the 'active' state. Current state is deleted.")
+                .arg(runId));
     return run;
 }
 
@@ -735,26 +707,6 @@ void bindAll(RawStatement &statement, const QVariantList &bindings)
     }
 }
 
-QString makePageToken(qint64 offset)
-{
-    return QString::fromLatin1(QJsonDocument(QJsonObject{{QStringLiteral("offset"), offset}})
-                                   .toJson(QJsonDocument::Compact)
-                                   .toBase64());
-}
-
-Result<qint64> offsetFromPageToken(const QString &token)
-{
-    if (token.isEmpty())
-        return qint64(0);
-    const QJsonDocument document =
-        QJsonDocument::fromJson(QByteArray::fromBase64(token.toLatin1()));
-    const QJsonValue offset = document.object().value(QStringLiteral("offset"));
-    if (!offset.isDouble() || offset.toDouble() < 0)
-        return fail(errorcode::kInvalidParameterValue,
-                    QStringLiteral("Invalid page token '%1'").arg(token));
-    return qint64(offset.toDouble());
-}
-
 QString lifecycleCondition(const QString &column, ViewType viewType)
 {
     switch (viewType) {
@@ -833,26 +785,12 @@ TrackingStore::TrackingStore(Store &store, QString artifactRoot)
 
 template <typename Fn> QFuture<Result<void>> TrackingStore::writeCheckedAsync(Fn write)
 {
-    auto coded = std::make_shared<std::optional<Error>>();
-    return m_store
-        .write([write = std::move(write), coded](SQLite::Database &db) {
-            try {
-                write(db);
-            } catch (const Failure &failure) {
-                *coded = failure.error;
-                throw;
-            }
-        })
-        .then([coded](Result<void> written) -> Result<void> {
-            if (*coded)
-                return **coded;
-            return written;
-        });
+    return writeCodedAsync(m_store, std::move(write));
 }
 
 template <typename Fn> Result<void> TrackingStore::writeChecked(Fn write)
 {
-    return writeCheckedAsync(std::move(write)).result();
+    return writeCoded(m_store, std::move(write));
 }
 
 // ---- experiments ---------------------------------------------------------------------------
@@ -870,8 +808,8 @@ Result<QString> TrackingStore::createExperiment(const QString &name,
         SQLite::Statement exists(db, "SELECT 1 FROM experiments WHERE name = ?");
         exists.bind(1, utf8(name));
         if (exists.executeStep())
-            raise(errorcode::kResourceAlreadyExists,
-                  QStringLiteral("Experiment '%1' already exists.").arg(name));
+            raiseCoded(errorcode::kResourceAlreadyExists,
+                       QStringLiteral("Experiment '%1' already exists.").arg(name));
         const qint64 now = nowMs();
         SQLite::Statement insert(db, "INSERT INTO experiments(name, artifact_location, "
                                      "creation_time, last_update_time) VALUES (?, '', ?, ?)");
@@ -904,18 +842,18 @@ Result<QString> TrackingStore::createExperiment(const QString &name,
 
 Result<Experiment> TrackingStore::experiment(const QString &experimentId) const
 {
-    return readChecked(m_store,
-                       [&](SQLite::Database &db) { return loadExperiment(db, experimentId); });
+    return readCoded(m_store,
+                     [&](SQLite::Database &db) { return loadExperiment(db, experimentId); });
 }
 
 Result<Experiment> TrackingStore::experimentByName(const QString &name) const
 {
-    return readChecked(m_store, [&](SQLite::Database &db) {
+    return readCoded(m_store, [&](SQLite::Database &db) {
         SQLite::Statement row(db, std::string(kExperimentColumns) + "WHERE name = ?");
         row.bind(1, utf8(name));
         if (!row.executeStep())
-            raise(errorcode::kResourceDoesNotExist,
-                  QStringLiteral("Could not find experiment with name '%1'").arg(name));
+            raiseCoded(errorcode::kResourceDoesNotExist,
+                       QStringLiteral("Could not find experiment with name '%1'").arg(name));
         return readExperimentRow(db, row);
     });
 }
@@ -931,7 +869,7 @@ Result<Page<Experiment>> TrackingStore::searchExperiments(ViewType viewType, int
         QStringLiteral("e.last_update_time DESC, e.experiment_id DESC"), maxResults, pageToken);
     if (!plan)
         return plan.error();
-    return readChecked(m_store, [&](SQLite::Database &db) {
+    return readCoded(m_store, [&](SQLite::Database &db) {
         SQLite::Statement query = plan->prepare(db);
         Page<Experiment> page;
         while (query.executeStep()) {
@@ -954,15 +892,15 @@ Result<void> TrackingStore::renameExperiment(const QString &experimentId, const 
     return writeChecked([=](SQLite::Database &db) {
         const Experiment experiment = loadExperiment(db, experimentId);
         if (experiment.lifecycleStage != LifecycleStage::Active)
-            raise(errorcode::kInvalidParameterValue,
-                  QStringLiteral("Cannot rename a non-active experiment."));
+            raiseCoded(errorcode::kInvalidParameterValue,
+                       QStringLiteral("Cannot rename a non-active experiment."));
         SQLite::Statement exists(db,
                                  "SELECT 1 FROM experiments WHERE name = ? AND experiment_id != ?");
         exists.bind(1, utf8(newName));
         exists.bind(2, static_cast<int64_t>(experimentId.toLongLong()));
         if (exists.executeStep())
-            raise(errorcode::kResourceAlreadyExists,
-                  QStringLiteral("Experiment '%1' already exists.").arg(newName));
+            raiseCoded(errorcode::kResourceAlreadyExists,
+                       QStringLiteral("Experiment '%1' already exists.").arg(newName));
         SQLite::Statement update(db, "UPDATE experiments SET name = ?, last_update_time = ? "
                                      "WHERE experiment_id = ?");
         update.bind(1, utf8(newName));
@@ -977,9 +915,10 @@ Result<void> TrackingStore::deleteExperiment(const QString &experimentId)
     return writeChecked([=](SQLite::Database &db) {
         const Experiment experiment = loadExperiment(db, experimentId);
         if (experiment.id == QLatin1String("0"))
-            raise(errorcode::kInvalidParameterValue,
-                  QStringLiteral("Cannot delete the default experiment '0'. This is an internally "
-                                 "reserved experiment."));
+            raiseCoded(
+                errorcode::kInvalidParameterValue,
+                QStringLiteral("Cannot delete the default experiment '0'. This is an internally "
+                               "reserved experiment."));
         if (experiment.lifecycleStage == LifecycleStage::Deleted)
             return;
         const qint64 now = nowMs();
@@ -1023,7 +962,7 @@ Result<void> TrackingStore::setExperimentTag(const QString &experimentId, const 
         checkKey(QStringLiteral("tag"), key);
         const Experiment experiment = loadExperiment(db, experimentId);
         if (experiment.lifecycleStage != LifecycleStage::Active)
-            raise(
+            raiseCoded(
                 errorcode::kInvalidParameterValue,
                 QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
                                "deleted.")
@@ -1055,7 +994,7 @@ Result<Run> TrackingStore::createRun(const QString &experimentId, const QString 
     Result<void> written = writeChecked([=](SQLite::Database &db) {
         const Experiment experiment = loadExperiment(db, experimentId);
         if (experiment.lifecycleStage != LifecycleStage::Active)
-            raise(
+            raiseCoded(
                 errorcode::kInvalidParameterValue,
                 QStringLiteral("The experiment %1 must be in the 'active' state. Current state is "
                                "deleted.")
@@ -1085,8 +1024,8 @@ Result<Run> TrackingStore::createRun(const QString &experimentId, const QString 
 
 Result<Run> TrackingStore::run(const QString &runId) const
 {
-    return readChecked(m_store,
-                       [&](SQLite::Database &db) { return loadRun(db, loadRunRow(db, runId)); });
+    return readCoded(m_store,
+                     [&](SQLite::Database &db) { return loadRun(db, loadRunRow(db, runId)); });
 }
 
 Result<RunInfo> TrackingStore::updateRun(const QString &runId, std::optional<RunStatus> status,
@@ -1192,19 +1131,21 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
         for (const auto &[key, value] : params) {
             checkKey(QStringLiteral("param"), key);
             if (value.size() > kMaxParamValueLength)
-                raise(errorcode::kInvalidParameterValue,
-                      QStringLiteral("Param value '%1...' had length %2, which exceeded length "
-                                     "limit of %3")
-                          .arg(value.left(100))
-                          .arg(value.size())
-                          .arg(kMaxParamValueLength));
+                raiseCoded(
+                    errorcode::kInvalidParameterValue,
+                    QStringLiteral("Param value '%1...' had length %2, which exceeded length "
+                                   "limit of %3")
+                        .arg(value.left(100))
+                        .arg(value.size())
+                        .arg(kMaxParamValueLength));
             const auto seen = inBatch.constFind(key);
             if (seen != inBatch.cend() && *seen != value)
-                raise(errorcode::kInvalidParameterValue,
-                      QStringLiteral("Duplicate parameter keys have been submitted: [%1]. Please "
-                                     "ensure the request contains only one param value per param "
-                                     "key.")
-                          .arg(key));
+                raiseCoded(
+                    errorcode::kInvalidParameterValue,
+                    QStringLiteral("Duplicate parameter keys have been submitted: [%1]. Please "
+                                   "ensure the request contains only one param value per param "
+                                   "key.")
+                        .arg(key));
             inBatch.insert(key, value);
         }
         SQLite::Statement existing(db, "SELECT value FROM params WHERE run_key = ? AND key = ?");
@@ -1217,11 +1158,11 @@ QFuture<Result<void>> TrackingStore::logBatchAsync(const QString &runId,
                 const QString old = text(existing.getColumn(0));
                 existing.reset();
                 if (old != it.value())
-                    raise(errorcode::kInvalidParameterValue,
-                          QStringLiteral("Changing param values is not allowed. Param with "
-                                         "key='%1' was already logged with value='%2' for run "
-                                         "ID='%3'. Attempted logging new value '%4'.")
-                              .arg(it.key(), old, runId, it.value()));
+                    raiseCoded(errorcode::kInvalidParameterValue,
+                               QStringLiteral("Changing param values is not allowed. Param with "
+                                              "key='%1' was already logged with value='%2' for run "
+                                              "ID='%3'. Attempted logging new value '%4'.")
+                                   .arg(it.key(), old, runId, it.value()));
                 continue;
             }
             existing.reset();
@@ -1317,8 +1258,8 @@ Result<void> TrackingStore::deleteTag(const QString &runId, const QString &key)
         remove.bind(1, static_cast<int64_t>(row.key));
         remove.bind(2, utf8(key));
         if (remove.exec() == 0)
-            raise(errorcode::kResourceDoesNotExist,
-                  QStringLiteral("No tag with name: %1 in run with id %2").arg(key, runId));
+            raiseCoded(errorcode::kResourceDoesNotExist,
+                       QStringLiteral("No tag with name: %1 in run with id %2").arg(key, runId));
     });
 }
 
@@ -1329,7 +1270,7 @@ Result<Page<MetricPoint>> TrackingStore::metricHistory(const QString &runId, con
     auto offset = offsetFromPageToken(pageToken);
     if (!offset)
         return offset.error();
-    return readChecked(m_store, [&](SQLite::Database &db) {
+    return readCoded(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
         SQLite::Statement query(db, "SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, "
                                     "step FROM metrics WHERE run_key = ? "
@@ -1389,7 +1330,7 @@ HistoryPoint historyPoint(const RawStatement &query, int column)
 Result<QList<MetricSeries>> TrackingStore::metricSeries(const QString &runId,
                                                         const QStringList &keys) const
 {
-    return readChecked(m_store, [&](SQLite::Database &db) {
+    return readCoded(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
         RawStatement query(db, kSeriesSql);
         QList<MetricSeries> result;
@@ -1404,7 +1345,7 @@ Result<QList<MetricOverview>> TrackingStore::metricOverviews(const QString &runI
                                                              const QStringList &keys,
                                                              qint64 wholeUpTo) const
 {
-    return readChecked(m_store, [&](SQLite::Database &db) {
+    return readCoded(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
         RawStatement header(db, "SELECT points, in_order FROM metric_summaries "
                                 "WHERE run_key = ?1 AND key = ?2");
@@ -1459,7 +1400,7 @@ Result<QList<MetricOverview>> TrackingStore::metricOverviews(const QString &runI
 
 Result<QMap<QString, MetricRange>> TrackingStore::metricRanges(const QString &runId) const
 {
-    return readChecked(m_store, [&](SQLite::Database &db) {
+    return readCoded(m_store, [&](SQLite::Database &db) {
         const RunRow row = loadRunRow(db, runId);
         SQLite::Statement query(db, "SELECT key, min(value), max(value) FROM metrics "
                                     "WHERE run_key = ? AND is_nan = 0 GROUP BY key");
@@ -1495,7 +1436,7 @@ Result<Page<Run>> TrackingStore::searchRuns(const QStringList &experimentIds, co
                            QStringLiteral("r.start_time DESC, r.run_uuid"), maxResults, pageToken);
     if (!plan)
         return plan.error();
-    return readChecked(m_store, [&](SQLite::Database &db) {
+    return readCoded(m_store, [&](SQLite::Database &db) {
         // Listings read thousands of rows: through the C API, as RunDataReader does.
         const std::string sql = utf8(plan->sql);
         RawStatement query(db, sql.c_str());

@@ -2,6 +2,7 @@
 
 #include "core/base/servicethread.h"
 #include "core/plugins/pluginmanager.h"
+#include "core/registry/registrystore.h"
 #include "core/store/appstate.h"
 #include "core/store/store.h"
 #include "core/tracking/trackingserver.h"
@@ -40,6 +41,9 @@ Result<std::unique_ptr<Session>> Session::open(const QString &root, const Sessio
     Result<int> interrupted = session->m_tracking->failInterruptedRuns();
     if (!interrupted)
         return interrupted.error();
+    Result<registry::RecoveryReport> recovered = session->m_registry->recover();
+    if (!recovered)
+        return recovered.error();
     return session;
 }
 
@@ -47,7 +51,9 @@ Session::Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginMan
                  SessionOptions options)
     : m_options(std::move(options)), m_workspace(std::move(workspace)),
       m_plugins(std::move(plugins)), m_tracking(std::make_unique<tracking::TrackingStore>(
-                                         m_workspace->store(), m_workspace->artifactsDir()))
+                                         m_workspace->store(), m_workspace->artifactsDir())),
+      m_registry(std::make_unique<registry::RegistryStore>(m_workspace->store(), *m_tracking,
+                                                           m_workspace->modelsDir()))
 {
 }
 

@@ -14,6 +14,9 @@ class PluginManager;
 class ServiceThread;
 class Workspace;
 
+namespace registry {
+class RegistryStore;
+}
 namespace training {
 class TrainingService;
 }
@@ -45,7 +48,8 @@ inline constexpr quint16 kDefaultTrackingPort = 5000;
 class Session
 {
 public:
-    /// Opens the workspace at `root`, loads plugins and marks runs left RUNNING by a crash FAILED.
+    /// Opens the workspace at `root`, loads plugins, marks runs left RUNNING by a crash FAILED and
+    /// repairs registrations a crash interrupted.
     static Result<std::unique_ptr<Session>> open(const QString &root,
                                                  const SessionOptions &options);
     /// Stops the services, then closes the workspace.
@@ -57,6 +61,8 @@ public:
     Workspace &workspace() const { return *m_workspace; }
     PluginManager &plugins() const { return *m_plugins; }
     tracking::TrackingStore &tracking() const { return *m_tracking; }
+    /// The model registry: registered models, versions, stages, aliases and their history.
+    registry::RegistryStore &registry() const { return *m_registry; }
     /// The tracking server, once startServices() ran and if it is enabled; else null.
     tracking::TrackingServer *trackingServer() const;
     /// Runs training jobs on its own thread, once startServices() ran; else null.
@@ -70,6 +76,7 @@ private:
     std::unique_ptr<Workspace> m_workspace;
     std::unique_ptr<PluginManager> m_plugins;
     std::unique_ptr<tracking::TrackingStore> m_tracking;
+    std::unique_ptr<registry::RegistryStore> m_registry;
     std::unique_ptr<ServiceThread> m_trackingThread;
     std::unique_ptr<ServiceThread> m_trainingThread;
 };
