@@ -527,8 +527,11 @@ Result<ResolvedSource> resolveSource(const QString &source, tracking::TrackingSt
         return ResolvedSource{resolved, runId};
     }
     if (source.startsWith(QLatin1String("mlflow-artifacts:"))) {
-        const QUrl url(source);
-        const QString resolved = within(tracking.artifactRoot(), url.path());
+        // mlflow-artifacts:/0/<run>/artifacts/model, or with a host: mlflow-artifacts://h:p/0/...
+        QString path = QUrl(source).path();
+        while (path.startsWith(QLatin1Char('/')))
+            path.remove(0, 1);
+        const QString resolved = within(tracking.artifactRoot(), path);
         if (resolved.isEmpty())
             return notHere(QStringLiteral("the path leaves the artifact store"));
         return ResolvedSource{resolved, QString()};
