@@ -12,6 +12,7 @@
 #include "ui/mainwindow/schedulertoggle.h"
 #include "ui/panels/experiments/experimentspanel.h"
 #include "ui/panels/pendingpanel.h"
+#include "ui/panels/registry/registrypanel.h"
 #include "ui/uilog.h"
 
 #include <QAction>
@@ -41,7 +42,8 @@ constexpr int kIconFileRole = Qt::UserRole + 1;
 
 MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     : QMainWindow(parent), m_panelList(new QListWidget), m_panelStack(new QStackedWidget),
-      m_logDock(new LogDock(this)), m_experimentsPanel(new ExperimentsPanel)
+      m_logDock(new LogDock(this)), m_experimentsPanel(new ExperimentsPanel),
+      m_registryPanel(new RegistryPanel)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Millrace"));
@@ -67,11 +69,16 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
                                  "graph and Gantt views, and live task logs."),
                               tr("the scheduler")));
     addPanel(tr("Experiments"), QStringLiteral(":/icons/experiments.svg"), m_experimentsPanel);
-    addPanel(tr("Registry"), QStringLiteral(":/icons/registry.svg"),
-             new PendingPanel(tr("Registry"),
-                              tr("Registered models, their versions and stages, promotion with "
-                                 "history, and export to ONNX."),
-                              tr("the model registry")));
+    addPanel(tr("Registry"), QStringLiteral(":/icons/registry.svg"), m_registryPanel);
+    // A version's source run and compared versions open in the Experiments panel.
+    connect(m_registryPanel, &RegistryPanel::showRunRequested, this,
+            [this](const QString &experimentId, const QString &runId) {
+                revealRuns({experimentId}, {runId}, false);
+            });
+    connect(m_registryPanel, &RegistryPanel::compareRunsRequested, this,
+            [this](const QStringList &experimentIds, const QStringList &runIds) {
+                revealRuns(experimentIds, runIds, true);
+            });
     addPanel(tr("Serving"), QStringLiteral(":/icons/serving.svg"),
              new PendingPanel(tr("Serving"),
                               tr("The locally served model, its endpoint and request metrics, and "
@@ -222,6 +229,13 @@ void MainWindow::showTrainDialog()
     dialog->activateWindow();
 }
 
+void MainWindow::revealRuns(const QStringList &experimentIds, const QStringList &runIds,
+                            bool compare)
+{
+    m_panelList->setCurrentRow(m_panelStack->indexOf(m_experimentsPanel));
+    m_experimentsPanel->revealRuns(experimentIds, runIds, compare);
+}
+
 void MainWindow::showOpening(const QString &root)
 {
     m_workspaceLabel->setText(tr("Opening workspace %1 …").arg(root));
@@ -238,6 +252,7 @@ void MainWindow::attachSession(Session &session)
     m_schedulerSwitch->load();
     m_session = &session;
     m_experimentsPanel->attachSession(session);
+    m_registryPanel->attachSession(session);
     m_pluginsAction->setEnabled(true);
     m_trainAction->setEnabled(session.training() != nullptr);
     if (!session.plugins().errors().isEmpty())
@@ -251,6 +266,7 @@ void MainWindow::detachSession()
 {
     m_session = nullptr;
     m_experimentsPanel->detachSession();
+    m_registryPanel->detachSession();
     m_pluginsAction->setEnabled(false);
     m_trainAction->setEnabled(false);
     for (auto *dialog : findChildren<PluginsDialog *>())

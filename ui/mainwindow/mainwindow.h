@@ -19,6 +19,7 @@ namespace millrace::ui {
 
 class ExperimentsPanel;
 class LogDock;
+class RegistryPanel;
 class SchedulerToggle;
 
 /// Millrace's main window: a sidebar of panels (Streams, Jobs, Experiments, Registry, Serving),
@@ -55,6 +56,8 @@ private:
     void showPlugins();
     /// Opens the Train dialog (made once per session; closing only hides it).
     void showTrainDialog();
+    /// Switches to the Experiments panel and shows `runIds` there (compared, with `compare`).
+    void revealRuns(const QStringList &experimentIds, const QStringList &runIds, bool compare);
     void restoreLayout();
     void saveLayout() const;
 
@@ -62,6 +65,7 @@ private:
     QStackedWidget *m_panelStack;
     LogDock *m_logDock;
     ExperimentsPanel *m_experimentsPanel;
+    RegistryPanel *m_registryPanel;
     SchedulerToggle *m_schedulerToggle = nullptr;
     QPointer<SchedulerSwitch> m_schedulerSwitch;
     Session *m_session = nullptr;

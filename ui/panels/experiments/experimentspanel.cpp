@@ -381,6 +381,7 @@ void ExperimentsPanel::detachSession()
         disconnect(m_server.data(), nullptr, this, nullptr);
     m_server = nullptr;
     m_attached = false;
+    m_reveal.reset();
     m_experimentsKnown = false;
     m_runsKnown = false;
     m_truncated = false;
@@ -445,6 +446,7 @@ void ExperimentsPanel::onExperimentsLoaded(const QList<ExperimentEntry> &entries
     // Rows removed from the list leave the selection without a selectionChanged signal.
     onExperimentSelectionChanged();
     updateEmptyState();
+    continueReveal();
 }
 
 QStringList ExperimentsPanel::selectedExperimentIds() const
@@ -511,6 +513,7 @@ void ExperimentsPanel::onRunsLoaded(const RunListing &listing, const QString &fi
     updateRunStatus();
     updateEmptyState();
     updateCompare();
+    continueReveal();
 }
 
 QStringList ExperimentsPanel::selectedRunIdsInOrder() const
@@ -790,6 +793,75 @@ void ExperimentsPanel::updateCompare()
             runs.append(*run);
     }
     m_compare->setRuns(runs);
+}
+
+void ExperimentsPanel::revealRuns(const QStringList &experimentIds, const QStringList &runIds,
+                                  bool compare)
+{
+    if (!m_attached || runIds.isEmpty())
+        return;
+    m_reveal = RunReveal{experimentIds, runIds, compare};
+    // A filter could hide the runs asked for: show them all.
+    if (!m_filterEdit->text().isEmpty() || !m_feed->filter().isEmpty()) {
+        m_filterEdit->clear();
+        m_filterError->hide();
+        m_feed->search(QString());
+    }
+    continueReveal();
+}
+
+void ExperimentsPanel::continueReveal()
+{
+    if (!m_reveal || !m_experimentsKnown)
+        return;
+    // First the experiments (those still listed), which loads their runs...
+    QStringList experimentIds;
+    for (const QString &id : std::as_const(m_reveal->experimentIds)) {
+        if (m_experiments->rowOfExperiment(id) >= 0 && !experimentIds.contains(id))
+            experimentIds.append(id);
+    }
+    if (experimentIds.isEmpty()) {
+        m_reveal.reset();
+        return;
+    }
+    QStringList selected = selectedExperimentIds();
+    QStringList wanted = experimentIds;
+    selected.sort();
+    wanted.sort();
+    if (selected != wanted) {
+        QItemSelectionModel *selection = m_experimentView->selectionModel();
+        selection->setCurrentIndex(
+            m_experiments->index(m_experiments->rowOfExperiment(experimentIds.constFirst()), 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        for (const QString &id : std::as_const(experimentIds).mid(1))
+            selection->select(m_experiments->index(m_experiments->rowOfExperiment(id), 0),
+                              QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        return; // onRunsLoaded() comes back here
+    }
+    // ...then the runs, once those of these experiments arrived without a filter.
+    if (!m_runsKnown || !m_feed->filter().isEmpty())
+        return;
+    const RunReveal reveal = *m_reveal;
+    m_reveal.reset();
+    QSet<QString> rows;
+    QModelIndex first;
+    for (const QString &id : reveal.runIds) {
+        const QModelIndex index = m_groupedRuns->indexOfRun(id);
+        if (!index.isValid())
+            continue; // deleted, or gone since
+        rows.insert(QStringLiteral("run:") + id);
+        if (!first.isValid())
+            first = index;
+    }
+    if (!first.isValid())
+        return;
+    m_runView->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    m_runView->selectRows(rows);
+    m_runView->scrollTo(first);
+    if (reveal.compare)
+        m_compareButton->click();
+    else
+        m_lowerTabs->setCurrentIndex(DetailTab);
 }
 
 void ExperimentsPanel::tick()

@@ -4,6 +4,8 @@
 #include <QSet>
 #include <QWidget>
 
+#include <optional>
+
 QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QLabel;
@@ -59,6 +61,12 @@ public:
     /// all its runs.
     QStringList selectedRunIdsInOrder() const;
 
+    /// Shows the runs `runIds` of the experiments `experimentIds` (for other panels, e.g. a
+    /// model version's source run): selects those experiments and runs, clearing a filter that
+    /// could hide them, and opens the first run's details, or with `compare` the compare view on
+    /// all of them. Runs still loading are selected once they arrive.
+    void revealRuns(const QStringList &experimentIds, const QStringList &runIds, bool compare);
+
 protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
@@ -86,6 +94,8 @@ private:
     void followSortKey();
     void fillColumnsMenu();
     void tick();
+    /// Takes a revealRuns() request one step further: experiments, then runs once loaded.
+    void continueReveal();
 
     ExperimentsFeed *m_feed;
     ExperimentListModel *m_experiments;
@@ -121,6 +131,15 @@ private:
     QSet<QString> m_hiddenColumns; ///< column keys ("params.lr") the user hid
     QString m_sortKey;             ///< column key the table is sorted by
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
+
+    /// A revealRuns() request waiting for its experiments or runs to load.
+    struct RunReveal
+    {
+        QStringList experimentIds;
+        QStringList runIds;
+        bool compare = false;
+    };
+    std::optional<RunReveal> m_reveal;
 };
 
 } // namespace millrace::ui
