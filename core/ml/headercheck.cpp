@@ -13,6 +13,7 @@
 #include "core/ml/idx.h"
 #include "core/ml/mlresult.h"
 #include "core/ml/model.h"
+#include "core/ml/onnxexport.h"
 #include "core/ml/samplebatch.h"
 #include "core/ml/split.h"
 #include "core/ml/tabular.h"
