@@ -339,16 +339,6 @@ void touchModel(SQLite::Database &db, qint64 modelId, qint64 now)
     update.exec();
 }
 
-void touchVersion(SQLite::Database &db, qint64 modelId, qint64 version, qint64 now)
-{
-    SQLite::Statement update(db, "UPDATE model_versions SET last_updated_time = ? "
-                                 "WHERE model_id = ? AND version = ?");
-    update.bind(1, static_cast<int64_t>(now));
-    update.bind(2, static_cast<int64_t>(modelId));
-    update.bind(3, static_cast<int64_t>(version));
-    update.exec();
-}
-
 struct EventRecord
 {
     EventKind kind = EventKind::Created;
@@ -930,8 +920,7 @@ Result<void> RegistryStore::setRegisteredModelTag(const QString &name, const QSt
         set.bind(1, static_cast<int64_t>(modelId));
         bindText(set, 2, key);
         bindText(set, 3, value);
-        set.exec();
-        touchModel(db, modelId, nowMs());
+        set.exec(); // As MLflow: tags leave last_updated_time alone.
     });
 }
 
@@ -947,11 +936,7 @@ Result<void> RegistryStore::deleteRegisteredModelTag(const QString &name, const 
                                      "key = ?");
         remove.bind(1, static_cast<int64_t>(modelId));
         bindText(remove, 2, key);
-        if (remove.exec() == 0)
-            raiseCoded(
-                errorcode::kResourceDoesNotExist,
-                QStringLiteral("No tag with name: %1 in registered model %2.").arg(key, name));
-        touchModel(db, modelId, nowMs());
+        remove.exec(); // As MLflow: deleting a tag that is not there changes nothing.
     });
 }
 
@@ -1326,8 +1311,7 @@ Result<void> RegistryStore::setModelVersionTag(const QString &name, qint64 versi
         set.bind(2, static_cast<int64_t>(version));
         bindText(set, 3, key);
         bindText(set, 4, value);
-        set.exec();
-        touchVersion(db, row.modelId, version, nowMs());
+        set.exec(); // As MLflow: tags leave last_updated_time alone.
     });
 }
 
@@ -1345,13 +1329,7 @@ Result<void> RegistryStore::deleteModelVersionTag(const QString &name, qint64 ve
         remove.bind(1, static_cast<int64_t>(row.modelId));
         remove.bind(2, static_cast<int64_t>(version));
         bindText(remove, 3, key);
-        if (remove.exec() == 0)
-            raiseCoded(errorcode::kResourceDoesNotExist,
-                       QStringLiteral("No tag with name: %1 for model version %2 of %3.")
-                           .arg(key)
-                           .arg(version)
-                           .arg(name));
-        touchVersion(db, row.modelId, version, nowMs());
+        remove.exec(); // As MLflow: deleting a tag that is not there changes nothing.
     });
 }
 
