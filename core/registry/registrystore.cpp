@@ -517,8 +517,14 @@ Result<ResolvedSource> resolveSource(const QString &source, tracking::TrackingSt
         return ResolvedSource{resolved, runId};
     }
     if (source.startsWith(QLatin1String("mlflow-artifacts:"))) {
-        const QUrl url(source);
-        const QString resolved = within(tracking.artifactRoot(), url.path());
+        // mlflow-artifacts:/<experiment>/<run>/artifacts/<path>: the path is relative to the
+        // artifact store's root, though it is written with a leading slash.
+        QString path = QUrl(source).path(QUrl::FullyDecoded);
+        while (path.startsWith(QLatin1Char('/')))
+            path.remove(0, 1);
+        if (path.isEmpty())
+            return notHere(QStringLiteral("it names no folder of the artifact store"));
+        const QString resolved = within(tracking.artifactRoot(), path);
         if (resolved.isEmpty())
             return notHere(QStringLiteral("the path leaves the artifact store"));
         return ResolvedSource{resolved, QString()};

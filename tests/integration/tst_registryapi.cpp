@@ -38,6 +38,7 @@ private Q_SLOTS:
     void restChangesAreInTheHistory();
     void tagsOfMlflowSemantics();
     void versionNumbersAreNeverReused();
+    void versionFromTheRunsArtifactUri();
 
 private:
     struct Answer
@@ -515,6 +516,36 @@ void TestRegistryApi::versionNumbersAreNeverReused()
              QStringLiteral("2"));
     call200("DELETE", QStringLiteral("registered-models/delete"), R"({"name": "other"})");
     QCOMPARE(call("GET", QStringLiteral("registered-models/get?name=other")).status, 404);
+}
+
+void TestRegistryApi::versionFromTheRunsArtifactUri()
+{
+    // What mlflow.register_model sends for runs:/<run>/model when the folder has an MLmodel.
+    const QString source = QStringLiteral("mlflow-artifacts:/1/%1/artifacts/model").arg(m_runId);
+    const QJsonObject created =
+        call200("POST", QStringLiteral("model-versions/create"),
+                QStringLiteral(R"({"name": "fraud", "source": "%1", "run_id": "%2"})")
+                    .arg(source, m_runId)
+                    .toUtf8())
+            .value(QStringLiteral("model_version"))
+            .toObject();
+    QCOMPARE(created.value(QStringLiteral("status")).toString(), QStringLiteral("READY"));
+    QCOMPARE(created.value(QStringLiteral("source")).toString(), source);
+    const ModelVersion version =
+        m_registry
+            ->modelVersion(QStringLiteral("fraud"),
+                           created.value(QStringLiteral("version")).toString().toLongLong())
+            .value();
+    QFile weights(QDir(version.directory).filePath(QStringLiteral("weights.bin")));
+    QVERIFY(weights.open(QIODevice::ReadOnly));
+    QCOMPARE(weights.readAll(), QByteArray(64, '\x7f'));
+    // The artifact store's root itself is not a model.
+    const Answer root =
+        call("POST", QStringLiteral("model-versions/create"),
+             QStringLiteral(R"({"name": "fraud", "source": "mlflow-artifacts:/", "run_id": "%1"})")
+                 .arg(m_runId)
+                 .toUtf8());
+    QCOMPARE(root.status, 400);
 }
 
 QTEST_GUILESS_MAIN(TestRegistryApi)
