@@ -271,8 +271,15 @@ QMap<QString, Handler> handlers()
 std::optional<QJsonObject> argumentsOf(const QUrlQuery &query, const QByteArray &body, Reply *error)
 {
     QJsonObject arguments;
-    const auto items = query.queryItems(QUrl::FullyDecoded);
-    for (const auto &[key, value] : items) {
+    // Clients send forms' encoding (requests' `params`): '+' is a space there, which QUrlQuery
+    // leaves as it is ("name = 'x'" arrives as name+%3D+%27x%27).
+    const auto decoded = [](QString text) {
+        return QUrl::fromPercentEncoding(text.replace(QLatin1Char('+'), QLatin1Char(' ')).toUtf8());
+    };
+    const auto items = query.queryItems(QUrl::FullyEncoded);
+    for (const auto &[encodedKey, encodedValue] : items) {
+        const QString key = decoded(encodedKey);
+        const QString value = decoded(encodedValue);
         // Repeated keys (experiment_ids, order_by) collect into a list.
         if (arguments.contains(key)) {
             QJsonArray list = arguments.value(key).isArray() ? arguments.value(key).toArray()

@@ -260,6 +260,8 @@ void TestRegistryApi::badRequestsGetMlflowErrorsAndChangeNothing_data()
     // Things that are not there
     row("unknown model", "GET", "registered-models/get?name=nope", "", 404, notFound,
         "Registered Model with name=nope not found");
+    row("unknown model with a plus", "GET", "registered-models/get?name=a%2Bb+c", "", 404, notFound,
+        "Registered Model with name=a+b c not found");
     row("unknown version", "GET", "model-versions/get?name=fraud&version=9", "", 404, notFound,
         "Model Version (name=fraud, version=9) not found");
     row("download uri of unknown version", "GET",
@@ -403,10 +405,11 @@ void TestRegistryApi::answersHaveMlflowShapes()
              (QStringList{QStringLiteral("creation_timestamp"),
                           QStringLiteral("last_updated_timestamp"), QStringLiteral("name")}));
 
-    // Searches page with tokens and leave aliases out, as MLflow's do.
+    // Searches page with tokens and leave aliases out, as MLflow's do. The query is encoded
+    // as the client's requests library does it ('+' for spaces).
     const QJsonObject page =
-        call200("GET", QStringLiteral("model-versions/search?filter=name%3D%27fraud%27&max_results="
-                                      "1&order_by=version_number%20ASC"));
+        call200("GET", QStringLiteral("model-versions/search?filter=name+%3D+%27fraud%27&"
+                                      "max_results=1&order_by=version_number+ASC"));
     QCOMPARE(page.value(QStringLiteral("model_versions")).toArray().size(), 1);
     const QJsonObject first =
         page.value(QStringLiteral("model_versions")).toArray().first().toObject();
