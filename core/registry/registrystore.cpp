@@ -646,6 +646,11 @@ bool matches(const FilterNode *node, const KeyValueList &tags, const AttributeTe
     const Comparison &c = node->comparison;
     if (c.entity == Entity::Tag) {
         const QString *value = tags.find(c.key);
+        // MLflow's client adds "tag.`mlflow.prompt.is_prompt` != 'true'" to every model search
+        // to leave prompts out; models have no such tag, and MLflow counts them as not prompts.
+        if (!value && c.key == QLatin1String("mlflow.prompt.is_prompt"))
+            return (c.op == QLatin1String("=") && c.value.toString() == QLatin1String("false"))
+                   || (c.op == QLatin1String("!=") && c.value.toString() == QLatin1String("true"));
         return value && compareText(*value, c);
     }
     if (numberAttributes.contains(c.key))

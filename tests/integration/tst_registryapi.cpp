@@ -430,6 +430,15 @@ void TestRegistryApi::answersHaveMlflowShapes()
              QStringLiteral("2"));
     QVERIFY(!next.contains(QStringLiteral("next_page_token")));
 
+    // The client adds "tag.`mlflow.prompt.is_prompt` != 'true'" to every model search (to
+    // leave prompts out): models without that tag match it.
+    const QJsonArray models =
+        call200("GET", QStringLiteral("registered-models/search?filter=tag.%60mlflow.prompt.is_"
+                                      "prompt%60+%21%3D+%27true%27&max_results=100"))
+            .value(QStringLiteral("registered_models"))
+            .toArray();
+    QCOMPARE(models.size(), 3);
+
     // Latest versions by GET and by POST; the download URI is the source.
     const QJsonObject production =
         call200("POST", QStringLiteral("registered-models/get-latest-versions"),
