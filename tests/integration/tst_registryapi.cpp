@@ -8,6 +8,7 @@
 #include "core/store/store.h"
 #include "core/tracking/trackingserver.h"
 #include "core/tracking/trackingstore.h"
+#include "testsupport/httpcall.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -41,12 +42,7 @@ private Q_SLOTS:
     void versionFromTheRunsArtifactUri();
 
 private:
-    struct Answer
-    {
-        int status = 0;
-        QJsonObject json;
-        QByteArray raw;
-    };
+    using Answer = testsupport::HttpAnswer;
     Answer call(const QByteArray &method, const QString &endpoint, const QByteArray &body = {});
     QJsonObject call200(const QByteArray &method, const QString &endpoint,
                         const QByteArray &body = {});
@@ -154,18 +150,8 @@ void TestRegistryApi::cleanupTestCase()
 TestRegistryApi::Answer TestRegistryApi::call(const QByteArray &method, const QString &endpoint,
                                               const QByteArray &body)
 {
-    QNetworkRequest request(QUrl(m_base + QStringLiteral("/api/2.0/mlflow/") + endpoint));
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished() && !finished.wait(20000))
-        return {};
-    Answer answer;
-    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    answer.raw = reply->readAll();
-    answer.json = QJsonDocument::fromJson(answer.raw).object();
-    reply->deleteLater();
-    return answer;
+    return testsupport::httpCall(
+        m_network, method, QUrl(m_base + QStringLiteral("/api/2.0/mlflow/") + endpoint), body);
 }
 
 QJsonObject TestRegistryApi::call200(const QByteArray &method, const QString &endpoint,
