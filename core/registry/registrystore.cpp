@@ -339,16 +339,6 @@ void touchModel(SQLite::Database &db, qint64 modelId, qint64 now)
     update.exec();
 }
 
-void touchVersion(SQLite::Database &db, qint64 modelId, qint64 version, qint64 now)
-{
-    SQLite::Statement update(db, "UPDATE model_versions SET last_updated_time = ? "
-                                 "WHERE model_id = ? AND version = ?");
-    update.bind(1, static_cast<int64_t>(now));
-    update.bind(2, static_cast<int64_t>(modelId));
-    update.bind(3, static_cast<int64_t>(version));
-    update.exec();
-}
-
 struct EventRecord
 {
     EventKind kind = EventKind::Created;
@@ -527,10 +517,13 @@ Result<ResolvedSource> resolveSource(const QString &source, tracking::TrackingSt
         return ResolvedSource{resolved, runId};
     }
     if (source.startsWith(QLatin1String("mlflow-artifacts:"))) {
-        // mlflow-artifacts:/0/<run>/artifacts/model, or with a host: mlflow-artifacts://h:p/0/...
-        QString path = QUrl(source).path();
+        // mlflow-artifacts:/<experiment>/<run>/artifacts/<path>: the path is relative to the
+        // artifact store's root, though it is written with a leading slash.
+        QString path = QUrl(source).path(QUrl::FullyDecoded);
         while (path.startsWith(QLatin1Char('/')))
             path.remove(0, 1);
+        if (path.isEmpty())
+            return notHere(QStringLiteral("it names no folder of the artifact store"));
         const QString resolved = within(tracking.artifactRoot(), path);
         if (resolved.isEmpty())
             return notHere(QStringLiteral("the path leaves the artifact store"));
@@ -653,6 +646,11 @@ bool matches(const FilterNode *node, const KeyValueList &tags, const AttributeTe
     const Comparison &c = node->comparison;
     if (c.entity == Entity::Tag) {
         const QString *value = tags.find(c.key);
+        // MLflow's client adds "tag.`mlflow.prompt.is_prompt` != 'true'" to every model search
+        // to leave prompts out; models have no such tag, and MLflow counts them as not prompts.
+        if (!value && c.key == QLatin1String("mlflow.prompt.is_prompt"))
+            return (c.op == QLatin1String("=") && c.value.toString() == QLatin1String("false"))
+                   || (c.op == QLatin1String("!=") && c.value.toString() == QLatin1String("true"));
         return value && compareText(*value, c);
     }
     if (numberAttributes.contains(c.key))
@@ -933,8 +931,7 @@ Result<void> RegistryStore::setRegisteredModelTag(const QString &name, const QSt
         set.bind(1, static_cast<int64_t>(modelId));
         bindText(set, 2, key);
         bindText(set, 3, value);
-        set.exec();
-        touchModel(db, modelId, nowMs());
+        set.exec(); // As MLflow: tags leave last_updated_time alone.
     });
 }
 
@@ -950,11 +947,7 @@ Result<void> RegistryStore::deleteRegisteredModelTag(const QString &name, const 
                                      "key = ?");
         remove.bind(1, static_cast<int64_t>(modelId));
         bindText(remove, 2, key);
-        if (remove.exec() == 0)
-            raiseCoded(
-                errorcode::kResourceDoesNotExist,
-                QStringLiteral("No tag with name: %1 in registered model %2.").arg(key, name));
-        touchModel(db, modelId, nowMs());
+        remove.exec(); // As MLflow: deleting a tag that is not there changes nothing.
     });
 }
 
@@ -1329,8 +1322,7 @@ Result<void> RegistryStore::setModelVersionTag(const QString &name, qint64 versi
         set.bind(2, static_cast<int64_t>(version));
         bindText(set, 3, key);
         bindText(set, 4, value);
-        set.exec();
-        touchVersion(db, row.modelId, version, nowMs());
+        set.exec(); // As MLflow: tags leave last_updated_time alone.
     });
 }
 
@@ -1348,13 +1340,7 @@ Result<void> RegistryStore::deleteModelVersionTag(const QString &name, qint64 ve
         remove.bind(1, static_cast<int64_t>(row.modelId));
         remove.bind(2, static_cast<int64_t>(version));
         bindText(remove, 3, key);
-        if (remove.exec() == 0)
-            raiseCoded(errorcode::kResourceDoesNotExist,
-                       QStringLiteral("No tag with name: %1 for model version %2 of %3.")
-                           .arg(key)
-                           .arg(version)
-                           .arg(name));
-        touchVersion(db, row.modelId, version, nowMs());
+        remove.exec(); // As MLflow: deleting a tag that is not there changes nothing.
     });
 }
 

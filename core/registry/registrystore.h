@@ -79,6 +79,8 @@ public:
     /// The newest version in each of `stages` (every stage when empty), in stage order.
     Result<QList<ModelVersion>> latestVersions(const QString &name,
                                                const QList<Stage> &stages = {}) const;
+    /// Sets or removes a tag; as MLflow, neither moves last_updated_time, and removing a tag
+    /// the model does not have succeeds and changes nothing.
     Result<void> setRegisteredModelTag(const QString &name, const QString &key,
                                        const QString &value);
     Result<void> deleteRegisteredModelTag(const QString &name, const QString &key);
@@ -115,6 +117,7 @@ public:
                                                    const QString &pageToken) const;
     /// Where the version's model can be downloaded from (its source, as MLflow answers).
     Result<QString> downloadUri(const QString &name, qint64 version) const;
+    /// Sets or removes a version's tag, with the same rules as the model's tags.
     Result<void> setModelVersionTag(const QString &name, qint64 version, const QString &key,
                                     const QString &value);
     Result<void> deleteModelVersionTag(const QString &name, qint64 version, const QString &key);

@@ -1,7 +1,7 @@
 #include "core/tracking/restapi.h"
 
+#include "core/tracking/restarguments.h"
 #include "core/tracking/trackingjson.h"
-
 #include "core/tracking/trackinglog.h"
 #include "core/tracking/trackingstore.h"
 
@@ -20,170 +20,17 @@
 #include <QUrlQuery>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <cmath>
 #include <functional>
 
 namespace millrace::tracking {
 
 namespace {
 
-using Status = QHttpServerResponse::StatusCode;
-using Reply = QPair<int, QJsonObject>;
+using namespace rest;
+using Reply = RestReply;
 
 const QString kApi = QStringLiteral("/api/2.0/mlflow/");
 const QString kArtifactsApi = QStringLiteral("/api/2.0/mlflow-artifacts/artifacts");
-
-// An error reply in MLflow's shape.
-struct ApiError
-{
-    int status;
-    QString code;
-    QString message;
-};
-
-Reply errorReply(int status, const QString &code, const QString &message)
-{
-    return {status, QJsonObject{{QStringLiteral("error_code"), code},
-                                {QStringLiteral("message"), message}}};
-}
-
-int statusFor(const QString &code)
-{
-    if (code == errorcode::kResourceDoesNotExist)
-        return 404;
-    if (code == errorcode::kInvalidParameterValue || code == errorcode::kResourceAlreadyExists
-        || code == errorcode::kBadRequest)
-        return 400;
-    return 500;
-}
-
-Reply errorReply(const Error &error)
-{
-    const QString code = error.code.isEmpty() ? errorcode::kInternalError : error.code;
-    return errorReply(statusFor(code), code, error.message);
-}
-
-// Thrown by argument readers; turned into a 400 reply.
-struct BadArgument
-{
-    QString message;
-};
-
-QString missing(const QString &name)
-{
-    return QStringLiteral("Missing value for required parameter '%1'. See the API docs for more "
-                          "information about request parameters.")
-        .arg(name);
-}
-
-QString requiredString(const QJsonObject &args, const QString &name)
-{
-    const QJsonValue value = args.value(name);
-    if (value.isUndefined() || value.isNull() || (value.isString() && value.toString().isEmpty()))
-        throw BadArgument{missing(name)};
-    if (!value.isString())
-        throw BadArgument{
-            QStringLiteral("Invalid value %1 for parameter '%2' supplied: expected a "
-                           "string")
-                .arg(QString::fromUtf8(
-                         QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
-                         .mid(1)
-                         .chopped(1),
-                     name)};
-    return value.toString();
-}
-
-QString optionalString(const QJsonObject &args, const QString &name)
-{
-    const QJsonValue value = args.value(name);
-    if (value.isString())
-        return value.toString();
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', 17);
-    return QString();
-}
-
-// Integers arrive as JSON numbers, or as strings (query parameters, proto int64 as text).
-std::optional<qint64> optionalInt(const QJsonObject &args, const QString &name)
-{
-    const QJsonValue value = args.value(name);
-    if (value.isUndefined() || value.isNull())
-        return std::nullopt;
-    if (value.isDouble())
-        return qint64(value.toDouble());
-    if (value.isString()) {
-        bool ok = false;
-        const qint64 number = value.toString().toLongLong(&ok);
-        if (ok)
-            return number;
-    }
-    throw BadArgument{QStringLiteral("Invalid value %1 for parameter '%2' supplied: expected an "
-                                     "integer")
-                          .arg(value.toVariant().toString(), name)};
-}
-
-qint64 requiredInt(const QJsonObject &args, const QString &name)
-{
-    const std::optional<qint64> value = optionalInt(args, name);
-    if (!value)
-        throw BadArgument{missing(name)};
-    return *value;
-}
-
-double requiredDouble(const QJsonObject &args, const QString &name)
-{
-    const QJsonValue value = args.value(name);
-    if (value.isDouble())
-        return value.toDouble();
-    if (value.isString()) {
-        // Protobuf's JSON spells non-finite numbers as strings.
-        const QString text = value.toString();
-        if (text == QLatin1String("NaN"))
-            return std::nan("");
-        if (text == QLatin1String("Infinity"))
-            return INFINITY;
-        if (text == QLatin1String("-Infinity"))
-            return -INFINITY;
-        bool ok = false;
-        const double number = text.toDouble(&ok);
-        if (ok)
-            return number;
-    }
-    if (value.isUndefined() || value.isNull())
-        throw BadArgument{missing(name)};
-    throw BadArgument{
-        QStringLiteral("Invalid value for parameter '%1' supplied: expected a number").arg(name)};
-}
-
-QStringList stringList(const QJsonObject &args, const QString &name)
-{
-    const QJsonValue value = args.value(name);
-    QStringList list;
-    if (value.isArray()) {
-        for (const QJsonValue &item : value.toArray())
-            list.append(item.toString());
-    } else if (value.isString()) {
-        list.append(value.toString());
-    }
-    return list;
-}
-
-QList<QPair<QString, QString>> keyValues(const QJsonObject &args, const QString &name)
-{
-    QList<QPair<QString, QString>> pairs;
-    const QJsonValue value = args.value(name);
-    if (value.isUndefined() || value.isNull())
-        return pairs;
-    if (!value.isArray())
-        throw BadArgument{
-            QStringLiteral("Invalid value for parameter '%1': expected a list").arg(name)};
-    for (const QJsonValue &item : value.toArray()) {
-        const QJsonObject pair = item.toObject();
-        pairs.append({requiredString(pair, QStringLiteral("key")),
-                      optionalString(pair, QStringLiteral("value"))});
-    }
-    return pairs;
-}
 
 ViewType viewType(const QJsonObject &args, const QString &name)
 {
@@ -191,21 +38,6 @@ ViewType viewType(const QJsonObject &args, const QString &name)
     if (!type)
         throw BadArgument{QStringLiteral("Invalid value for parameter '%1'").arg(name)};
     return *type;
-}
-
-template <typename T>
-Reply valueOr(const Result<T> &result, const std::function<QJsonObject(const T &)> &toJson)
-{
-    if (!result)
-        return errorReply(result.error());
-    return {200, toJson(*result)};
-}
-
-Reply emptyOr(const Result<void> &result)
-{
-    if (!result)
-        return errorReply(result.error());
-    return {200, QJsonObject()};
 }
 
 // ---- the endpoints -------------------------------------------------------------------------
@@ -252,12 +84,7 @@ QMap<QString, Handler> handlers()
                 QJsonArray experiments;
                 for (const Experiment &e : page.items)
                     experiments.append(experimentJson(e));
-                QJsonObject json;
-                if (!experiments.isEmpty())
-                    json.insert(QStringLiteral("experiments"), experiments);
-                if (!page.nextPageToken.isEmpty())
-                    json.insert(QStringLiteral("next_page_token"), page.nextPageToken);
-                return json;
+                return pageJson(QStringLiteral("experiments"), experiments, page.nextPageToken);
             });
     });
     map.insert(QStringLiteral("experiments/update"), [](TrackingStore &t, const QJsonObject &a) {
@@ -380,12 +207,7 @@ QMap<QString, Handler> handlers()
                 QJsonArray runs;
                 for (const Run &run : page.items)
                     runs.append(runJson(run));
-                QJsonObject json;
-                if (!runs.isEmpty())
-                    json.insert(QStringLiteral("runs"), runs);
-                if (!page.nextPageToken.isEmpty())
-                    json.insert(QStringLiteral("next_page_token"), page.nextPageToken);
-                return json;
+                return pageJson(QStringLiteral("runs"), runs, page.nextPageToken);
             });
     });
     map.insert(QStringLiteral("metrics/get-history"), [](TrackingStore &t, const QJsonObject &a) {
@@ -400,12 +222,7 @@ QMap<QString, Handler> handlers()
                 QJsonArray metrics;
                 for (const MetricPoint &point : page.items)
                     metrics.append(metricJson(point));
-                QJsonObject json;
-                if (!metrics.isEmpty())
-                    json.insert(QStringLiteral("metrics"), metrics);
-                if (!page.nextPageToken.isEmpty())
-                    json.insert(QStringLiteral("next_page_token"), page.nextPageToken);
-                return json;
+                return pageJson(QStringLiteral("metrics"), metrics, page.nextPageToken);
             });
     });
     // Millrace has no logged models (MLflow 3's model entities) yet: the client asks for them
@@ -454,8 +271,15 @@ QMap<QString, Handler> handlers()
 std::optional<QJsonObject> argumentsOf(const QUrlQuery &query, const QByteArray &body, Reply *error)
 {
     QJsonObject arguments;
-    const auto items = query.queryItems(QUrl::FullyDecoded);
-    for (const auto &[key, value] : items) {
+    // Clients send forms' encoding (requests' `params`): '+' is a space there, which QUrlQuery
+    // leaves as it is ("name = 'x'" arrives as name+%3D+%27x%27).
+    const auto decoded = [](QString text) {
+        return QUrl::fromPercentEncoding(text.replace(QLatin1Char('+'), QLatin1Char(' ')).toUtf8());
+    };
+    const auto items = query.queryItems(QUrl::FullyEncoded);
+    for (const auto &[encodedKey, encodedValue] : items) {
+        const QString key = decoded(encodedKey);
+        const QString value = decoded(encodedValue);
         // Repeated keys (experiment_ids, order_by) collect into a list.
         if (arguments.contains(key)) {
             QJsonArray list = arguments.value(key).isArray() ? arguments.value(key).toArray()
@@ -517,6 +341,28 @@ Reply rebindingRefused()
         QStringLiteral("Invalid Host header - possible DNS rebinding attack detected"));
 }
 
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return QByteArrayLiteral("GET");
+    case QHttpServerRequest::Method::Put:
+        return QByteArrayLiteral("PUT");
+    case QHttpServerRequest::Method::Delete:
+        return QByteArrayLiteral("DELETE");
+    case QHttpServerRequest::Method::Post:
+        return QByteArrayLiteral("POST");
+    case QHttpServerRequest::Method::Head:
+        return QByteArrayLiteral("HEAD");
+    case QHttpServerRequest::Method::Options:
+        return QByteArrayLiteral("OPTIONS");
+    case QHttpServerRequest::Method::Patch:
+        return QByteArrayLiteral("PATCH");
+    default:
+        return QByteArray();
+    }
+}
+
 // Artifact paths: relative, no '..', inside the artifact root.
 std::optional<QString> artifactPath(const QString &root, const QString &relative)
 {
@@ -529,8 +375,11 @@ std::optional<QString> artifactPath(const QString &root, const QString &relative
 
 } // namespace
 
-RestApi::RestApi(TrackingStore &tracking, int threads) : m_tracking(tracking)
+RestApi::RestApi(TrackingStore &tracking, const QList<RestEndpoint> &endpoints, int threads)
+    : m_tracking(tracking)
 {
+    for (const RestEndpoint &endpoint : endpoints)
+        m_endpoints.insert(endpoint.path, endpoint);
     m_pool.setMaxThreadCount(threads);
     m_pool.setObjectName(QStringLiteral("tracking-api"));
 }
@@ -540,15 +389,32 @@ RestApi::~RestApi()
     m_pool.waitForDone();
 }
 
-QPair<int, QJsonObject> RestApi::handle(const QString &endpoint, const QJsonObject &arguments)
+RestReply RestApi::handle(const QString &endpoint, const QJsonObject &arguments,
+                          const QByteArray &method)
 {
     static const QMap<QString, Handler> table = handlers();
-    const auto handler = table.constFind(endpoint);
-    if (handler == table.cend())
-        return errorReply(404, QStringLiteral("ENDPOINT_NOT_FOUND"),
-                          QStringLiteral("No API endpoint %1").arg(endpoint));
+    std::function<Reply()> call;
+    if (m_endpoints.contains(endpoint)) {
+        // Added endpoints answer their own method only, as MLflow's routes do; one path may
+        // have a handler per method (registered-models/alias: POST sets, GET reads, DELETE).
+        for (auto it = m_endpoints.constFind(endpoint);
+             it != m_endpoints.cend() && it.key() == endpoint; ++it) {
+            if (it->method == method)
+                call = [handler = it->handler, &arguments] { return handler(arguments); };
+        }
+        if (!call)
+            return errorReply(405, QStringLiteral("ENDPOINT_NOT_FOUND"),
+                              QStringLiteral("The method %1 is not allowed for API endpoint %2")
+                                  .arg(QString::fromLatin1(method), endpoint));
+    } else {
+        const auto handler = table.constFind(endpoint);
+        if (handler == table.cend())
+            return errorReply(404, QStringLiteral("ENDPOINT_NOT_FOUND"),
+                              QStringLiteral("No API endpoint %1").arg(endpoint));
+        call = [this, handler, &arguments] { return (*handler)(m_tracking, arguments); };
+    }
     try {
-        return (*handler)(m_tracking, arguments);
+        return call();
     } catch (const BadArgument &bad) {
         return errorReply(400, errorcode::kInvalidParameterValue, bad.message);
     } catch (const std::exception &e) {
@@ -576,8 +442,9 @@ void RestApi::registerRoutes(QHttpServer &server, bool loopbackOnly)
                      if (!arguments)
                          return QtFuture::makeReadyFuture(toResponse(error));
                      const QString endpoint = group + QLatin1Char('/') + action;
-                     return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments] {
-                         return toResponse(handle(endpoint, args));
+                     return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments,
+                                                        method = methodName(request.method())] {
+                         return toResponse(handle(endpoint, args, method));
                      });
                  });
 

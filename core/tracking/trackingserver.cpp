@@ -7,8 +7,10 @@
 
 namespace millrace::tracking {
 
-TrackingServer::TrackingServer(TrackingStore &tracking, QHostAddress address, quint16 port)
-    : m_tracking(tracking), m_address(std::move(address)), m_requestedPort(port)
+TrackingServer::TrackingServer(TrackingStore &tracking, QHostAddress address, quint16 port,
+                               QList<RestEndpoint> endpoints)
+    : m_tracking(tracking), m_address(std::move(address)), m_requestedPort(port),
+      m_endpoints(std::move(endpoints))
 {
 }
 
@@ -16,7 +18,7 @@ TrackingServer::~TrackingServer() = default;
 
 void TrackingServer::start()
 {
-    m_api = std::make_unique<RestApi>(m_tracking);
+    m_api = std::make_unique<RestApi>(m_tracking, m_endpoints);
     m_server = std::make_unique<QHttpServer>();
     m_api->registerRoutes(*m_server, m_address.isLoopback());
     const quint16 port = m_server->listen(m_address, m_requestedPort);

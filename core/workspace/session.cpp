@@ -2,6 +2,7 @@
 
 #include "core/base/servicethread.h"
 #include "core/plugins/pluginmanager.h"
+#include "core/registry/registryrestapi.h"
 #include "core/registry/registrystore.h"
 #include "core/store/appstate.h"
 #include "core/store/store.h"
@@ -72,7 +73,8 @@ void Session::startServices()
     if (m_options.trackingServer && !m_trackingThread) {
         m_trackingThread = std::make_unique<ServiceThread>(
             new tracking::TrackingServer(*m_tracking, m_options.trackingAddress,
-                                         m_options.trackingPort.value_or(kDefaultTrackingPort)),
+                                         m_options.trackingPort.value_or(kDefaultTrackingPort),
+                                         registry::registryEndpoints(*m_registry, *m_tracking)),
             QStringLiteral("tracking-server"));
         m_trackingThread->start();
     }

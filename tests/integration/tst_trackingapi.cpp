@@ -5,6 +5,7 @@
 #include "core/store/store.h"
 #include "core/tracking/trackingserver.h"
 #include "core/tracking/trackingstore.h"
+#include "testsupport/httpcall.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -34,12 +35,7 @@ private Q_SLOTS:
     void foreignHostIsRefused();
 
 private:
-    struct Answer
-    {
-        int status = 0;
-        QJsonObject json;
-        QByteArray raw;
-    };
+    using Answer = testsupport::HttpAnswer;
     Answer call(const QByteArray &method, const QString &path, const QByteArray &body = {});
     QString createRun();
 
@@ -88,18 +84,7 @@ void TestTrackingApi::cleanupTestCase()
 TestTrackingApi::Answer TestTrackingApi::call(const QByteArray &method, const QString &path,
                                               const QByteArray &body)
 {
-    QNetworkRequest request(QUrl(m_base + path));
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished() && !finished.wait(20000))
-        return {};
-    Answer answer;
-    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    answer.raw = reply->readAll();
-    answer.json = QJsonDocument::fromJson(answer.raw).object();
-    reply->deleteLater();
-    return answer;
+    return testsupport::httpCall(m_network, method, QUrl(m_base + path), body);
 }
 
 QString TestTrackingApi::createRun()

@@ -188,8 +188,11 @@ def sha256_file(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(run=None, doc=__doc__, prog="client_scenario.py"):
+    """Runs `run(tracking_uri, scratch, step, checks)` (this file's scenario by default; the
+    registry scenario passes its own) and prints its normalized output with the checks."""
+    run = run or run_scenario
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--tracking-uri", required=True)
     ap.add_argument("--workdir", help="scratch directory (default: a temporary one)")
     args = ap.parse_args()
@@ -212,12 +215,11 @@ def main():
         # mlflow prints "View run ... at: URL" lines on stdout: keep stdout for the JSON only.
         real_stdout, sys.stdout = sys.stdout, sys.stderr
         try:
-            result = run_scenario(args.tracking_uri, scratch, step, checks)
+            result = run(args.tracking_uri, scratch, step, checks)
         finally:
             sys.stdout = real_stdout
     except Exception as e:  # any client call that raises fails the scenario
-        sys.stderr.write("client_scenario.py: a client call failed: %s: %s\n"
-                         % (type(e).__name__, e))
+        sys.stderr.write("%s: a client call failed: %s: %s\n" % (prog, type(e).__name__, e))
         traceback.print_exc(file=sys.stderr)
         return 2
     result["checks"] = dict(sorted(checks.items()))
@@ -225,7 +227,7 @@ def main():
     sys.stdout.write("\n")
     failed = [k for k, v in checks.items() if not v]
     if failed:
-        sys.stderr.write("client_scenario.py: inconsistent read-back: %s\n" % ", ".join(failed))
+        sys.stderr.write("%s: inconsistent read-back: %s\n" % (prog, ", ".join(failed)))
         return 3
     return 0
 

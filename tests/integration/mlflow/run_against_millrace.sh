@@ -2,9 +2,10 @@
 # run_against_millrace.sh BUILD_DIR MILLRACE_BIN
 #
 # The ctest entry point: starts `millrace --headless` on a fresh workspace with the tracking API
-# on a free 127.0.0.1 port, runs acceptance.sh (the real mlflow client against a real
-# `mlflow server` and against Millrace, answers compared), stops Millrace with SIGTERM, then
-# checks with check_store.py that Millrace's database holds exactly what was logged.
+# on a free 127.0.0.1 port, runs acceptance.sh (the real mlflow client, tracking and model
+# registry, against a real `mlflow server` and against Millrace, answers compared), stops
+# Millrace with SIGTERM, then checks with check_store.py that Millrace's database holds exactly
+# what was logged and registered, and that the registered versions' files were copied.
 set -euo pipefail
 build_dir=${1:?usage: run_against_millrace.sh BUILD_DIR MILLRACE_BIN}
 millrace=${2:?usage: run_against_millrace.sh BUILD_DIR MILLRACE_BIN}
@@ -46,4 +47,5 @@ if [ "$status" -ne 0 ]; then
     tail -n 40 "$log"
     exit "$status"
 fi
-"$venv/bin/python" "$here/check_store.py" "$work/acceptance/candidate.json" "$work/workspace"
+"$venv/bin/python" "$here/check_store.py" "$work/acceptance/candidate.json" "$work/workspace" \
+    "$work/acceptance/candidate-registry.json"
