@@ -1,5 +1,6 @@
 #include "app/commandline.h"
 
+#include "app/modelscommand.h"
 #include "app/runscommand.h"
 #include "app/traincommand.h"
 #include "app/workspacecommand.h"
@@ -28,8 +29,8 @@ constexpr CommandSpec kCommands[] = {
      &runWorkspaceCommand},
     {"runs", "list, search and show tracked runs (--json for MLflow-shaped JSON)", nullptr,
      &runRunsCommand},
-    {"models", "list registered models, promote versions, export to ONNX", "the model registry",
-     nullptr},
+    {"models", "list, register and promote model versions, set aliases, export to ONNX", nullptr,
+     &runModelsCommand},
     {"dags", "list, trigger, pause and unpause scheduled jobs", "the scheduler", nullptr},
     {"train", "train a model or search its hyperparameters (--config FILE)", nullptr,
      &runTrainCommand},

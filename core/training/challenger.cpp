@@ -1,6 +1,7 @@
 #include "core/training/challenger.h"
 
 #include "core/ml/trainer.h"
+#include "core/training/registeredmodels.h"
 #include "core/training/traininglog.h"
 
 #include <QJsonObject>
@@ -20,25 +21,6 @@ QString text(const std::string &message)
 QJsonValue number(double value)
 {
     return std::isfinite(value) ? QJsonValue(value) : QJsonValue();
-}
-
-// A version's model, loaded from its registered files.
-Result<ml::Model> loadVersion(const registry::RegistryStore &registry, const QString &name,
-                              qint64 version, const ml::ArchitectureLookup &architectures)
-{
-    auto found = registry.modelVersion(name, version);
-    if (!found)
-        return found.error();
-    if (found->directory.isEmpty())
-        return fail(QStringLiteral("version %1 of %2 has no model files (%3)")
-                        .arg(version)
-                        .arg(name, registry::toString(found->status)));
-    auto model = ml::Model::load(found->directory.toStdString(), architectures);
-    if (!model)
-        return fail(QStringLiteral("version %1 of %2: %3")
-                        .arg(version)
-                        .arg(name, text(model.error().message)));
-    return std::move(model).value();
 }
 
 // The figures of one model on the test set, and its JSON summary for the history.
@@ -103,7 +85,7 @@ Result<ChallengeOutcome> challengeChampion(registry::RegistryStore &registry,
                                            const ChallengeRequest &request)
 {
     auto challengerModel =
-        loadVersion(registry, request.modelName, request.challenger, architectures);
+        loadRegisteredModel(registry, architectures, request.modelName, request.challenger);
     if (!challengerModel)
         return challengerModel.error();
     auto challengerScore = score(*challengerModel, testSet);
@@ -129,7 +111,8 @@ Result<ChallengeOutcome> challengeChampion(registry::RegistryStore &registry,
                       .arg(request.challenger)
                 : QStringLiteral("version %1 is already the champion").arg(request.challenger);
     } else {
-        auto championModel = loadVersion(registry, request.modelName, *champion, architectures);
+        auto championModel =
+            loadRegisteredModel(registry, architectures, request.modelName, *champion);
         if (!championModel)
             return championModel.error();
         auto championScore = score(*championModel, testSet);

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void workspaceCommandReportsSchemaAndHolder();
     void trainCommandTrainsAndRecordsTheRun();
     void trainCommandRefusesBadRequests();
+    void modelsCommandRegistersPromotesAndExports();
 
 private:
     struct Outcome
@@ -82,7 +83,7 @@ void TestCommandLine::exitCodes_data()
         << QStringList{QStringLiteral("--headless"), QStringLiteral("runs")} << 2 << QString()
         << QStringLiteral("--headless takes no command");
     QTest::newRow("command not built yet")
-        << QStringList{QStringLiteral("models"), QStringLiteral("list")} << 1 << QString()
+        << QStringList{QStringLiteral("dags"), QStringLiteral("list")} << 1 << QString()
         << QStringLiteral("not available");
     QTest::newRow("train without config")
         << QStringList{QStringLiteral("train")} << 2 << QString() << QStringLiteral("--config");
@@ -212,6 +213,142 @@ void TestCommandLine::trainCommandRefusesBadRequests()
                    dir.filePath(QStringLiteral("missing.json"))});
     QCOMPARE(outcome.exitCode, 1);
     QVERIFY2(outcome.err.contains(QStringLiteral("missing.json")), qPrintable(outcome.err));
+}
+
+void TestCommandLine::modelsCommandRegistersPromotesAndExports()
+{
+    QTemporaryDir dir;
+    const QString config = dir.filePath(QStringLiteral("train.json"));
+    QFile file(config);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"experiment": "cli", "run_name": "tiny",
+                  "data": {"kind": "fashion-mnist", "train_limit": 1000},
+                  "architecture": "image-cnn",
+                  "hyperparameters": {"base_width": 4, "conv_layers": 1, "hidden_units": 16},
+                  "training": {"epochs": 1}})");
+    file.close();
+    const QString workspace = dir.filePath(QStringLiteral("ws"));
+    const auto models = [&](QStringList arguments) {
+        return run(QStringList{QStringLiteral("--workspace"), workspace, QStringLiteral("models")}
+                   + arguments);
+    };
+    const auto json = [](const Outcome &outcome) {
+        return QJsonDocument::fromJson(outcome.out.toUtf8()).object();
+    };
+    Outcome outcome = run({QStringLiteral("--workspace"), workspace, QStringLiteral("train"),
+                           QStringLiteral("--config"), config});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+    outcome = run({QStringLiteral("--workspace"), workspace, QStringLiteral("runs"),
+                   QStringLiteral("list"), QStringLiteral("--json")});
+    const QString runId = QJsonDocument::fromJson(outcome.out.toUtf8())
+                              .array()
+                              .first()
+                              .toObject()
+                              .value(QStringLiteral("info"))
+                              .toObject()
+                              .value(QStringLiteral("run_id"))
+                              .toString();
+    QVERIFY(!runId.isEmpty());
+
+    // Register twice: versions 1 and 2 of a model created on the way.
+    for (const char *expected : {"version 1", "version 2"}) {
+        outcome = models({QStringLiteral("register"), QStringLiteral("fashion"), runId});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QVERIFY2(outcome.out.contains(QLatin1String(expected)), qPrintable(outcome.out));
+    }
+    outcome = models({QStringLiteral("promote"), QStringLiteral("fashion"), QStringLiteral("1"),
+                      QStringLiteral("Production")});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+    outcome = models({QStringLiteral("promote"), QStringLiteral("fashion"), QStringLiteral("2"),
+                      QStringLiteral("production"), QStringLiteral("--archive-existing"),
+                      QStringLiteral("--reason"), QStringLiteral("better on the holdout"),
+                      QStringLiteral("--json")});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+    QCOMPARE(json(outcome)
+                 .value(QStringLiteral("model_version"))
+                 .toObject()
+                 .value(QStringLiteral("current_stage"))
+                 .toString(),
+             QStringLiteral("Production"));
+    outcome = models({QStringLiteral("alias"), QStringLiteral("fashion"),
+                      QStringLiteral("champion"), QStringLiteral("2")});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+
+    outcome = models({QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE(outcome.exitCode, 0);
+    const QJsonArray listed = json(outcome).value(QStringLiteral("registered_models")).toArray();
+    QCOMPARE(listed.size(), 1);
+    QCOMPARE(listed.first().toObject().value(QStringLiteral("name")).toString(),
+             QStringLiteral("fashion"));
+    outcome = models({QStringLiteral("show"), QStringLiteral("fashion"), QStringLiteral("1"),
+                      QStringLiteral("--json")});
+    QCOMPARE(outcome.exitCode, 0);
+    QCOMPARE(json(outcome)
+                 .value(QStringLiteral("model_version"))
+                 .toObject()
+                 .value(QStringLiteral("current_stage"))
+                 .toString(),
+             QStringLiteral("Archived"));
+    outcome = models({QStringLiteral("show"), QStringLiteral("fashion")});
+    QCOMPARE(outcome.exitCode, 0);
+    QVERIFY2(outcome.out.contains(QStringLiteral("v1 Production -> Archived")),
+             qPrintable(outcome.out));
+    QVERIFY2(outcome.out.contains(QStringLiteral("better on the holdout")),
+             qPrintable(outcome.out));
+    QVERIFY2(outcome.out.contains(QStringLiteral("alias champion -> v2")), qPrintable(outcome.out));
+
+    // Bad input: a clear message, and nothing changes.
+    outcome = models({QStringLiteral("promote"), QStringLiteral("fashion"), QStringLiteral("9"),
+                      QStringLiteral("Staging")});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("version=9) not found")), qPrintable(outcome.err));
+    outcome = models({QStringLiteral("promote"), QStringLiteral("fashion"), QStringLiteral("1"),
+                      QStringLiteral("Deployed")});
+    QCOMPARE(outcome.exitCode, 2);
+    outcome = models({QStringLiteral("promote"), QStringLiteral("fashion"), QStringLiteral("1"),
+                      QStringLiteral("None"), QStringLiteral("--archive-existing")});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("not an Active stage")), qPrintable(outcome.err));
+    outcome = models({QStringLiteral("alias"), QStringLiteral("fashion"), QStringLiteral("latest"),
+                      QStringLiteral("1")});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("reserved")), qPrintable(outcome.err));
+    outcome = models({QStringLiteral("show"), QStringLiteral("nope")});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("name=nope not found")), qPrintable(outcome.err));
+    outcome = models({QStringLiteral("show"), QStringLiteral("fashion"), QStringLiteral("1"),
+                      QStringLiteral("--json")});
+    QCOMPARE(json(outcome)
+                 .value(QStringLiteral("model_version"))
+                 .toObject()
+                 .value(QStringLiteral("current_stage"))
+                 .toString(),
+             QStringLiteral("Archived"));
+
+    // Export: the graph, its MLmodel, the checker's verdict.
+    const QString out = dir.filePath(QStringLiteral("onnx"));
+    outcome = models({QStringLiteral("export-onnx"), QStringLiteral("fashion"), QStringLiteral("2"),
+                      out, QStringLiteral("--json")});
+    QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+    QCOMPARE(json(outcome).value(QStringLiteral("checker")).toString(), QStringLiteral("valid"));
+    QVERIFY(json(outcome).value(QStringLiteral("opset")).toInt() >= 13);
+    QVERIFY(QFileInfo(out + QStringLiteral("/model.onnx")).size() > 1000);
+    QVERIFY(QFileInfo::exists(out + QStringLiteral("/MLmodel")));
+    // An unknown version and corrupt weights write nothing.
+    const QString none = dir.filePath(QStringLiteral("none"));
+    outcome = models(
+        {QStringLiteral("export-onnx"), QStringLiteral("fashion"), QStringLiteral("9"), none});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY(!QFileInfo::exists(none + QStringLiteral("/model.onnx")));
+    QFile weights(workspace + QStringLiteral("/models/fashion/1/weights.pt"));
+    QVERIFY(weights.open(QIODevice::ReadWrite));
+    QVERIFY(weights.resize(weights.size() / 2));
+    weights.close();
+    outcome = models(
+        {QStringLiteral("export-onnx"), QStringLiteral("fashion"), QStringLiteral("1"), none});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("weights")), qPrintable(outcome.err));
+    QVERIFY(!QFileInfo::exists(none + QStringLiteral("/model.onnx")));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)

@@ -2,10 +2,12 @@
 
 #include "core/plugins/pluginmanager.h"
 #include "core/scheduler/schedulerswitch.h"
+#include "core/training/pluginarchitectures.h"
 #include "core/training/trainingservice.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
 #include "plugins/api/modelarchitecture.h"
+#include "ui/dialogs/onnxexportdialog.h"
 #include "ui/dialogs/pluginsdialog.h"
 #include "ui/dialogs/traindialog.h"
 #include "ui/logdock/logdock.h"
@@ -79,6 +81,8 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
             [this](const QStringList &experimentIds, const QStringList &runIds) {
                 revealRuns(experimentIds, runIds, true);
             });
+    connect(m_registryPanel, &RegistryPanel::exportToOnnxRequested, this,
+            &MainWindow::showOnnxExportDialog);
     addPanel(tr("Serving"), QStringLiteral(":/icons/serving.svg"),
              new PendingPanel(tr("Serving"),
                               tr("The locally served model, its endpoint and request metrics, and "
@@ -229,6 +233,17 @@ void MainWindow::showTrainDialog()
     dialog->activateWindow();
 }
 
+void MainWindow::showOnnxExportDialog(const QString &modelName, qint64 version)
+{
+    if (!m_session)
+        return;
+    auto *dialog = new OnnxExportDialog(m_session->registry(),
+                                        training::pluginArchitectures(m_session->plugins()),
+                                        modelName, version, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
 void MainWindow::revealRuns(const QStringList &experimentIds, const QStringList &runIds,
                             bool compare)
 {
@@ -272,6 +287,8 @@ void MainWindow::detachSession()
     for (auto *dialog : findChildren<PluginsDialog *>())
         delete dialog;
     for (auto *dialog : findChildren<TrainDialog *>())
+        delete dialog;
+    for (auto *dialog : findChildren<OnnxExportDialog *>())
         delete dialog;
     m_schedulerToggle->bind(nullptr);
     delete m_schedulerSwitch.data();

@@ -56,6 +56,8 @@ private:
     void showPlugins();
     /// Opens the Train dialog (made once per session; closing only hides it).
     void showTrainDialog();
+    /// Opens an Export to ONNX dialog for a registered version.
+    void showOnnxExportDialog(const QString &modelName, qint64 version);
     /// Switches to the Experiments panel and shows `runIds` there (compared, with `compare`).
     void revealRuns(const QStringList &experimentIds, const QStringList &runIds, bool compare);
     void restoreLayout();
