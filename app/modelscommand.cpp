@@ -1,6 +1,7 @@
 #include "app/modelscommand.h"
 
 #include "app/commandline.h"
+#include "core/base/loginname.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registryjson.h"
 #include "core/registry/registrystore.h"
@@ -64,8 +65,7 @@ QString formatTime(qint64 ms)
 // Who changes the registry from the command line, for its history.
 Actor commandLineActor(const QString &reason)
 {
-    const QString user = qEnvironmentVariable("USER", QStringLiteral("unknown user"));
-    return {QStringLiteral("%1 (millrace CLI)").arg(user), reason};
+    return {QStringLiteral("%1 (millrace CLI)").arg(loginName()), reason};
 }
 
 std::optional<qint64> versionNumber(const QString &text)

@@ -1,5 +1,6 @@
 #include "core/training/trainingjob.h"
 
+#include "core/base/loginname.h"
 #include "core/ml/evaluation.h"
 #include "core/ml/hyperparametersearch.h"
 #include "core/tracking/trackingstore.h"
@@ -251,8 +252,7 @@ Result<TrialOutcome> runOne(JobContext &job, const TrainingRequest &request, int
         runName = QStringLiteral("%1-trial-%2")
                       .arg(request.runName.isEmpty() ? QStringLiteral("search") : request.runName)
                       .arg(trial);
-    auto run = job.tracking.createRun(job.experimentId, qEnvironmentVariable("USER"), runName,
-                                      nowMs(), tags);
+    auto run = job.tracking.createRun(job.experimentId, loginName(), runName, nowMs(), tags);
     if (!run)
         return run.error();
     TrialOutcome outcome;
@@ -437,7 +437,7 @@ Result<TrainingJobResult> runSearch(JobContext &job, const TrainingRequest &requ
         return fail(text(sampler.error().message));
 
     auto parent = job.tracking.createRun(
-        job.experimentId, qEnvironmentVariable("USER"),
+        job.experimentId, loginName(),
         request.runName.isEmpty() ? QStringLiteral("search") : request.runName, nowMs(),
         {{QStringLiteral("mlflow.source.name"), QStringLiteral("millrace train")},
          {QStringLiteral("millrace.search.method"), search.method}});

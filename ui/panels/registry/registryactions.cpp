@@ -1,6 +1,7 @@
 #include "ui/panels/registry/registryactions.h"
 
 #include "core/base/job.h"
+#include "core/base/loginname.h"
 #include "core/registry/registrystore.h"
 #include "ui/panels/registry/promotiondialog.h"
 #include "ui/panels/registry/registrypanellog.h"
@@ -96,12 +97,7 @@ QList<QAction *> RegistryActions::actions() const
 
 QString RegistryActions::actorName()
 {
-    QString login = qEnvironmentVariable("USER");
-    if (login.isEmpty())
-        login = qEnvironmentVariable("USERNAME");
-    if (login.isEmpty())
-        login = QDir::home().dirName();
-    return QStringLiteral("%1 (Millrace UI)").arg(login);
+    return QStringLiteral("%1 (Millrace UI)").arg(loginName());
 }
 
 void RegistryActions::attach(registry::RegistryStore &registry)
