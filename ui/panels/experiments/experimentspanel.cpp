@@ -3,6 +3,7 @@
 #include "core/tracking/trackingserver.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
+#include "ui/panels/errorpalette.h"
 #include "ui/panels/experiments/compare/compareview.h"
 #include "ui/panels/experiments/experimentlistmodel.h"
 #include "ui/panels/experiments/experimentsfeed.h"
@@ -50,13 +51,6 @@ QString pythonString(const QString &text)
     escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
     escaped.replace(QLatin1Char('"'), QLatin1String("\\\""));
     return QLatin1Char('"') + escaped + QLatin1Char('"');
-}
-
-QColor mix(const QColor &a, const QColor &b, double share)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - share) + b.redF() * share),
-                            float(a.greenF() * (1 - share) + b.greenF() * share),
-                            float(a.blueF() * (1 - share) + b.blueF() * share));
 }
 
 } // namespace
@@ -710,15 +704,9 @@ void ExperimentsPanel::updateEmptyState()
 
 void ExperimentsPanel::updateErrorColours()
 {
-    const QColor window = palette().color(QPalette::Window);
-    const bool dark = window.lightness() < 128;
-    const QColor text = dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c);
-    QPalette errorPalette = m_filterError->palette();
-    errorPalette.setColor(QPalette::WindowText, text);
-    errorPalette.setColor(QPalette::Text, text);
-    errorPalette.setColor(QPalette::Window, mix(window, text, dark ? 0.16 : 0.09));
-    m_filterError->setPalette(errorPalette);
-    m_actionError->setPalette(errorPalette);
+    const QPalette colours = errorPalette(palette());
+    m_filterError->setPalette(colours);
+    m_actionError->setPalette(colours);
 }
 
 void ExperimentsPanel::applyHiddenColumns()

@@ -3,6 +3,7 @@
 #include "core/store/store.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
+#include "ui/panels/errorpalette.h"
 #include "ui/panels/registry/historydelegate.h"
 #include "ui/panels/registry/historymodel.h"
 #include "ui/panels/registry/modeldelegate.h"
@@ -41,13 +42,6 @@ enum Page { DetailPage, EmptyPage };
 // The metric columns a user picked, kept across sessions; none means "the headline ones".
 const QString kMetricColumnsKey = QStringLiteral("registryPanel/metricColumns");
 constexpr int kAutomaticMetricCount = 2;
-
-QColor mix(const QColor &a, const QColor &b, double share)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - share) + b.redF() * share),
-                            float(a.greenF() * (1 - share) + b.greenF() * share),
-                            float(a.blueF() * (1 - share) + b.blueF() * share));
-}
 
 QLabel *sectionHeading(const QString &text)
 {
@@ -679,14 +673,7 @@ void RegistryPanel::updateEmptyState()
 
 void RegistryPanel::updateColours()
 {
-    const QColor window = palette().color(QPalette::Window);
-    const bool dark = window.lightness() < 128;
-    const QColor text = dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c);
-    QPalette errorPalette = m_error->palette();
-    errorPalette.setColor(QPalette::WindowText, text);
-    errorPalette.setColor(QPalette::Text, text);
-    errorPalette.setColor(QPalette::Window, mix(window, text, dark ? 0.16 : 0.09));
-    m_error->setPalette(errorPalette);
+    m_error->setPalette(errorPalette(palette()));
 }
 
 void RegistryPanel::showError(const QString &message)
