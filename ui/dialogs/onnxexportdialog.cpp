@@ -21,6 +21,19 @@
 
 namespace millrace::ui {
 
+namespace {
+
+/// A float32 tensor's shape as the export report describes it: "float32 {batch, 10}".
+QString tensorText(const std::vector<std::int64_t> &shape)
+{
+    QStringList dimensions;
+    for (const std::int64_t dimension : shape)
+        dimensions << (dimension < 0 ? QStringLiteral("batch") : QString::number(dimension));
+    return QStringLiteral("float32 {%1}").arg(dimensions.join(QStringLiteral(", ")));
+}
+
+} // namespace
+
 struct OnnxExportDialog::Outcome
 {
     Result<ml::OnnxExportReport> report = fail(QString());
@@ -56,9 +69,20 @@ OnnxExportDialog::OnnxExportDialog(registry::RegistryStore &registry,
                             .arg(ml::kOnnxMinimumOpset)
                             .arg(ml::kOnnxMaximumOpset));
 
+    // The opset needs three digits, not the dialog's width; what the range means beside it.
+    auto *opsetHint = new QLabel(tr("%1 to %2; older runtimes may need a lower one")
+                                     .arg(ml::kOnnxMinimumOpset)
+                                     .arg(ml::kOnnxMaximumOpset),
+                                 this);
+    opsetHint->setEnabled(false); // drawn dimmed, as a hint
+    auto *opsetRow = new QHBoxLayout;
+    opsetRow->addWidget(m_opset);
+    opsetRow->addWidget(opsetHint);
+    opsetRow->addStretch(1);
+
     auto *form = new QFormLayout;
     form->addRow(tr("Output folder:"), folderRow);
-    form->addRow(tr("Opset:"), m_opset);
+    form->addRow(tr("Opset:"), opsetRow);
 
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("onnxProgress"));
@@ -69,6 +93,7 @@ OnnxExportDialog::OnnxExportDialog(registry::RegistryStore &registry,
     m_result = new QLabel(this);
     m_result->setObjectName(QStringLiteral("onnxResult"));
     m_result->setWordWrap(true);
+    m_result->setAlignment(Qt::AlignLeft | Qt::AlignTop); // under the progress, not floating
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_export = new QPushButton(tr("Export"), this);
@@ -184,18 +209,31 @@ void OnnxExportDialog::finish()
     const QString directory = QFileInfo(QString::fromStdString(report.modelPath)).absolutePath();
     m_progress->setValue(1000);
     m_step->setText(tr("Done"));
+    // One row per fact, the names in a column of their own, so the input's long description
+    // and the command wrap beside them.
+    const QString row =
+        QStringLiteral("<tr><td style=\"padding-right: 8px\">%1</td><td>%2</td></tr>");
+    const QString served =
+        QStringLiteral("mlflow models serve -m %1 --env-manager local").arg(directory);
     m_result->setText(
-        tr("<b>Exported</b> to %1<br>opset %2 · %3 · %4 nodes · checker: <b>%5</b><br>"
-           "input <tt>%6</tt>: %7<br>output <tt>%8</tt><br>Serve it with <tt>mlflow models serve "
-           "-m %1 --env-manager local</tt>")
-            .arg(directory.toHtmlEscaped())
-            .arg(report.opset)
-            .arg(QLocale().formattedDataSize(qint64(report.modelBytes)))
-            .arg(report.nodeCount)
-            .arg(QString::fromStdString(report.checkerVerdict).toHtmlEscaped(),
-                 QString::fromStdString(report.input.name).toHtmlEscaped(),
-                 QString::fromStdString(report.inputDescription).toHtmlEscaped(),
-                 QString::fromStdString(report.output.name).toHtmlEscaped()));
+        tr("<b>Exported</b> to %1").arg(directory.toHtmlEscaped())
+        + QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">")
+        + row.arg(tr("Graph:"),
+                  tr("opset %1 · %2 · %3 nodes · checker: <b>%4</b>")
+                      .arg(report.opset)
+                      .arg(QLocale().formattedDataSize(qint64(report.modelBytes)))
+                      .arg(report.nodeCount)
+                      .arg(QString::fromStdString(report.checkerVerdict).toHtmlEscaped()))
+        + row.arg(tr("Input:"),
+                  QStringLiteral("<tt>%1</tt> %2")
+                      .arg(QString::fromStdString(report.input.name).toHtmlEscaped(),
+                           QString::fromStdString(report.inputDescription).toHtmlEscaped()))
+        + row.arg(tr("Output:"),
+                  QStringLiteral("<tt>%1</tt> %2")
+                      .arg(QString::fromStdString(report.output.name).toHtmlEscaped(),
+                           tensorText(report.output.shape)))
+        + row.arg(tr("Serve:"), QStringLiteral("<tt>%1</tt>").arg(served.toHtmlEscaped()))
+        + QStringLiteral("</table>"));
     qCInfo(lcUi).noquote() << "exported" << m_modelName << "version" << m_version << "to"
                            << directory;
     Q_EMIT exported(directory);
