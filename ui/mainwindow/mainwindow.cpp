@@ -13,6 +13,7 @@
 #include "ui/logdock/logdock.h"
 #include "ui/mainwindow/schedulertoggle.h"
 #include "ui/panels/experiments/experimentspanel.h"
+#include "ui/panels/experiments/runactions.h"
 #include "ui/panels/pendingpanel.h"
 #include "ui/panels/registry/registrypanel.h"
 #include "ui/uilog.h"
@@ -45,7 +46,8 @@ constexpr int kIconFileRole = Qt::UserRole + 1;
 MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     : QMainWindow(parent), m_panelList(new QListWidget), m_panelStack(new QStackedWidget),
       m_logDock(new LogDock(this)), m_experimentsPanel(new ExperimentsPanel),
-      m_registryPanel(new RegistryPanel)
+      m_registryPanel(new RegistryPanel),
+      m_runActions(m_experimentsPanel->findChild<RunActions *>(QStringLiteral("runActions")))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Millrace"));
@@ -83,6 +85,16 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
             });
     connect(m_registryPanel, &RegistryPanel::exportToOnnxRequested, this,
             &MainWindow::showOnnxExportDialog);
+    // A run's model registered from the Experiments panel: said in the status bar, and shown in
+    // the Registry panel when asked.
+    Q_ASSERT(m_runActions);
+    connect(m_runActions, &RunActions::modelRegistered, this,
+            [this](const QString &name, qint64 version) {
+                statusBar()->showMessage(tr("Registered %1 version %2").arg(name).arg(version),
+                                         15000);
+            });
+    connect(m_runActions, &RunActions::showModelRequested, this,
+            [this](const QString &name) { revealModel(name); });
     addPanel(tr("Serving"), QStringLiteral(":/icons/serving.svg"),
              new PendingPanel(tr("Serving"),
                               tr("The locally served model, its endpoint and request metrics, and "
@@ -251,6 +263,12 @@ void MainWindow::revealRuns(const QStringList &experimentIds, const QStringList 
     m_experimentsPanel->revealRuns(experimentIds, runIds, compare);
 }
 
+void MainWindow::revealModel(const QString &name)
+{
+    m_panelList->setCurrentRow(m_panelStack->indexOf(m_registryPanel));
+    m_registryPanel->showModel(name);
+}
+
 void MainWindow::showOpening(const QString &root)
 {
     m_workspaceLabel->setText(tr("Opening workspace %1 …").arg(root));
@@ -267,6 +285,8 @@ void MainWindow::attachSession(Session &session)
     m_schedulerSwitch->load();
     m_session = &session;
     m_experimentsPanel->attachSession(session);
+    // After the panel's attach, which lets go of any registry its actions had.
+    m_runActions->attachRegistry(session.registry());
     m_registryPanel->attachSession(session);
     m_pluginsAction->setEnabled(true);
     m_trainAction->setEnabled(session.training() != nullptr);

@@ -20,6 +20,7 @@ namespace millrace::ui {
 class ExperimentsPanel;
 class LogDock;
 class RegistryPanel;
+class RunActions;
 class SchedulerToggle;
 
 /// Millrace's main window: a sidebar of panels (Streams, Jobs, Experiments, Registry, Serving),
@@ -60,6 +61,8 @@ private:
     void showOnnxExportDialog(const QString &modelName, qint64 version);
     /// Switches to the Experiments panel and shows `runIds` there (compared, with `compare`).
     void revealRuns(const QStringList &experimentIds, const QStringList &runIds, bool compare);
+    /// Switches to the Registry panel and shows the registered model `name`.
+    void revealModel(const QString &name);
     void restoreLayout();
     void saveLayout() const;
 
@@ -68,6 +71,7 @@ private:
     LogDock *m_logDock;
     ExperimentsPanel *m_experimentsPanel;
     RegistryPanel *m_registryPanel;
+    RunActions *m_runActions; ///< the Experiments panel's, for Register Model…
     SchedulerToggle *m_schedulerToggle = nullptr;
     QPointer<SchedulerSwitch> m_schedulerSwitch;
     Session *m_session = nullptr;

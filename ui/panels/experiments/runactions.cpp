@@ -1,11 +1,18 @@
 #include "ui/panels/experiments/runactions.h"
 
 #include "core/base/job.h"
+#include "core/registry/registrystore.h"
 #include "core/tracking/trackingstore.h"
+#include "ui/panels/experiments/artifactfiles.h"
+#include "ui/panels/experiments/registermodeldialog.h"
+#include "ui/panels/registry/registryactions.h"
+#include "ui/panels/registry/registryqueries.h"
 #include "ui/uilog.h"
 
 #include <QAction>
 #include <QClipboard>
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QInputDialog>
 #include <QMessageBox>
@@ -23,9 +30,26 @@ struct WriteOutcome
     QString createdId; ///< New experiment: the new experiment's id
 };
 
+/// What Register Model… reads before the user chooses: the names to offer, the files to copy.
+struct RegistrationChoices
+{
+    QStringList modelNames;
+    QString namesError;
+    ArtifactListing modelFolder; ///< the run's `model` artifact folder
+};
+
+/// How Register Model… ended: the version made, or why none was.
+struct RegistrationOutcome
+{
+    qint64 version = 0;
+    QString error;
+};
+
 } // namespace millrace::ui
 
 Q_DECLARE_METATYPE(millrace::ui::WriteOutcome)
+Q_DECLARE_METATYPE(millrace::ui::RegistrationChoices)
+Q_DECLARE_METATYPE(millrace::ui::RegistrationOutcome)
 
 namespace millrace::ui {
 
@@ -56,10 +80,84 @@ QString quoted(const QString &name)
     return QStringLiteral("“%1”").arg(name);
 }
 
+// The artifact folder a run's model is logged to, by MLflow's convention and the trainer's.
+const QString kModelFolder = QStringLiteral("model");
+// The most files of a model folder the Register Model dialog lists; the copy takes them all.
+constexpr int kMaxListedModelFiles = 2000;
+
+RegistrationChoices loadRegistrationChoices(const registry::RegistryStore &registry,
+                                            const tracking::TrackingStore &tracking,
+                                            const QString &runId)
+{
+    RegistrationChoices choices;
+    if (const auto models = loadRegisteredModels(registry)) {
+        for (const registry::RegisteredModel &model : *models)
+            choices.modelNames.append(model.name);
+    } else {
+        choices.namesError = models.errorMessage();
+    }
+    if (const Result<QString> directory = tracking.runArtifactDirectory(runId))
+        choices.modelFolder =
+            listArtifactDirectory(QDir(*directory).filePath(kModelFolder), kMaxListedModelFiles);
+    else
+        choices.modelFolder.error = directory.errorMessage();
+    return choices;
+}
+
+// Registers the run's model folder as the next version of `name`, creating the model when the
+// name is new, as `millrace models register` does. The store looks at the source only once the
+// model exists, so the folder is checked first, and a model made here is taken back when its
+// first version still fails: a refused registration leaves no empty model behind.
+Result<qint64> registerRunModel(registry::RegistryStore &registry,
+                                const tracking::TrackingStore &tracking, const QString &runId,
+                                const QString &name, const QString &description)
+{
+    const Result<QString> directory = tracking.runArtifactDirectory(runId);
+    if (!directory)
+        return directory.error();
+    const QString folder = QDir(*directory).filePath(kModelFolder);
+    if (!QFileInfo(folder).isDir())
+        return fail(QObject::tr("The run has no model folder to register: nothing at %1.")
+                        .arg(QDir::toNativeSeparators(folder)));
+
+    bool created = false;
+    if (const auto existing = registry.registeredModel(name); !existing) {
+        if (existing.error().code != registry::errorcode::kResourceDoesNotExist)
+            return existing.error();
+        const auto made = registry.createRegisteredModel(name);
+        // Made elsewhere (the REST API) since: a version of that model, then.
+        if (!made && made.error().code != registry::errorcode::kResourceAlreadyExists)
+            return made.error();
+        created = bool(made);
+    }
+
+    registry::NewModelVersion request;
+    request.name = name;
+    request.source = QStringLiteral("runs:/%1/%2").arg(runId, kModelFolder);
+    request.runId = runId;
+    request.description = description;
+    const auto version =
+        registry.createModelVersion(request, {RegistryActions::actorName(), QString()});
+    QString failure;
+    if (!version)
+        failure = version.errorMessage();
+    else if (version->status != registry::VersionStatus::Ready)
+        failure = QObject::tr("Version %1 of %2 failed to register: %3")
+                      .arg(version->version)
+                      .arg(name, version->statusMessage);
+    if (failure.isEmpty())
+        return version->version;
+    if (created && !registry.deleteRegisteredModel(name))
+        qCWarning(lcUi).noquote() << "could not remove the model" << name
+                                  << "made for a registration that failed";
+    return fail(failure);
+}
+
 } // namespace
 
 RunActions::RunActions(QWidget *dialogParent) : QObject(dialogParent), m_dialogParent(dialogParent)
 {
+    setObjectName(QStringLiteral("runActions"));
     // One thread: writes happen in the order asked, and each waits for its commit anyway.
     m_pool.setMaxThreadCount(1);
 
@@ -67,6 +165,7 @@ RunActions::RunActions(QWidget *dialogParent) : QObject(dialogParent), m_dialogP
     m_deleteRuns->setShortcut(QKeySequence::Delete);
     m_restoreRuns = makeAction(QStringLiteral("restoreRunsAction"), tr("Restore Runs"));
     m_copyRunIds = makeAction(QStringLiteral("copyRunIdsAction"), tr("Copy Run ID"));
+    m_registerModel = makeAction(QStringLiteral("registerModelAction"), tr("Register Model…"));
     m_newExperiment = makeAction(QStringLiteral("newExperimentAction"), tr("New Experiment…"));
     m_renameExperiment =
         makeAction(QStringLiteral("renameExperimentAction"), tr("Rename Experiment…"));
@@ -84,6 +183,7 @@ RunActions::RunActions(QWidget *dialogParent) : QObject(dialogParent), m_dialogP
     connect(m_deleteRuns, &QAction::triggered, this, &RunActions::deleteRuns);
     connect(m_restoreRuns, &QAction::triggered, this, &RunActions::restoreRuns);
     connect(m_copyRunIds, &QAction::triggered, this, &RunActions::copyRunIds);
+    connect(m_registerModel, &QAction::triggered, this, &RunActions::registerModel);
     connect(m_newExperiment, &QAction::triggered, this, &RunActions::newExperiment);
     connect(m_renameExperiment, &QAction::triggered, this, &RunActions::renameExperiment);
     connect(m_deleteExperiments, &QAction::triggered, this, &RunActions::deleteExperiments);
@@ -108,7 +208,7 @@ QAction *RunActions::makeAction(const QString &objectName, const QString &text)
 
 QList<QAction *> RunActions::runActions() const
 {
-    return {m_deleteRuns, m_restoreRuns, m_runSeparator, m_copyRunIds};
+    return {m_deleteRuns, m_restoreRuns, m_runSeparator, m_registerModel, m_copyRunIds};
 }
 
 QList<QAction *> RunActions::experimentActions() const
@@ -124,14 +224,22 @@ void RunActions::attach(tracking::TrackingStore &tracking)
     updateActions();
 }
 
+void RunActions::attachRegistry(registry::RegistryStore &registry)
+{
+    m_registry = &registry;
+    updateActions();
+}
+
 void RunActions::detach()
 {
+    delete m_registerDialog.data();
     // A deleted Job emits nothing; the writes still running finish before the store may close.
     for (const QPointer<Job> &job : std::as_const(m_jobs))
         delete job.data();
     m_jobs.clear();
     m_pool.waitForDone();
     m_tracking = nullptr;
+    m_registry = nullptr;
     m_busy.clear();
     updateActions();
 }
@@ -173,6 +281,14 @@ void RunActions::updateActions()
     m_copyRunIds->setText(m_runs.size() > 1 ? tr("Copy %1 Run IDs").arg(m_runs.size())
                                             : tr("Copy Run ID"));
     m_copyRunIds->setEnabled(!m_runs.isEmpty());
+    // Whether the run has a model folder is read when the dialog opens, off the GUI thread;
+    // the dialog says so when it has none.
+    m_registerModel->setEnabled(attached && m_registry && m_runs.size() == 1
+                                && !m_runs.constFirst().deleted
+                                && !m_busy.contains(m_registerModel));
+    m_registerModel->setToolTip(
+        tr("Register the model the selected run logged (its “model” artifact folder) as a new "
+           "version of a registered model"));
 
     m_newExperiment->setEnabled(attached && !m_busy.contains(m_newExperiment));
     m_renameExperiment->setEnabled(attached && m_experiments.size() == 1 && activeExperiments == 1
@@ -310,6 +426,113 @@ void RunActions::copyRunIds()
         ids.append(run.id);
     if (!ids.isEmpty())
         QGuiApplication::clipboard()->setText(ids.join(QLatin1Char('\n')));
+}
+
+void RunActions::registerModel()
+{
+    if (!m_tracking || !m_registry || m_runs.size() != 1 || m_runs.constFirst().deleted)
+        return;
+    const RunTarget run = m_runs.constFirst();
+    auto *dialog = new RegisterModelDialog(run.id, run.name, m_dialogParent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_registerDialog = dialog;
+    const QPointer<RegisterModelDialog> guard(dialog);
+    tracking::TrackingStore *tracking = m_tracking;
+    registry::RegistryStore *registry = m_registry;
+
+    startJob(
+        tr("Reading the model folder of run %1").arg(run.id),
+        [registry, tracking, runId = run.id] {
+            return QVariant::fromValue(loadRegistrationChoices(*registry, *tracking, runId));
+        },
+        [guard](const QVariant &value) {
+            if (!guard)
+                return;
+            const auto choices = value.value<RegistrationChoices>();
+            guard->setModelNames(choices.modelNames);
+            guard->setModelFolder(choices.modelFolder);
+            if (!choices.namesError.isEmpty())
+                guard->setLoadError(choices.namesError);
+        },
+        [guard](const QString &message) {
+            if (guard)
+                guard->setLoadError(message);
+        });
+
+    connect(dialog, &RegisterModelDialog::showInRegistryRequested, this,
+            &RunActions::showModelRequested);
+    connect(dialog, &RegisterModelDialog::registerRequested, this,
+            [this, guard, tracking, registry, runId = run.id](const QString &name,
+                                                              const QString &description) {
+                if (m_tracking != tracking || m_registry != registry || !guard)
+                    return;
+                guard->setRegistering(true);
+                m_busy.insert(m_registerModel);
+                updateActions();
+                const QString what = tr("Registering run %1 as %2").arg(runId, quoted(name));
+                // The dialog may be closed while the files copy: the outcome then shows in the
+                // status bar or the panel's error line.
+                auto finish = [this, guard, name, what](const RegistrationOutcome &outcome) {
+                    m_busy.remove(m_registerModel);
+                    updateActions();
+                    if (guard)
+                        guard->setRegistering(false);
+                    if (outcome.version > 0) {
+                        const QString done =
+                            tr("Registered %1 version %2").arg(name).arg(outcome.version);
+                        qCInfo(lcUi).noquote() << done;
+                        if (guard)
+                            guard->showRegistered(name, outcome.version);
+                        Q_EMIT written(done);
+                        Q_EMIT modelRegistered(name, outcome.version);
+                        return;
+                    }
+                    qCWarning(lcUi).noquote() << what << "failed:" << outcome.error;
+                    if (guard)
+                        guard->showFailure(outcome.error);
+                    else
+                        Q_EMIT failed(outcome.error);
+                };
+                startJob(
+                    what,
+                    [registry, tracking, runId, name, description] {
+                        RegistrationOutcome outcome;
+                        const Result<qint64> version =
+                            registerRunModel(*registry, *tracking, runId, name, description);
+                        if (version)
+                            outcome.version = *version;
+                        else
+                            outcome.error = version.errorMessage();
+                        return QVariant::fromValue(outcome);
+                    },
+                    [finish](const QVariant &value) { finish(value.value<RegistrationOutcome>()); },
+                    [finish](const QString &message) {
+                        finish({0, message});
+                    });
+            });
+    dialog->open();
+}
+
+void RunActions::startJob(const QString &name, std::function<QVariant()> work,
+                          std::function<void(const QVariant &)> done,
+                          std::function<void(const QString &)> failedWith)
+{
+    Job *job = Job::start(
+        name, [work = std::move(work)](JobContext &) { return work(); }, this, &m_pool);
+    m_jobs.append(job);
+    auto forget = [this, job] {
+        m_jobs.removeAll(job);
+        job->deleteLater();
+    };
+    connect(job, &Job::succeeded, this, [forget, done = std::move(done)](const QVariant &value) {
+        forget();
+        done(value);
+    });
+    connect(job, &Job::failed, this,
+            [forget, failedWith = std::move(failedWith)](const QString &message) {
+                forget();
+                failedWith(message);
+            });
 }
 
 void RunActions::newExperiment()

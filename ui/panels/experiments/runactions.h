@@ -16,6 +16,9 @@ QT_END_NAMESPACE
 
 namespace millrace {
 class Job;
+namespace registry {
+class RegistryStore;
+}
 namespace tracking {
 class TrackingStore;
 }
@@ -23,6 +26,7 @@ class TrackingStore;
 
 namespace millrace::ui {
 
+class RegisterModelDialog;
 struct WriteOutcome;
 
 /// A run the run actions act on: one of the runs selected in the table.
@@ -46,7 +50,9 @@ struct ExperimentTarget
 /// that do not block the event loop. The writes run in Jobs on a pool of their own, one after
 /// another, never on the GUI thread; an action is disabled while its own write runs. Failures
 /// arrive as failed() with the store's message and change nothing else; each write that
-/// changed the workspace ends with written(), for the panel to reload.
+/// changed the workspace ends with written(), for the panel to reload. Register Model… registers
+/// the selected run's model folder in the model registry, through a dialog that shows its own
+/// failures and the version made.
 class RunActions : public QObject
 {
     Q_OBJECT
@@ -58,7 +64,11 @@ public:
 
     /// Writes go to `tracking`, which must outlive detach().
     void attach(tracking::TrackingStore &tracking);
-    /// Drops pending results and waits for the writes still running, so the store can close.
+    /// Register Model… writes to `registry`, which must outlive detach(). Call it after
+    /// attach(), which lets go of the registry as detach() does; without it the action is off.
+    void attachRegistry(registry::RegistryStore &registry);
+    /// Closes the Register Model dialog, drops pending results and waits for the reads and
+    /// writes still running, so the stores can close.
     void detach();
 
     /// The runs selected now, in the order shown.
@@ -78,6 +88,10 @@ Q_SIGNALS:
     void failed(const QString &message);
     /// New experiment… created the experiment `experimentId`.
     void experimentCreated(const QString &experimentId);
+    /// Register Model… made `version` of the registered model `name`.
+    void modelRegistered(const QString &name, qint64 version);
+    /// Show in Registry was chosen after registering `version` of `name`.
+    void showModelRequested(const QString &name, qint64 version);
 
 private:
     using Write = std::function<WriteOutcome(tracking::TrackingStore &)>;
@@ -93,6 +107,12 @@ private:
     void deleteRuns();
     void restoreRuns();
     void copyRunIds();
+    void registerModel();
+    /// Runs `work` in a Job on the pool; `done` gets its value on the GUI thread unless the job
+    /// was dropped.
+    void startJob(const QString &name, std::function<QVariant()> work,
+                  std::function<void(const QVariant &)> done,
+                  std::function<void(const QString &)> failedWith);
     void newExperiment();
     void renameExperiment();
     void deleteExperiments();
@@ -100,15 +120,18 @@ private:
 
     QWidget *m_dialogParent;
     tracking::TrackingStore *m_tracking = nullptr;
+    registry::RegistryStore *m_registry = nullptr;
     QThreadPool m_pool;
     QList<QPointer<Job>> m_jobs;
     QSet<QAction *> m_busy; ///< actions whose write is running
     QList<RunTarget> m_runs;
     QList<ExperimentTarget> m_experiments;
+    QPointer<RegisterModelDialog> m_registerDialog;
 
     QAction *m_deleteRuns;
     QAction *m_restoreRuns;
     QAction *m_copyRunIds;
+    QAction *m_registerModel;
     QAction *m_newExperiment;
     QAction *m_renameExperiment;
     QAction *m_deleteExperiments;
