@@ -350,10 +350,16 @@ int runModelsCommand(const Invocation &invocation)
         if (positional.size() != 2)
             return usage(QStringLiteral("register takes a model name and a run id"));
         const QString &name = positional.at(0);
-        if (!registry.registeredModel(name)) {
+        const bool newModel = !registry.registeredModel(name);
+        if (newModel) {
             if (auto created = registry.createRegisteredModel(name); !created)
                 return failure(created.errorMessage());
         }
+        // A model made for a version that then cannot be registered goes again.
+        const auto dropNewModel = [&] {
+            if (newModel)
+                (void)registry.deleteRegisteredModel(name);
+        };
         const QString path = parser.value(QStringLiteral("path")).isEmpty()
                                  ? QStringLiteral("model")
                                  : parser.value(QStringLiteral("path"));
@@ -365,8 +371,10 @@ int runModelsCommand(const Invocation &invocation)
                                          QString(),
                                          {}},
                                         commandLineActor(reason));
-        if (!version)
+        if (!version) {
+            dropNewModel();
             return failure(version.errorMessage());
+        }
         if (version->status != VersionStatus::Ready)
             return failure(QStringLiteral("version %1 of %2 failed to register: %3")
                                .arg(version->version)

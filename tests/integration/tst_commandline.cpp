@@ -298,6 +298,12 @@ void TestCommandLine::modelsCommandRegistersPromotesAndExports()
     QVERIFY2(outcome.out.contains(QStringLiteral("alias champion -> v2")), qPrintable(outcome.out));
 
     // Bad input: a clear message, and nothing changes.
+    outcome = models({QStringLiteral("register"), QStringLiteral("other"), runId,
+                      QStringLiteral("--path"), QStringLiteral("no-such-folder")});
+    QCOMPARE(outcome.exitCode, 1);
+    QVERIFY2(outcome.err.contains(QStringLiteral("no-such-folder")), qPrintable(outcome.err));
+    outcome = models({QStringLiteral("show"), QStringLiteral("other")});
+    QCOMPARE(outcome.exitCode, 1); // the model made for it went again
     outcome = models({QStringLiteral("promote"), QStringLiteral("fashion"), QStringLiteral("9"),
                       QStringLiteral("Staging")});
     QCOMPARE(outcome.exitCode, 1);
