@@ -727,6 +727,16 @@ Result<void> checkMaxResults(int maxResults, int limit)
 
 } // namespace
 
+Result<void> validateModelName(const QString &name)
+{
+    return checkModelName(name);
+}
+
+Result<void> validateAliasName(const QString &alias)
+{
+    return checkAlias(alias, true);
+}
+
 RegistryStore::RegistryStore(Store &store, tracking::TrackingStore &tracking, QString modelsRoot)
     : m_store(store), m_tracking(tracking), m_modelsRoot(std::move(modelsRoot))
 {

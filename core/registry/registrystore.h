@@ -45,6 +45,13 @@ struct RecoveryReport
     int removedFolders = 0; ///< half-copied or orphaned folders removed from models/
 };
 
+/// Checks a registered model's name by MLflow's rules (not empty, no '/' or ':', not "." or
+/// ".."); the error says why, in MLflow's words. Dialogs use it to say so before writing.
+Result<void> validateModelName(const QString &name);
+/// Checks a name for a new alias by MLflow's rules (letters, digits, '_' and '-', at most 255
+/// characters, not "latest", not "v" and digits); the error says why, in MLflow's words.
+Result<void> validateAliasName(const QString &alias);
+
 /// The model registry in the workspace database, with MLflow's rules: registered models with
 /// versions numbered from 1, stages None/Staging/Production/Archived, aliases, tags, soft-deleted
 /// versions whose numbers are never reused. Beyond MLflow, each version's files are copied into

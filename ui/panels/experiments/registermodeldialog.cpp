@@ -1,5 +1,7 @@
 #include "ui/panels/experiments/registermodeldialog.h"
 
+#include "core/registry/registrystore.h"
+
 #include <QComboBox>
 #include <QCompleter>
 #include <QDialogButtonBox>
@@ -26,17 +28,11 @@ QString quoted(const QString &name)
 
 QString modelNameProblem(const QString &name)
 {
-    // RegistryStore's rules and wording (MLflow's): checking here says why at once and writes
-    // nothing. The store checks again when it writes.
+    // The registry's own rule (MLflow's), checked here to say why at once and write nothing;
+    // the store checks again when it writes.
     if (name.trimmed().isEmpty())
         return QObject::tr("Type a name for the model.");
-    if (name.contains(QLatin1Char('/')) || name.contains(QLatin1Char(':')))
-        return QObject::tr("Invalid model name '%1'. Names cannot contain '/' or ':'.").arg(name);
-    if (name == QLatin1String(".") || name == QLatin1String(".."))
-        return QObject::tr("Invalid model name '%1': names may be treated as files and must not "
-                           "resolve to other names.")
-            .arg(name);
-    return QString();
+    return registry::validateModelName(name).errorMessage();
 }
 
 RegisterModelDialog::RegisterModelDialog(const QString &runId, const QString &runName,

@@ -1,35 +1,22 @@
 #include "ui/panels/registry/setaliasdialog.h"
 
+#include "core/registry/registrystore.h"
+
 #include <QCompleter>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QVBoxLayout>
 
 namespace millrace::ui {
 
 QString aliasProblem(const QString &alias)
 {
-    // The rules and wording of RegistryStore, which follows MLflow's _validate_model_alias_name
-    // (Python's \w is Unicode-aware): checking here says why at once and writes nothing.
-    static const QRegularExpression allowed(QStringLiteral("^[\\w\\-]*$"),
-                                            QRegularExpression::UseUnicodePropertiesOption);
-    static const QRegularExpression versionLike(QStringLiteral("^[vV]\\d+$"));
+    // The registry's own rule (MLflow's), checked here to say why at once and write nothing.
     if (alias.isEmpty())
         return QObject::tr("Type a name for the alias.");
-    if (!allowed.match(alias).hasMatch())
-        return QObject::tr("Names may only contain letters, digits, underscores (_) and dashes "
-                           "(-).");
-    if (alias.size() > 255)
-        return QObject::tr("Names are at most 255 characters long.");
-    if (alias.compare(QLatin1String("latest"), Qt::CaseInsensitive) == 0)
-        return QObject::tr("“latest” is reserved: MLflow resolves models:/name@latest to the "
-                           "newest version itself.");
-    if (versionLike.match(alias).hasMatch())
-        return QObject::tr("“%1” is reserved: it reads as a version number.").arg(alias);
-    return QString();
+    return registry::validateAliasName(alias).errorMessage();
 }
 
 SetAliasDialog::SetAliasDialog(const QString &modelName, qint64 version,
