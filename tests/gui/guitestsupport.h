@@ -12,11 +12,13 @@
 #include "ui/panels/experiments/runtablemodel.h"
 
 #include <QAbstractItemView>
+#include <QAction>
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDebug>
 #include <QListWidget>
 #include <QLoggingCategory>
+#include <QMenu>
 #include <QObject>
 #include <QScopeGuard>
 #include <QSettings>
@@ -25,6 +27,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QToolButton>
 #include <QWidget>
 
 #include <memory>
@@ -135,6 +139,25 @@ inline int columnOf(const QAbstractItemView *view, const QString &key)
             return column;
     }
     return -1;
+}
+
+/// Opens `button`'s menu as a user would and triggers the entry reading `text`.
+inline bool chooseFromMenu(QObject *context, QToolButton *button, const QString &text)
+{
+    bool chosen = false;
+    QTimer::singleShot(0, context, [&] {
+        QMenu *menu = button->menu();
+        for (QAction *action : menu->actions()) {
+            if (action->text() == text && action->isEnabled()) {
+                action->trigger();
+                chosen = true;
+                break;
+            }
+        }
+        menu->close();
+    });
+    QTest::mouseClick(button, Qt::LeftButton);
+    return QTest::qWaitFor([&] { return chosen; });
 }
 
 } // namespace millrace::testing

@@ -108,25 +108,6 @@ void clickRow(QTreeView *view, const QString &name, Qt::KeyboardModifiers modifi
                       view->visualRect(index).center());
 }
 
-/// Opens the panel's Actions menu as a user would and triggers the entry reading `text`.
-bool chooseFromMenu(QObject *context, QToolButton *button, const QString &text)
-{
-    bool chosen = false;
-    QTimer::singleShot(0, context, [&] {
-        QMenu *menu = button->menu();
-        for (QAction *action : menu->actions()) {
-            if (action->text() == text && action->isEnabled()) {
-                action->trigger();
-                chosen = true;
-                break;
-            }
-        }
-        menu->close();
-    });
-    QTest::mouseClick(button, Qt::LeftButton);
-    return QTest::qWaitFor([&] { return chosen; });
-}
-
 /// The open Register Model dialog, or null.
 RegisterModelDialog *openDialog()
 {

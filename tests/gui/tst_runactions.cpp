@@ -96,25 +96,6 @@ void clickHeader(QTreeView *view, int column)
     QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, middle);
 }
 
-/// Opens `button`'s menu as a user would and triggers the entry reading `text`.
-bool chooseFromMenu(QObject *context, QToolButton *button, const QString &text)
-{
-    bool chosen = false;
-    QTimer::singleShot(0, context, [&] {
-        QMenu *menu = button->menu();
-        for (QAction *action : menu->actions()) {
-            if (action->text() == text && action->isEnabled()) {
-                action->trigger();
-                chosen = true;
-                break;
-            }
-        }
-        menu->close();
-    });
-    QTest::mouseClick(button, Qt::LeftButton);
-    return QTest::qWaitFor([&] { return chosen; });
-}
-
 /// The visible dialog named `name` of type T, if one is open.
 template <typename T> T *openDialog(const char *name)
 {
