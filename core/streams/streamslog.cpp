@@ -1,0 +1,3 @@
+#include "core/streams/streamslog.h"
+
+Q_LOGGING_CATEGORY(lcStreams, "millrace.streams")
