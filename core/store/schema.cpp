@@ -271,6 +271,19 @@ const std::array kMigrations = {
                       }
                   }
               }},
+    Migration{6, "data streams",
+              [](SQLite::Database &db) {
+                  // Saved ways to reach Kafka clusters. The settings are the profile's JSON
+                  // (core/streams/connectionprofile.h), which never holds a secret: passwords
+                  // live in the system keychain under the profile's id.
+                  db.exec("CREATE TABLE stream_profiles ("
+                          "  id TEXT PRIMARY KEY NOT NULL,"
+                          "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+                          "  settings TEXT NOT NULL,"
+                          "  created_at_ms INTEGER NOT NULL,"
+                          "  updated_at_ms INTEGER NOT NULL"
+                          ") STRICT");
+              }},
 };
 
 } // namespace
