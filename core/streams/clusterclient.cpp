@@ -434,6 +434,7 @@ Result<std::vector<GroupPartitionLag>> ClusterClient::groupLag(const QString &gr
         for (int i = 0; partitions && i < partitions->cnt; ++i) {
             const rd_kafka_topic_partition_t &entry = partitions->elems[i];
             GroupPartitionLag lag;
+            lag.group = groupId;
             lag.topic = QString::fromUtf8(entry.topic);
             lag.partition = entry.partition;
             lag.committedOffset = entry.offset >= 0 ? entry.offset : -1;

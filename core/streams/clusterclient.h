@@ -84,6 +84,8 @@ struct ConsumerGroupInfo
 /// A group's committed position in one partition and how far behind the end it is.
 struct GroupPartitionLag
 {
+    /// The consumer group.
+    QString group;
     QString topic;
     std::int32_t partition = 0;
     /// -1 when the group has committed nothing there.
