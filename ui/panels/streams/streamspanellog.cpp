@@ -1,0 +1,3 @@
+#include "ui/panels/streams/streamspanellog.h"
+
+Q_LOGGING_CATEGORY(lcStreamsPanel, "millrace.ui.streams")
