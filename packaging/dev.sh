@@ -18,8 +18,9 @@ build_packages=(
 run_packages=(qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's DEB generator runs.
 # python3-opencv: tst_onnxequivalence runs exported ONNX graphs in OpenCV's dnn module.
+# tst_secretstore's private keychain: gnome-keyring, libsecret-1-0, dbus-daemon (dbus-run-session).
 test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream curl python3-venv
-    python3-opencv)
+    python3-opencv gnome-keyring libsecret-1-0 dbus-daemon)
 # Only the benchmarks need these: PyTorch for bench_training.sh's reference run (large, so not
 # in the lists above).
 bench_packages=(python3-torch)
