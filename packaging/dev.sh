@@ -15,11 +15,16 @@ build_packages=(
     libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev zlib1g-dev nlohmann-json3-dev
     libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev
 )
-run_packages=(qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
+run_packages=(libsecret-1-0 qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's DEB generator runs.
 # python3-opencv: tst_onnxequivalence runs exported ONNX graphs in OpenCV's dnn module.
+# openjdk-17-jre-headless, maven, kcat, python3-kafka, openssl: the real Kafka broker of the
+# streams tests (tests/kafka: jars from Maven Central, kcat and kafka-python as its clients,
+# openssl for its TLS certificates). gnome-keyring, dbus-daemon (dbus-run-session): the private
+# keychain the secret tests run in.
 test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream curl python3-venv
-    python3-opencv)
+    python3-opencv openjdk-17-jre-headless maven kcat python3-kafka openssl
+    gnome-keyring dbus-daemon)
 # Only the benchmarks need these: PyTorch for bench_training.sh's reference run (large, so not
 # in the lists above).
 bench_packages=(python3-torch)

@@ -4,6 +4,7 @@
 #include "core/streams/streamslog.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QThread>
 
 #include <array>
@@ -41,6 +42,17 @@ QString brokerError(rd_kafka_resp_err_t code)
     return QString::fromUtf8(rd_kafka_err2str(code));
 }
 
+// librdkafka reports a rejected login or a failed handshake as a transport failure at times;
+// its reason still says which.
+QString connectionErrorCode(const std::pair<rd_kafka_resp_err_t, QString> &error)
+{
+    if (error.second.contains(QLatin1String("SASL authentication error")))
+        return QString::fromLatin1(errorcode::kAuthentication);
+    if (error.second.contains(QLatin1String("SSL handshake failed")))
+        return QString::fromLatin1(errorcode::kTls);
+    return errorCodeFor(error.first);
+}
+
 // The most telling of the errors seen while a call failed: authentication and TLS say more than
 // the "all brokers down" that follows them.
 std::optional<std::pair<rd_kafka_resp_err_t, QString>>
@@ -49,7 +61,7 @@ mostTelling(const std::vector<std::pair<rd_kafka_resp_err_t, QString>> &errors)
     for (const QString &code :
          {QString::fromLatin1(errorcode::kAuthentication), QString::fromLatin1(errorcode::kTls)}) {
         for (const auto &error : errors) {
-            if (errorCodeFor(error.first) == code)
+            if (connectionErrorCode(error) == code)
                 return error;
         }
     }
@@ -60,6 +72,18 @@ mostTelling(const std::vector<std::pair<rd_kafka_resp_err_t, QString>> &errors)
     if (!errors.empty())
         return errors.back();
     return std::nullopt;
+}
+
+// The failure of `what` explained by the connection error `cause` from the error callback: its
+// reason ("SASL authentication error: Invalid username or password") says more than the
+// request's timeout.
+Error causedBy(const QString &what, const std::pair<rd_kafka_resp_err_t, QString> &cause)
+{
+    // The reason starts with the broker's name ("sasl_plaintext://host:port/bootstrap: ...").
+    static const QRegularExpression brokerPrefix(QStringLiteral(R"(^\S+://\S+: )"));
+    QString reason = cause.second;
+    reason.remove(brokerPrefix);
+    return fail(connectionErrorCode(cause), QStringLiteral("%1 failed: %2").arg(what, reason));
 }
 
 } // namespace
@@ -120,13 +144,16 @@ Result<ClusterMetadata> ClusterClient::metadata(bool withWatermarks,
                                                 std::chrono::milliseconds timeout)
 {
     const rd_kafka_metadata_t *raw = nullptr;
+    rd_kafka_poll(m_handle.get(), 0);
     m_errors->take();
     const rd_kafka_resp_err_t result =
         rd_kafka_metadata(m_handle.get(), 1, nullptr, &raw, toTimeoutMs(timeout));
     if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
         // A timeout usually hides the reason the brokers could not be reached.
+        // Error callbacks are served by rd_kafka_poll.
+        rd_kafka_poll(m_handle.get(), 0);
         if (const auto cause = mostTelling(m_errors->take()))
-            return kafkaError(QStringLiteral("reading cluster metadata"), cause->first);
+            return causedBy(QStringLiteral("reading cluster metadata"), *cause);
         return kafkaError(QStringLiteral("reading cluster metadata"), result);
     }
     const KafkaMetadata owned(raw);
@@ -208,8 +235,20 @@ ClusterClient::watermarks(const QString &topic, std::int32_t partition,
 {
     int64_t low = -1;
     int64_t high = -1;
-    const rd_kafka_resp_err_t result = rd_kafka_query_watermark_offsets(
-        m_handle.get(), topic.toUtf8().constData(), partition, &low, &high, toTimeoutMs(timeout));
+    QElapsedTimer clock;
+    clock.start();
+    rd_kafka_resp_err_t result = RD_KAFKA_RESP_ERR_NO_ERROR;
+    while (true) {
+        result = rd_kafka_query_watermark_offsets(m_handle.get(), topic.toUtf8().constData(),
+                                                  partition, &low, &high, toTimeoutMs(timeout));
+        // Right after a topic is created or a broker restarts, leadership is still settling:
+        // the client's metadata catches up within moments.
+        const bool settling = result == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION
+                              || result == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+        if (!settling || clock.elapsed() > timeout.count())
+            break;
+        QThread::msleep(100);
+    }
     if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return kafkaError(
             QStringLiteral("reading the offsets of %1 partition %2").arg(topic).arg(partition),
@@ -227,13 +266,15 @@ Result<KafkaEvent> ClusterClient::runAdmin(
     std::array<char, 256> message{};
     rd_kafka_AdminOptions_set_request_timeout(options.get(), toTimeoutMs(timeout), message.data(),
                                               message.size());
+    rd_kafka_poll(m_handle.get(), 0);
     m_errors->take();
     request(queue.get(), options.get());
     // The request times out on its own; waiting a little longer lets its result arrive.
     KafkaEvent event(rd_kafka_queue_poll(queue.get(), toTimeoutMs(timeout) + 2000));
     if (!event) {
+        rd_kafka_poll(m_handle.get(), 0);
         if (const auto cause = mostTelling(m_errors->take()))
-            return kafkaError(what, cause->first);
+            return causedBy(what, *cause);
         return kafkaError(what, RD_KAFKA_RESP_ERR__TIMED_OUT);
     }
     if (rd_kafka_event_type(event.get()) != expected)
