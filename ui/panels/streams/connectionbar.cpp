@@ -199,7 +199,8 @@ void ConnectionBar::updateState()
         colour = kGreen;
         const int brokers = int(m_snapshot.metadata.brokers.size());
         details = QStringLiteral("%1 · %2").arg(m_snapshot.bootstrapServers,
-                                                tr("%n broker(s)", nullptr, brokers));
+                                                brokers == 1 ? tr("1 broker")
+                                                             : tr("%1 brokers").arg(brokers));
     } else {
         state = tr("Down");
         colour = kRed;

@@ -182,6 +182,11 @@ ProduceDialog::~ProduceDialog()
     m_cancelSend.cancel();
 }
 
+bool ProduceDialog::isSending() const
+{
+    return m_job != nullptr;
+}
+
 ProduceRequest ProduceDialog::request() const
 {
     ProduceRequest request;

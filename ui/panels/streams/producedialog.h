@@ -41,7 +41,7 @@ public:
     /// What Send would send now.
     ProduceRequest request() const;
     /// Whether a send is running.
-    bool isSending() const { return m_job != nullptr; }
+    bool isSending() const;
 
 Q_SIGNALS:
     /// A send ended with `delivered` messages stored in `topic`.

@@ -558,8 +558,11 @@ void ProfilesDialog::testConnection()
         if (check.ok()) {
             m_testResult->setStyleSheet(QStringLiteral("color: #2e9d4f;"));
             m_testResult->setText(
-                tr("✔ Connected: %n broker(s) answered in %1 ms", nullptr, check.brokerCount)
-                    .arg(check.elapsed.count()));
+                check.brokerCount == 1
+                    ? tr("✔ Connected: 1 broker answered in %1 ms").arg(check.elapsed.count())
+                    : tr("✔ Connected: %1 brokers answered in %2 ms")
+                          .arg(check.brokerCount)
+                          .arg(check.elapsed.count()));
         } else {
             m_testResult->setStyleSheet(
                 QStringLiteral("color: %1;").arg(colours.color(QPalette::WindowText).name()));

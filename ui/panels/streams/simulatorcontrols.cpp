@@ -78,19 +78,18 @@ SimulatorControls::SimulatorControls(QWidget *parent) : QWidget(parent)
     m_stop = new QPushButton(tr("Stop"));
     m_stop->setObjectName(QStringLiteral("simulatorStop"));
 
-    auto *controls = new QHBoxLayout;
-    controls->setSpacing(6);
-    controls->addWidget(new QLabel(tr("Topic")));
-    controls->addWidget(m_topic, 2);
-    controls->addSpacing(6);
-    controls->addWidget(new QLabel(tr("Rate")));
-    controls->addWidget(m_rate);
-    controls->addSpacing(6);
-    controls->addWidget(new QLabel(tr("Count")));
-    controls->addWidget(m_count);
-    controls->addSpacing(6);
-    controls->addWidget(m_start);
-    controls->addWidget(m_stop);
+    auto *controls = new QGridLayout;
+    controls->setHorizontalSpacing(6);
+    controls->addWidget(new QLabel(tr("Topic")), 0, 0);
+    controls->addWidget(m_topic, 0, 1, 1, 5);
+    controls->addWidget(new QLabel(tr("Rate")), 1, 0);
+    controls->addWidget(m_rate, 1, 1);
+    controls->addWidget(new QLabel(tr("Count")), 1, 2);
+    controls->addWidget(m_count, 1, 3);
+    controls->addWidget(m_start, 1, 4);
+    controls->addWidget(m_stop, 1, 5);
+    controls->setColumnStretch(1, 1);
+    controls->setColumnStretch(3, 1);
 
     m_state = new QLabel;
     m_state->setObjectName(QStringLiteral("simulatorState"));
@@ -274,7 +273,7 @@ void SimulatorControls::updateControls()
     else if (!m_error.isEmpty())
         state = tr("Stopped: %1").arg(m_error);
     else if (m_status.sent > 0)
-        state = tr("Stopped after %n message(s).", nullptr, int(m_status.sent));
+        state = tr("Stopped after %1 messages.").arg(formatCount(m_status.sent));
     else
         state = tr("Publishes Fashion-MNIST stream-holdout images as JSON records "
                    "{\"id\", \"image\", \"label\"}.");

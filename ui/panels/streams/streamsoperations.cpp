@@ -10,6 +10,9 @@ namespace {
 // One-shot actions wait a little longer than the service's refreshes: a user who asked for
 // something would rather wait than be told it timed out.
 constexpr std::chrono::seconds kActionTimeout{10};
+// A connection test answers within a few seconds either way: librdkafka waits out the whole
+// timeout when nothing answers, and users are waiting for the verdict.
+constexpr std::chrono::seconds kCheckTimeout{5};
 
 } // namespace
 
@@ -41,7 +44,7 @@ streams::ConnectionCheck checkEndpoint(const streams::ClusterEndpoint &endpoint)
         check.message = client.errorMessage();
         return check;
     }
-    return client.value()->check(kActionTimeout);
+    return client.value()->check(kCheckTimeout);
 }
 
 std::vector<QByteArray> splitMessages(const QByteArray &content, bool onePerLine)

@@ -16,6 +16,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QDateTime>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -78,7 +79,7 @@ StreamsPanel::StreamsPanel(QWidget *parent)
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
-    split->setSizes({440, 620});
+    split->setSizes({560, 640});
 
     auto *line = new QFrame;
     line->setFrameShape(QFrame::HLine);
@@ -170,14 +171,29 @@ QWidget *StreamsPanel::createTopicSide()
     m_topicView->setContextMenuPolicy(Qt::CustomContextMenu);
     QHeaderView *header = m_topicView->header();
     header->setStretchLastSection(false);
-    header->setSectionResizeMode(TopicTreeModel::NameColumn, QHeaderView::Stretch);
-    const int digits = m_topicView->fontMetrics().horizontalAdvance(QStringLiteral("0000000"));
-    for (int column = TopicTreeModel::MessagesColumn; column < TopicTreeModel::ColumnCount;
-         ++column) {
+    // Numbers get room for their usual values; the name takes the rest of the width, but never
+    // less than a readable name: a narrow panel scrolls sideways instead.
+    const QFontMetrics metrics = m_topicView->fontMetrics();
+    const auto widthFor = [&metrics](const QString &sample) {
+        return metrics.horizontalAdvance(sample) + 14;
+    };
+    const QString count = QLocale().toString(8888888);
+    const int widths[TopicTreeModel::ColumnCount] = {0,
+                                                     widthFor(count),
+                                                     widthFor(QStringLiteral("888/s")),
+                                                     widthFor(tr("Leader")),
+                                                     widthFor(QStringLiteral("1, 2, 3")),
+                                                     widthFor(QStringLiteral("1, 2, 3")),
+                                                     widthFor(QStringLiteral("888,888")),
+                                                     widthFor(QStringLiteral("888,888"))};
+    for (int column = 0; column < TopicTreeModel::ColumnCount; ++column) {
         header->setSectionResizeMode(column, QHeaderView::Interactive);
-        m_topicView->setColumnWidth(
-            column, column == TopicTreeModel::MessagesColumn ? digits + 24 : digits * 2 / 3 + 12);
+        if (column != TopicTreeModel::NameColumn)
+            m_topicView->setColumnWidth(column, widths[column]);
     }
+    m_minimumNameWidth = widthFor(QStringLiteral("fashion-mnist-xx"));
+    m_topicView->viewport()->installEventFilter(this);
+    m_topicView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     connect(m_topicView->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
         updateActions();
         if (const QString topic = currentTopic(); !topic.isEmpty())
@@ -221,7 +237,8 @@ QWidget *StreamsPanel::createTopicSide()
     groupHeader->setStretchLastSection(false);
     groupHeader->setSectionResizeMode(GroupLagModel::NameColumn, QHeaderView::Stretch);
     for (int column = GroupLagModel::StateColumn; column < GroupLagModel::ColumnCount; ++column)
-        m_groupView->setColumnWidth(column, digits + 8);
+        m_groupView->setColumnWidth(column, widthFor(count));
+    m_groupView->viewport()->installEventFilter(this);
     // New groups show their partitions at once: lag per partition is what they are here for.
     connect(m_groups, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &parent, int first, int last) {
@@ -263,6 +280,28 @@ QWidget *StreamsPanel::createTrafficTab()
     layout->addWidget(m_chart, 1);
     layout->addWidget(m_simulator);
     return tab;
+}
+
+bool StreamsPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Resize) {
+        if (watched == m_topicView->viewport())
+            fitNameColumn(m_topicView, TopicTreeModel::NameColumn, TopicTreeModel::ColumnCount);
+        else if (watched == m_groupView->viewport())
+            fitNameColumn(m_groupView, GroupLagModel::NameColumn, GroupLagModel::ColumnCount);
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void StreamsPanel::fitNameColumn(QTreeView *view, int nameColumn, int columnCount)
+{
+    int others = 0;
+    for (int column = 0; column < columnCount; ++column) {
+        if (column != nameColumn)
+            others += view->columnWidth(column);
+    }
+    view->setColumnWidth(nameColumn,
+                         std::max(m_minimumNameWidth, view->viewport()->width() - others));
 }
 
 void StreamsPanel::attachSession(Session &session)
@@ -577,7 +616,7 @@ void StreamsPanel::updateTopicStatus()
     }
     QStringList parts;
     parts << (shown < all ? tr("%1 of %2 topics").arg(shown).arg(all)
-                          : tr("%n topic(s)", nullptr, all));
+                          : (all == 1 ? tr("1 topic") : tr("%1 topics").arg(all)));
     parts << tr("%1 messages").arg(formatCount(messages));
     parts << tr("updated %1")
                  .arg(

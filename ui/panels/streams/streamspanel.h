@@ -69,6 +69,9 @@ public:
     /// The latest snapshot shown.
     const streams::StreamsSnapshot &snapshot() const { return m_snapshot; }
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 Q_SIGNALS:
     /// A link to a run was clicked (a batch's training run): the main window shows it.
     void showRunRequested(const QString &experimentId, const QString &runId);
@@ -89,6 +92,7 @@ private:
     void updateActions();
     void updateTopicStatus();
     void openDialog(QDialog *dialog);
+    void fitNameColumn(QTreeView *view, int nameColumn, int columnCount);
     EndpointSource endpointSource() const;
 
     ConnectionBar *m_connection;
@@ -123,6 +127,7 @@ private:
     bool m_haveSnapshot = false;
     QString m_selectOnArrival;
     QSet<QString> m_watchedGroups;
+    int m_minimumNameWidth = 120;
 };
 
 } // namespace millrace::ui

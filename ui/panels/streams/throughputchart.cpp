@@ -21,17 +21,17 @@ namespace millrace::ui {
 
 namespace {
 
-// A chart of a few seconds of history would stretch two points over its width: it spans a
+// A chart of a few seconds of history would stretch two points over its width: it spans half a
 // minute at least, and grows up to the ten minutes the service keeps.
-constexpr qint64 kMinimumSpanMs = 60 * 1000;
+constexpr qint64 kMinimumSpanMs = 30 * 1000;
 
 } // namespace
 
 ThroughputChart::ThroughputChart(QWidget *parent) : QWidget(parent)
 {
-    auto *layout = new QHBoxLayout(this);
+    auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(8);
+    layout->setSpacing(10);
     layout->addWidget(
         createPlot(m_rate, tr("Messages/s"), QStringLiteral("rateChart"), QColor(0x4e79a7)));
     layout->addWidget(
@@ -64,7 +64,7 @@ QWidget *ThroughputChart::createPlot(Plot &plot, const QString &title, const QSt
     plot.view = new QChartView(chart);
     plot.view->setObjectName(objectName);
     plot.view->setRenderHint(QPainter::Antialiasing);
-    plot.view->setMinimumHeight(150);
+    plot.view->setMinimumHeight(120);
 
     auto *heading = new QLabel(title);
     QFont bold = heading->font();

@@ -67,9 +67,10 @@ CreateTopicDialog::CreateTopicDialog(EndpointSource endpoint, int brokerCount, b
     m_replication->setObjectName(QStringLiteral("replicationFactor"));
     m_replication->setRange(1, std::max(1, brokerCount));
     m_replication->setValue(std::min(3, std::max(1, brokerCount)));
-    m_replication->setToolTip(tr("How many brokers keep a copy of each partition (at most the "
-                                 "%n broker(s) of the cluster)",
-                                 nullptr, brokerCount));
+    m_replication->setToolTip(
+        tr("How many brokers keep a copy of each partition (at most the "
+           "cluster's %1)")
+            .arg(brokerCount == 1 ? tr("one broker") : tr("%1 brokers").arg(brokerCount)));
     m_retention = new QComboBox;
     m_retention->setObjectName(QStringLiteral("retention"));
     m_retention->addItem(tr("Cluster default"), QString());

@@ -262,8 +262,11 @@ QVariant TopicTreeModel::topicData(const TopicNode &node, int column, int role) 
         if (!topic.error.isEmpty())
             return topic.error;
         if (column == NameColumn) {
-            return tr("%1: %n partition(s)%2", nullptr, int(topic.partitions.size()))
-                .arg(topic.name, topic.internal ? tr(", internal") : QString());
+            const int count = int(topic.partitions.size());
+            const QString internal = topic.internal ? tr(", internal") : QString();
+            return count == 1 ? tr("%1: 1 partition%2").arg(topic.name, internal)
+                              : tr("%1: %2 partitions%3")
+                                    .arg(topic.name, QString::number(count), internal);
         }
         return {};
     case Qt::TextAlignmentRole:

@@ -1,0 +1,499 @@
+// The Streams panel as a user meets it, on a real workspace whose streams service runs the
+// embedded broker: a topic created through the dialog shows in the tree with its partitions,
+// messages sent through the produce dialog (typed and from a file) move its counts, the stream
+// simulator starts and stops, a profile pointing at a closed port (and a stopped broker) shows
+// the red Down banner until the cluster is back, and the README screenshot. Real widgets are
+// clicked under the offscreen platform; every wait is for something a user would see.
+
+#include "guitestsupport.h"
+
+#include "core/base/servicethread.h"
+#include "core/streams/clusterclient.h"
+#include "core/streams/embeddedbroker.h"
+#include "core/streams/profilestore.h"
+#include "core/streams/streamsservice.h"
+#include "core/workspace/secretstore.h"
+#include "core/workspace/session.h"
+#include "core/workspace/workspace.h"
+#include "ui/panels/streams/producedialog.h"
+#include "ui/panels/streams/profilesdialog.h"
+#include "ui/panels/streams/streamspanel.h"
+#include "ui/panels/streams/throughputchart.h"
+#include "ui/panels/streams/topicdialogs.h"
+#include "ui/panels/streams/topictreemodel.h"
+
+#include <QAbstractItemView>
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
+
+#include <chrono>
+#include <memory>
+
+using millrace::ui::ProduceDialog;
+using millrace::ui::ProfilesDialog;
+using millrace::ui::StreamsPanel;
+using millrace::ui::TopicTreeModel;
+using namespace millrace;
+using namespace millrace::testing;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A workspace with its streams service running on the embedded broker, and the panel
+/// attached to it, shown as a user would see it.
+struct StreamsWorkspace
+{
+    OpenWorkspace workspace;
+    std::unique_ptr<streams::ProfileStore> profiles;
+    std::unique_ptr<ServiceThread> thread;
+    streams::StreamsService *service = nullptr;
+
+    bool open()
+    {
+        if (!workspace.open())
+            return false;
+        profiles = std::make_unique<streams::ProfileStore>(workspace.session->workspace().store());
+        service = new streams::StreamsService(workspace.session->workspace().store(), *profiles,
+                                              [](const QString &key) { return readSecret(key); });
+        thread = std::make_unique<ServiceThread>(service, u"streams"_s);
+        thread->start();
+        return true;
+    }
+    void attach(StreamsPanel &panel)
+    {
+        panel.attach(
+            service, *profiles,
+            {[](const QString &key) { return readSecret(key); },
+             [](const QString &key, const QString &value) { return writeSecret(key, value); },
+             [](const QString &key) { return deleteSecret(key); }});
+    }
+    /// The embedded broker behind the service, once it runs.
+    std::shared_ptr<streams::EmbeddedBroker> broker() const
+    {
+        const std::optional<streams::ClusterEndpoint> endpoint = service->endpoint();
+        return endpoint ? endpoint->embedded : nullptr;
+    }
+    /// Creates `name` directly on the cluster (set-up, not what a test looks at).
+    bool createTopic(const QString &name, int partitions)
+    {
+        const std::optional<streams::ClusterEndpoint> endpoint = service->endpoint();
+        if (!endpoint)
+            return false;
+        auto client = streams::ClusterClient::create(*endpoint);
+        return client
+               && client.value()->createTopic(streams::TopicSpec{name, partitions, 1, {}}, 5s);
+    }
+    ~StreamsWorkspace()
+    {
+        thread.reset();
+        profiles.reset();
+    }
+};
+
+QTreeView *topicTree(const QWidget &panel)
+{
+    return child<QTreeView>(panel, "topicTree");
+}
+
+/// The row of topic `name` in the tree, or an invalid index.
+QModelIndex topicRow(const QTreeView *tree, const QString &name)
+{
+    const QAbstractItemModel *model = tree->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row, 0);
+        if (index.data(TopicTreeModel::TopicRole).toString() == name)
+            return index;
+    }
+    return {};
+}
+
+/// What the tree shows for topic `name` in `column`.
+QString topicCell(const QTreeView *tree, const QString &name, int column)
+{
+    const QModelIndex row = topicRow(tree, name);
+    return row.isValid() ? row.siblingAtColumn(column).data().toString() : u"<no %1>"_s.arg(name);
+}
+
+/// Clicks topic `name` in the tree where a user would.
+void clickTopic(QTreeView *tree, const QString &name)
+{
+    const QModelIndex row = topicRow(tree, name);
+    QVERIFY2(row.isValid(), qPrintable(name));
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualRect(row).center());
+    QCOMPARE(tree->currentIndex().data(TopicTreeModel::TopicRole).toString(), name);
+}
+
+/// Clicks the topic toolbar's button for the action `name`.
+void clickToolBarAction(const QWidget &panel, const char *name)
+{
+    auto *toolBar = child<QToolBar>(panel, "topicToolBar");
+    auto *action = child<QAction>(panel, name);
+    QVERIFY(toolBar && action);
+    QVERIFY2(action->isEnabled(), name);
+    QWidget *button = toolBar->widgetForAction(action);
+    QVERIFY(button);
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+/// Replaces the text of a spin box as a user would: select all, type.
+void typeInto(QAbstractSpinBox *spin, const QString &text)
+{
+    spin->setFocus();
+    QTest::keyClick(spin, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(spin, text);
+    QTest::keyClick(spin, Qt::Key_Tab);
+}
+
+/// Picks the entry reading `text` in `combo` with the arrow keys, as a keyboard user would.
+/// (The offscreen platform drops clicks into a popup that has just opened.)
+void chooseInCombo(QComboBox *combo, const QString &text)
+{
+    const int row = combo->findText(text);
+    QVERIFY2(row >= 0, qPrintable(text));
+    combo->setFocus();
+    while (combo->currentIndex() != row) {
+        const int before = combo->currentIndex();
+        QTest::keyClick(combo, row > before ? Qt::Key_Down : Qt::Key_Up);
+        QVERIFY(combo->currentIndex() != before);
+    }
+    QCOMPARE(combo->currentText(), text);
+}
+
+/// Expands the tree row `index` by clicking its branch arrow.
+void clickExpander(QTreeView *tree, const QModelIndex &index)
+{
+    const QRect rect = tree->visualRect(index);
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {},
+                      QPoint(rect.left() - tree->indentation() / 2, rect.center().y()));
+}
+
+/// The number a label shows ("1,234" -> 1234).
+qint64 shownNumber(const QLabel *label)
+{
+    return QLocale().toLongLong(label->text());
+}
+
+} // namespace
+
+class TestStreamsPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void createdTopicShowsWithItsPartitions();
+    void producedMessagesMoveTheCounts();
+    void simulatorStartsAndStops();
+    void unreachableProfileShowsTheDownBanner();
+    void stoppedBrokerShowsTheDownBannerUntilItIsBack();
+    void screenshot();
+
+private:
+    QTemporaryDir m_settings;
+};
+
+void TestStreamsPanel::initTestCase()
+{
+    useTestSettings(m_settings, u"tst_streamspanel"_s);
+}
+
+void TestStreamsPanel::createdTopicShowsWithItsPartitions()
+{
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    StreamsPanel panel;
+    showWindow(panel, {1100, 700});
+    streams.attach(panel);
+    auto *state = child<QLabel>(panel, "connectionState");
+    QTRY_VERIFY2(state->text().contains(u"Connected"_s), qPrintable(state->text()));
+    QVERIFY(child<QLabel>(panel, "durabilityBadge")->isVisible());
+    QCOMPARE(child<QComboBox>(panel, "profileChooser")->currentText(),
+             streams::EmbeddedBroker::label());
+
+    // The embedded broker cannot delete topics: the action says so instead of failing.
+    auto *remove = child<QAction>(panel, "deleteTopicAction");
+    QVERIFY(!remove->isEnabled());
+    QVERIFY2(remove->toolTip().contains(u"embedded broker cannot delete"_s),
+             qPrintable(remove->toolTip()));
+
+    clickToolBarAction(panel, "createTopicAction");
+    QPointer<QDialog> dialog = panel.findChild<ui::CreateTopicDialog *>();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QTest::keyClicks(child<QLineEdit>(*dialog, "topicName"), u"fashion-mnist"_s);
+    typeInto(child<QSpinBox>(*dialog, "partitionCount"), u"3"_s);
+    // The embedded broker has one broker and no retention to set.
+    QCOMPARE(child<QSpinBox>(*dialog, "replicationFactor")->maximum(), 1);
+    QVERIFY(!child<QComboBox>(*dialog, "retention")->isEnabled());
+    QTest::mouseClick(child<QPushButton>(*dialog, "createButton"), Qt::LeftButton);
+    QTRY_VERIFY(!dialog || !dialog->isVisible());
+
+    // It shows, selected, with its three partitions below it.
+    QTreeView *tree = topicTree(panel);
+    QTRY_VERIFY(topicRow(tree, u"fashion-mnist"_s).isValid());
+    QTRY_COMPARE(panel.currentTopic(), u"fashion-mnist"_s);
+    const QModelIndex row = topicRow(tree, u"fashion-mnist"_s);
+    QCOMPARE(topicCell(tree, u"fashion-mnist"_s, TopicTreeModel::MessagesColumn), u"0"_s);
+    clickExpander(tree, row);
+    QTRY_VERIFY(tree->isExpanded(row));
+    QCOMPARE(tree->model()->rowCount(row), 3);
+    for (int partition = 0; partition < 3; ++partition) {
+        const QModelIndex index = tree->model()->index(partition, 0, row);
+        QCOMPARE(index.data().toString(), u"partition %1"_s.arg(partition));
+        QVERIFY(tree->visualRect(index).isValid());
+        QCOMPARE(index.siblingAtColumn(TopicTreeModel::LeaderColumn).data().toString(), u"1"_s);
+        QCOMPARE(index.siblingAtColumn(TopicTreeModel::HighColumn).data().toString(), u"0"_s);
+    }
+    QVERIFY2(child<QLabel>(panel, "topicStatus")->text().contains(u"1 topic"_s),
+             qPrintable(child<QLabel>(panel, "topicStatus")->text()));
+
+    // The filter hides what does not match.
+    QVERIFY(streams.createTopic(u"orders"_s, 1));
+    QTRY_VERIFY(topicRow(tree, u"orders"_s).isValid());
+    QTest::keyClicks(child<QLineEdit>(panel, "topicFilter"), u"mnist"_s);
+    QCOMPARE(tree->model()->rowCount(), 1);
+    QVERIFY(topicRow(tree, u"fashion-mnist"_s).isValid());
+    panel.detachSession();
+}
+
+void TestStreamsPanel::producedMessagesMoveTheCounts()
+{
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    StreamsPanel panel;
+    showWindow(panel, {1100, 700});
+    streams.attach(panel);
+    QTRY_VERIFY(streams.service->endpoint().has_value());
+    QVERIFY(streams.createTopic(u"orders"_s, 2));
+    QTreeView *tree = topicTree(panel);
+    QTRY_VERIFY(topicRow(tree, u"orders"_s).isValid());
+    clickTopic(tree, u"orders"_s);
+
+    clickToolBarAction(panel, "produceAction");
+    auto *dialog = panel.findChild<ProduceDialog *>();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QCOMPARE(child<QComboBox>(*dialog, "produceTopic")->currentText(), u"orders"_s);
+    QTest::keyClicks(child<QLineEdit>(*dialog, "produceKey"), u"customer-7"_s);
+    QTest::keyClicks(child<QPlainTextEdit>(*dialog, "produceValue"),
+                     uR"({"id": "o-1", "label": 3})"_s);
+    typeInto(child<QSpinBox>(*dialog, "produceCount"), u"5"_s);
+    QTest::mouseClick(child<QPushButton>(*dialog, "sendButton"), Qt::LeftButton);
+    auto *report = child<QLabel>(*dialog, "deliveryReport");
+    QTRY_VERIFY_WITH_TIMEOUT(report->isVisible() && report->text().contains(u"Delivered 5 of 5"_s),
+                             15000);
+    // One key: one partition, five offsets in a row.
+    QVERIFY2(report->text().contains(u"offsets 0–4"_s), qPrintable(report->text()));
+    QTRY_COMPARE_WITH_TIMEOUT(topicCell(tree, u"orders"_s, TopicTreeModel::MessagesColumn), u"5"_s,
+                              10000);
+
+    // A file, one message per line; the blank line is no message.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"messages.jsonl"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"id\": \"o-2\"}\n{\"id\": \"o-3\"}\n\n{\"id\": \"o-4\"}\n");
+    file.close();
+    QTest::mouseClick(child<QRadioButton>(*dialog, "valueFromFile"), Qt::LeftButton);
+    QVERIFY(!child<QPlainTextEdit>(*dialog, "produceValue")->isEnabled());
+    QTest::keyClicks(child<QLineEdit>(*dialog, "produceFile"), path);
+    typeInto(child<QSpinBox>(*dialog, "produceCount"), u"1"_s);
+    QTest::mouseClick(child<QPushButton>(*dialog, "sendButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(report->text().contains(u"Delivered 3 of 3"_s), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(topicCell(tree, u"orders"_s, TopicTreeModel::MessagesColumn), u"8"_s,
+                              10000);
+
+    // A file that is not there is said so, and nothing is sent.
+    child<QLineEdit>(*dialog, "produceFile")->clear();
+    QTest::keyClicks(child<QLineEdit>(*dialog, "produceFile"), dir.filePath(u"missing"_s));
+    QTest::mouseClick(child<QPushButton>(*dialog, "sendButton"), Qt::LeftButton);
+    QTRY_VERIFY(report->text().contains(u"cannot read"_s));
+    QTRY_VERIFY(!dialog->isSending());
+    dialog->close();
+    panel.detachSession();
+}
+
+void TestStreamsPanel::simulatorStartsAndStops()
+{
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    StreamsPanel panel;
+    showWindow(panel, {1100, 700});
+    streams.attach(panel);
+    QTRY_VERIFY(streams.service->endpoint().has_value());
+    QVERIFY(streams.createTopic(u"fashion-mnist"_s, 2));
+    QTreeView *tree = topicTree(panel);
+    QTRY_VERIFY(topicRow(tree, u"fashion-mnist"_s).isValid());
+    clickTopic(tree, u"fashion-mnist"_s);
+    // Choosing a topic in the tree makes it the simulator's.
+    QCOMPARE(child<QComboBox>(panel, "simulatorTopic")->currentText(), u"fashion-mnist"_s);
+
+    typeInto(child<QDoubleSpinBox>(panel, "simulatorRate"), u"200"_s);
+    auto *start = child<QPushButton>(panel, "simulatorStart");
+    auto *stop = child<QPushButton>(panel, "simulatorStop");
+    QVERIFY(start->isEnabled());
+    QVERIFY(!stop->isEnabled());
+    QTest::mouseClick(start, Qt::LeftButton);
+    auto *sent = child<QLabel>(panel, "simulatorSent");
+    auto *delivered = child<QLabel>(panel, "simulatorDelivered");
+    QTRY_VERIFY_WITH_TIMEOUT(shownNumber(delivered) >= 300, 20000);
+    QVERIFY(stop->isEnabled());
+    QVERIFY(!start->isEnabled());
+    // The tree shows the traffic arriving.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        topicCell(tree, u"fashion-mnist"_s, TopicTreeModel::RateColumn) != u"0/s"_s, 10000);
+
+    QTest::mouseClick(stop, Qt::LeftButton);
+    auto *state = child<QLabel>(panel, "simulatorState");
+    QTRY_VERIFY_WITH_TIMEOUT(state->text().startsWith(u"Stopped after"_s), 15000);
+    QVERIFY(start->isEnabled());
+    const qint64 total = shownNumber(sent);
+    QCOMPARE(shownNumber(delivered), total);
+    QCOMPARE(shownNumber(child<QLabel>(panel, "simulatorFailed")), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(topicCell(tree, u"fashion-mnist"_s, TopicTreeModel::MessagesColumn),
+                              QLocale().toString(total), 10000);
+    panel.detachSession();
+}
+
+void TestStreamsPanel::unreachableProfileShowsTheDownBanner()
+{
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    StreamsPanel panel;
+    showWindow(panel, {1100, 700});
+    streams.attach(panel);
+    auto *state = child<QLabel>(panel, "connectionState");
+    QTRY_VERIFY(state->text().contains(u"Connected"_s));
+
+    // A port that was free a moment ago: nothing listens there.
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    const QString address = u"127.0.0.1:%1"_s.arg(server.serverPort());
+    server.close();
+
+    QTest::mouseClick(child<QPushButton>(panel, "manageProfilesButton"), Qt::LeftButton);
+    auto *dialog = panel.findChild<ProfilesDialog *>();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QTRY_VERIFY(!dialog->isBusy());
+    QTest::mouseClick(child<QPushButton>(*dialog, "addProfileButton"), Qt::LeftButton);
+    QTest::keyClicks(child<QLineEdit>(*dialog, "profileName"), u"offline"_s);
+    QTest::keyClicks(child<QLineEdit>(*dialog, "bootstrapServers"), address);
+    QTest::mouseClick(child<QPushButton>(*dialog, "testConnectionButton"), Qt::LeftButton);
+    auto *result = child<QLabel>(*dialog, "testResult");
+    QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(u"Unreachable"_s), 15000);
+    QVERIFY2(result->text().contains(address), qPrintable(result->text()));
+    QTest::mouseClick(child<QPushButton>(*dialog, "saveProfileButton"), Qt::LeftButton);
+    auto *list = child<QListWidget>(*dialog, "profileList");
+    QTRY_COMPARE(list->count(), 1);
+    QCOMPARE(list->item(0)->text(), u"offline"_s);
+    dialog->close();
+
+    // The profile is offered after the embedded broker; choosing it connects there.
+    auto *chooser = child<QComboBox>(panel, "profileChooser");
+    QTRY_COMPARE(chooser->count(), 2);
+    chooseInCombo(chooser, u"offline"_s);
+    auto *banner = child<QLabel>(panel, "downBanner");
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 15000);
+    QVERIFY2(banner->text().contains(u"Cluster unreachable since"_s), qPrintable(banner->text()));
+    QVERIFY(state->text().contains(u"Down"_s));
+    QVERIFY(!child<QLabel>(panel, "durabilityBadge")->isVisible());
+    QVERIFY(!child<QAction>(panel, "createTopicAction")->isEnabled());
+
+    // Back on the embedded broker, the banner goes.
+    chooseInCombo(chooser, streams::EmbeddedBroker::label());
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible() && state->text().contains(u"Connected"_s), 15000);
+    QVERIFY(child<QLabel>(panel, "durabilityBadge")->isVisible());
+    panel.detachSession();
+}
+
+void TestStreamsPanel::stoppedBrokerShowsTheDownBannerUntilItIsBack()
+{
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    StreamsPanel panel;
+    showWindow(panel, {1100, 700});
+    streams.attach(panel);
+    auto *state = child<QLabel>(panel, "connectionState");
+    QTRY_VERIFY(state->text().contains(u"Connected"_s));
+    QVERIFY(streams.createTopic(u"orders"_s, 1));
+    QTRY_VERIFY(topicRow(topicTree(panel), u"orders"_s).isValid());
+
+    std::shared_ptr<streams::EmbeddedBroker> broker = streams.broker();
+    QVERIFY(broker);
+    VERIFY_OK(broker->setBrokerUp(1, false));
+    auto *banner = child<QLabel>(panel, "downBanner");
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 15000);
+    QVERIFY2(banner->text().contains(u"Cluster unreachable since"_s), qPrintable(banner->text()));
+    // What it knew stays in view.
+    QVERIFY(topicRow(topicTree(panel), u"orders"_s).isValid());
+
+    VERIFY_OK(broker->setBrokerUp(1, true));
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 20000);
+    QVERIFY(state->text().contains(u"Connected"_s));
+    panel.detachSession();
+}
+
+void TestStreamsPanel::screenshot()
+{
+    QString outDir = qEnvironmentVariable("MILLRACE_SCREENSHOT_DIR");
+    QTemporaryDir fallback;
+    if (outDir.isEmpty()) {
+        QVERIFY(fallback.isValid());
+        outDir = fallback.path();
+        qInfo().noquote() << "MILLRACE_SCREENSHOT_DIR not set; writing to" << outDir;
+    }
+    QVERIFY(QDir().mkpath(outDir));
+
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    StreamsPanel panel;
+    const QSize size(1200, 720);
+    showWindow(panel, size);
+    streams.attach(panel);
+    QTRY_VERIFY(streams.service->endpoint().has_value());
+    QVERIFY(streams.createTopic(u"fashion-mnist"_s, 3));
+    QVERIFY(streams.createTopic(u"predictions"_s, 2));
+    QVERIFY(streams.createTopic(u"requests"_s, 2));
+    QTreeView *tree = topicTree(panel);
+    QTRY_VERIFY(topicRow(tree, u"requests"_s).isValid());
+    clickTopic(tree, u"fashion-mnist"_s);
+    const QModelIndex row = topicRow(tree, u"fashion-mnist"_s);
+    clickExpander(tree, row);
+
+    typeInto(child<QDoubleSpinBox>(panel, "simulatorRate"), u"120"_s);
+    QTest::mouseClick(child<QPushButton>(panel, "simulatorStart"), Qt::LeftButton);
+    auto *chart = child<ui::ThroughputChart>(panel, "throughputChart");
+    QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() >= 12, 40000);
+
+    const QImage image = panel.grab().toImage();
+    const QString path = QDir(outDir).filePath(u"streams-panel.png"_s);
+    QVERIFY2(image.save(path), qPrintable(path));
+    QCOMPARE(image.size(), size);
+    QVERIFY(!QImage(path).isNull());
+    QTest::mouseClick(child<QPushButton>(panel, "simulatorStop"), Qt::LeftButton);
+    panel.detachSession();
+}
+
+QTEST_MAIN(TestStreamsPanel)
+#include "tst_streamspanel.moc"
