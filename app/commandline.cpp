@@ -2,6 +2,7 @@
 
 #include "app/modelscommand.h"
 #include "app/runscommand.h"
+#include "app/streamscommand.h"
 #include "app/traincommand.h"
 #include "app/workspacecommand.h"
 #include "core/ml/torchruntime.h"
@@ -31,6 +32,10 @@ constexpr CommandSpec kCommands[] = {
      &runRunsCommand},
     {"models", "list, register and promote model versions, set aliases, export to ONNX", nullptr,
      &runModelsCommand},
+    {"topics", "list, describe, create and delete Kafka topics; a consumer group's lag", nullptr,
+     &runTopicsCommand},
+    {"produce", "publish messages to a Kafka topic (arguments, a file or standard input)",
+     nullptr, &runProduceCommand},
     {"dags", "list, trigger, pause and unpause scheduled jobs", "the scheduler", nullptr},
     {"train", "train a model or search its hyperparameters (--config FILE)", nullptr,
      &runTrainCommand},

@@ -136,7 +136,7 @@ ClusterClient::~ClusterClient() = default;
 ClusterCapabilities ClusterClient::capabilities() const
 {
     if (m_endpoint.isEmbedded())
-        return ClusterCapabilities{true, false, false};
+        return ClusterCapabilities{m_endpoint.embedded != nullptr, false, false};
     return {};
 }
 
@@ -291,6 +291,13 @@ Result<KafkaEvent> ClusterClient::runAdmin(
 Result<void> ClusterClient::createTopic(const TopicSpec &spec, std::chrono::milliseconds timeout)
 {
     const QString what = QStringLiteral("creating topic '%1'").arg(spec.name);
+    if (m_endpoint.remoteEmbedded) {
+        return fail(QString::fromLatin1(errorcode::kUnsupported),
+                    QStringLiteral("%1: the embedded broker creates topics only from inside the "
+                                   "app (the Streams panel); producing to a new topic creates it "
+                                   "with 4 partitions")
+                        .arg(what));
+    }
     if (m_endpoint.isEmbedded()) {
         if (Result<void> created = m_endpoint.embedded->createTopic(spec.name, spec.partitions,
                                                                     spec.replicationFactor);

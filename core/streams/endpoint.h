@@ -20,9 +20,14 @@ struct ClusterEndpoint
     /// Shown to users: a profile's name, or "embedded broker — not durable".
     QString label;
     ClientProperties properties;
+    /// The embedded broker when it runs in this process.
     std::shared_ptr<EmbeddedBroker> embedded;
+    /// The embedded broker of another process (the app, reached by a command): its protocol
+    /// lacks the same things, and its own API is out of reach.
+    bool remoteEmbedded = false;
 
-    bool isEmbedded() const { return embedded != nullptr; }
+    /// Whether the cluster is an embedded broker, here or in the app.
+    bool isEmbedded() const { return embedded != nullptr || remoteEmbedded; }
     /// The bootstrap.servers property.
     QString bootstrapServers() const;
     /// `properties` with `extra` appended (later ones win).

@@ -29,6 +29,7 @@ struct KafkaDeleter
     }
     void operator()(rd_kafka_message_t *message) const { rd_kafka_message_destroy(message); }
     void operator()(rd_kafka_queue_t *queue) const { rd_kafka_queue_destroy(queue); }
+    void operator()(rd_kafka_topic_t *topic) const { rd_kafka_topic_destroy(topic); }
     void operator()(rd_kafka_event_t *event) const { rd_kafka_event_destroy(event); }
     void operator()(rd_kafka_AdminOptions_t *options) const
     {
@@ -47,6 +48,7 @@ using KafkaConf = std::unique_ptr<rd_kafka_conf_t, KafkaDeleter>;
 using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, KafkaDeleter>;
 using KafkaMessage = std::unique_ptr<rd_kafka_message_t, KafkaDeleter>;
 using KafkaQueue = std::unique_ptr<rd_kafka_queue_t, KafkaDeleter>;
+using KafkaTopic = std::unique_ptr<rd_kafka_topic_t, KafkaDeleter>;
 using KafkaEvent = std::unique_ptr<rd_kafka_event_t, KafkaDeleter>;
 using AdminOptions = std::unique_ptr<rd_kafka_AdminOptions_t, KafkaDeleter>;
 using KafkaError = std::unique_ptr<rd_kafka_error_t, KafkaDeleter>;
@@ -68,6 +70,8 @@ inline constexpr char kAlreadyExists[] = "ALREADY_EXISTS";
 inline constexpr char kInvalidArgument[] = "INVALID_ARGUMENT";
 inline constexpr char kTimedOut[] = "TIMED_OUT";
 inline constexpr char kKafka[] = "KAFKA";
+/// The caller's CancellationToken stopped the call.
+inline constexpr char kCancelled[] = "CANCELLED";
 } // namespace errorcode
 
 /// The Error for a librdkafka error code, with `what` saying what was being done

@@ -6,10 +6,13 @@
 #include "core/registry/registrystore.h"
 #include "core/store/appstate.h"
 #include "core/store/store.h"
+#include "core/streams/profilestore.h"
+#include "core/streams/streamsservice.h"
 #include "core/tracking/trackingserver.h"
 #include "core/tracking/trackingstore.h"
 #include "core/training/pluginarchitectures.h"
 #include "core/training/trainingservice.h"
+#include "core/workspace/secretstore.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspacelog.h"
 
@@ -54,7 +57,8 @@ Session::Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginMan
       m_plugins(std::move(plugins)), m_tracking(std::make_unique<tracking::TrackingStore>(
                                          m_workspace->store(), m_workspace->artifactsDir())),
       m_registry(std::make_unique<registry::RegistryStore>(m_workspace->store(), *m_tracking,
-                                                           m_workspace->modelsDir()))
+                                                           m_workspace->modelsDir())),
+      m_streamProfiles(std::make_unique<streams::ProfileStore>(m_workspace->store()))
 {
 }
 
@@ -65,6 +69,7 @@ Session::~Session()
     if (training::TrainingService *trainer = training())
         trainer->cancelAll();
     m_trainingThread.reset();
+    m_streamsThread.reset();
     m_trackingThread.reset();
 }
 
@@ -84,6 +89,21 @@ void Session::startServices()
             QStringLiteral("trainer"));
         m_trainingThread->start();
     }
+    if (m_options.streams && !m_streamsThread) {
+        // Profiles keep their passwords in the system keychain; the service reads one when it
+        // connects, on its own thread.
+        m_streamsThread = std::make_unique<ServiceThread>(
+            new streams::StreamsService(m_workspace->store(), *m_streamProfiles,
+                                        [](const QString &key) { return readSecret(key); }),
+            QStringLiteral("streams"));
+        m_streamsThread->start();
+    }
+}
+
+streams::StreamsService *Session::streams() const
+{
+    return m_streamsThread ? static_cast<streams::StreamsService *>(m_streamsThread->service())
+                           : nullptr;
 }
 
 training::TrainingService *Session::training() const

@@ -17,6 +17,10 @@ class Workspace;
 namespace registry {
 class RegistryStore;
 }
+namespace streams {
+class ProfileStore;
+class StreamsService;
+} // namespace streams
 namespace training {
 class TrainingService;
 }
@@ -34,6 +38,8 @@ struct SessionOptions
     QHostAddress trackingAddress = QHostAddress::LocalHost;
     std::optional<quint16> trackingPort;
     bool trackingServer = true;
+    /// The streams service (Kafka cluster in view, embedded broker, simulator).
+    bool streams = true;
 };
 
 /// The workspace setting (app_state key) that holds the tracking API's port.
@@ -67,6 +73,11 @@ public:
     tracking::TrackingServer *trackingServer() const;
     /// Runs training jobs on its own thread, once startServices() ran; else null.
     training::TrainingService *training() const;
+    /// Saved Kafka connection profiles (blocking; not on the GUI thread).
+    streams::ProfileStore &streamProfiles() const { return *m_streamProfiles; }
+    /// Keeps the active Kafka cluster in view on its own thread, once startServices() ran and
+    /// if it is enabled; else null.
+    streams::StreamsService *streams() const;
 
 private:
     Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins,
@@ -77,8 +88,10 @@ private:
     std::unique_ptr<PluginManager> m_plugins;
     std::unique_ptr<tracking::TrackingStore> m_tracking;
     std::unique_ptr<registry::RegistryStore> m_registry;
+    std::unique_ptr<streams::ProfileStore> m_streamProfiles;
     std::unique_ptr<ServiceThread> m_trackingThread;
     std::unique_ptr<ServiceThread> m_trainingThread;
+    std::unique_ptr<ServiceThread> m_streamsThread;
 };
 
 } // namespace millrace

@@ -9,6 +9,7 @@
 #include "core/streams/clusterclient.h"
 #include "core/streams/connectionprofile.h"
 #include "core/streams/kafkahandles.h"
+#include "core/streams/messagebrowser.h"
 #include "core/streams/producer.h"
 #include "core/streams/profilestore.h"
 #include "core/streams/simulator.h"
@@ -16,6 +17,7 @@
 #include "testsupport/kafkabroker.h"
 #include "testsupport/verify.h"
 
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -239,6 +241,91 @@ private Q_SLOTS:
         // 200 messages at 200/s take about a second; well above would mean no pacing at all.
         QVERIFY2(status->rate < 400, qPrintable(QString::number(status->rate)));
         QCOMPARE(m_client->describeTopic(topic)->messageCount(), 200);
+    }
+
+    void browsingPagesNeitherRepeatNorSkip_data()
+    {
+        QTest::addColumn<int>("order");
+        QTest::newRow("newest first") << int(BrowseOrder::NewestFirst);
+        QTest::newRow("oldest first") << int(BrowseOrder::OldestFirst);
+    }
+    void browsingPagesNeitherRepeatNorSkip()
+    {
+        QFETCH(int, order);
+        const QString topic = QStringLiteral("browsed");
+        if (!m_client->describeTopic(topic)) {
+            VERIFY_OK(m_client->createTopic(TopicSpec{topic, 3, 1, {}}));
+            auto producer = MessageProducer::create(m_endpoint);
+            VERIFY_OK(producer);
+            const std::int64_t base = QDateTime::currentMSecsSinceEpoch() - 100000;
+            for (int i = 0; i < 1000; ++i) {
+                OutgoingMessage message;
+                message.partition = (i * 7) % 3;
+                message.timestampMs = base + i * 10;
+                message.value = QByteArray("{\"n\":") + QByteArray::number(i) + '}';
+                VERIFY_OK(producer.value()->send(topic, message));
+            }
+            VERIFY_OK(producer.value()->flush());
+        }
+        auto browser = MessageBrowser::create(m_endpoint);
+        VERIFY_OK(browser);
+        BrowseQuery query;
+        query.topic = topic;
+        query.order = BrowseOrder(order);
+        query.start =
+            query.order == BrowseOrder::NewestFirst ? BrowseStart::Newest : BrowseStart::Oldest;
+        query.pageSize = 64;
+        CancellationSource cancel;
+        Result<BrowsePage> page = browser.value()->firstPage(query, cancel.token());
+        QSet<QString> seen;
+        std::vector<std::int64_t> timestamps;
+        std::vector<BrowseCursor> previousCursors;
+        int pages = 0;
+        while (true) {
+            VERIFY_OK(page);
+            for (const BrowsedMessage &message : page->messages) {
+                const QString key =
+                    QStringLiteral("%1/%2").arg(message.partition).arg(message.offset);
+                QVERIFY2(!seen.contains(key), qPrintable(key));
+                seen.insert(key);
+                timestamps.push_back(message.timestampMs);
+            }
+            ++pages;
+            if (page->atEnd)
+                break;
+            previousCursors.push_back(page->next);
+            page = browser.value()->nextPage(query, page->next, cancel.token());
+        }
+        QCOMPARE(seen.size(), 1000);
+        QCOMPARE(pages, 16);
+        const bool ordered = query.order == BrowseOrder::NewestFirst
+                                 ? std::is_sorted(timestamps.rbegin(), timestamps.rend())
+                                 : std::is_sorted(timestamps.begin(), timestamps.end());
+        QVERIFY(ordered);
+        // Going back from the last page gives the page before it again.
+        Result<BrowsePage> back =
+            browser.value()->previousPage(query, page->previous, cancel.token());
+        VERIFY_OK(back);
+        QCOMPARE(back->messages.size(), size_t(64));
+        QCOMPARE(back->messages.back().timestampMs,
+                 timestamps[timestamps.size() - page->messages.size() - 1]);
+    }
+
+    void aFilterFindsTheMessagesItDescribes()
+    {
+        auto browser = MessageBrowser::create(m_endpoint);
+        VERIFY_OK(browser);
+        BrowseQuery query;
+        query.topic = QStringLiteral("browsed");
+        query.pageSize = 100;
+        auto filter = MessageFilter::parse(QStringLiteral("n >= 990"));
+        VERIFY_OK(filter);
+        query.filter = filter.value();
+        CancellationSource cancel;
+        Result<BrowsePage> page = browser.value()->firstPage(query, cancel.token());
+        VERIFY_OK(page);
+        QCOMPARE(page->messages.size(), size_t(10));
+        QCOMPARE(page->messages.front().value, QByteArray("{\"n\":999}"));
     }
 
     // Last: it stops the broker.
