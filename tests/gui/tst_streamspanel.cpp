@@ -7,14 +7,14 @@
 
 #include "guitestsupport.h"
 
-#include "core/base/servicethread.h"
+#include "core/base/logbus.h"
 #include "core/streams/clusterclient.h"
 #include "core/streams/embeddedbroker.h"
 #include "core/streams/profilestore.h"
 #include "core/streams/streamsservice.h"
-#include "core/workspace/secretstore.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
+#include "ui/mainwindow/mainwindow.h"
 #include "ui/panels/streams/producedialog.h"
 #include "ui/panels/streams/profilesdialog.h"
 #include "ui/panels/streams/streamspanel.h"
@@ -26,6 +26,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QImage>
@@ -36,7 +37,9 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScopeGuard>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -48,6 +51,7 @@
 #include <chrono>
 #include <memory>
 
+using millrace::ui::MainWindow;
 using millrace::ui::ProduceDialog;
 using millrace::ui::ProfilesDialog;
 using millrace::ui::StreamsPanel;
@@ -59,33 +63,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A workspace with its streams service running on the embedded broker, and the panel
-/// attached to it, shown as a user would see it.
+/// The Streams entry's row in the sidebar.
+constexpr int kStreamsRow = 0;
+
+/// A workspace opened as the app opens it, with its services started: the streams service
+/// runs the embedded broker.
 struct StreamsWorkspace
 {
     OpenWorkspace workspace;
-    std::unique_ptr<streams::ProfileStore> profiles;
-    std::unique_ptr<ServiceThread> thread;
     streams::StreamsService *service = nullptr;
 
     bool open()
     {
         if (!workspace.open())
             return false;
-        profiles = std::make_unique<streams::ProfileStore>(workspace.session->workspace().store());
-        service = new streams::StreamsService(workspace.session->workspace().store(), *profiles,
-                                              [](const QString &key) { return readSecret(key); });
-        thread = std::make_unique<ServiceThread>(service, u"streams"_s);
-        thread->start();
-        return true;
-    }
-    void attach(StreamsPanel &panel)
-    {
-        panel.attach(
-            service, *profiles,
-            {[](const QString &key) { return readSecret(key); },
-             [](const QString &key, const QString &value) { return writeSecret(key, value); },
-             [](const QString &key) { return deleteSecret(key); }});
+        workspace.session->startServices();
+        service = workspace.session->streams();
+        return service != nullptr;
     }
     /// The embedded broker behind the service, once it runs.
     std::shared_ptr<streams::EmbeddedBroker> broker() const
@@ -103,12 +97,22 @@ struct StreamsWorkspace
         return client
                && client.value()->createTopic(streams::TopicSpec{name, partitions, 1, {}}, 5s);
     }
-    ~StreamsWorkspace()
-    {
-        thread.reset();
-        profiles.reset();
-    }
 };
+
+/// Shows `window` with `session` attached and opens the Streams panel by clicking it in the
+/// sidebar; returns the panel.
+StreamsPanel *showStreams(MainWindow &window, Session &session, QSize size = {1200, 780})
+{
+    showWindow(window, size);
+    window.attachSession(session);
+    auto *list = child<QListWidget>(window, "panelList");
+    if (!list || list->item(kStreamsRow)->text() != u"Streams"_s)
+        return nullptr;
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                      list->visualItemRect(list->item(kStreamsRow)).center());
+    auto *stack = child<QStackedWidget>(window, "panelStack");
+    return qobject_cast<StreamsPanel *>(stack->currentWidget());
+}
 
 QTreeView *topicTree(const QWidget &panel)
 {
@@ -201,6 +205,7 @@ class TestStreamsPanel : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void init();
     void createdTopicShowsWithItsPartitions();
     void producedMessagesMoveTheCounts();
     void simulatorStartsAndStops();
@@ -217,13 +222,21 @@ void TestStreamsPanel::initTestCase()
     useTestSettings(m_settings, u"tst_streamspanel"_s);
 }
 
+void TestStreamsPanel::init()
+{
+    QSettings settings;
+    settings.clear();
+    settings.sync();
+}
+
 void TestStreamsPanel::createdTopicShowsWithItsPartitions()
 {
     StreamsWorkspace streams;
     QVERIFY(streams.open());
-    StreamsPanel panel;
-    showWindow(panel, {1100, 700});
-    streams.attach(panel);
+    MainWindow window;
+    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    QVERIFY(shown);
+    StreamsPanel &panel = *shown;
     auto *state = child<QLabel>(panel, "connectionState");
     QTRY_VERIFY2(state->text().contains(u"Connected"_s), qPrintable(state->text()));
     QVERIFY(child<QLabel>(panel, "durabilityBadge")->isVisible());
@@ -273,16 +286,17 @@ void TestStreamsPanel::createdTopicShowsWithItsPartitions()
     QTest::keyClicks(child<QLineEdit>(panel, "topicFilter"), u"mnist"_s);
     QCOMPARE(tree->model()->rowCount(), 1);
     QVERIFY(topicRow(tree, u"fashion-mnist"_s).isValid());
-    panel.detachSession();
+    window.detachSession();
 }
 
 void TestStreamsPanel::producedMessagesMoveTheCounts()
 {
     StreamsWorkspace streams;
     QVERIFY(streams.open());
-    StreamsPanel panel;
-    showWindow(panel, {1100, 700});
-    streams.attach(panel);
+    MainWindow window;
+    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    QVERIFY(shown);
+    StreamsPanel &panel = *shown;
     QTRY_VERIFY(streams.service->endpoint().has_value());
     QVERIFY(streams.createTopic(u"orders"_s, 2));
     QTreeView *tree = topicTree(panel);
@@ -330,16 +344,17 @@ void TestStreamsPanel::producedMessagesMoveTheCounts()
     QTRY_VERIFY(report->text().contains(u"cannot read"_s));
     QTRY_VERIFY(!dialog->isSending());
     dialog->close();
-    panel.detachSession();
+    window.detachSession();
 }
 
 void TestStreamsPanel::simulatorStartsAndStops()
 {
     StreamsWorkspace streams;
     QVERIFY(streams.open());
-    StreamsPanel panel;
-    showWindow(panel, {1100, 700});
-    streams.attach(panel);
+    MainWindow window;
+    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    QVERIFY(shown);
+    StreamsPanel &panel = *shown;
     QTRY_VERIFY(streams.service->endpoint().has_value());
     QVERIFY(streams.createTopic(u"fashion-mnist"_s, 2));
     QTreeView *tree = topicTree(panel);
@@ -372,16 +387,17 @@ void TestStreamsPanel::simulatorStartsAndStops()
     QCOMPARE(shownNumber(child<QLabel>(panel, "simulatorFailed")), 0);
     QTRY_COMPARE_WITH_TIMEOUT(topicCell(tree, u"fashion-mnist"_s, TopicTreeModel::MessagesColumn),
                               QLocale().toString(total), 10000);
-    panel.detachSession();
+    window.detachSession();
 }
 
 void TestStreamsPanel::unreachableProfileShowsTheDownBanner()
 {
     StreamsWorkspace streams;
     QVERIFY(streams.open());
-    StreamsPanel panel;
-    showWindow(panel, {1100, 700});
-    streams.attach(panel);
+    MainWindow window;
+    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    QVERIFY(shown);
+    StreamsPanel &panel = *shown;
     auto *state = child<QLabel>(panel, "connectionState");
     QTRY_VERIFY(state->text().contains(u"Connected"_s));
 
@@ -424,16 +440,17 @@ void TestStreamsPanel::unreachableProfileShowsTheDownBanner()
     chooseInCombo(chooser, streams::EmbeddedBroker::label());
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible() && state->text().contains(u"Connected"_s), 15000);
     QVERIFY(child<QLabel>(panel, "durabilityBadge")->isVisible());
-    panel.detachSession();
+    window.detachSession();
 }
 
 void TestStreamsPanel::stoppedBrokerShowsTheDownBannerUntilItIsBack()
 {
     StreamsWorkspace streams;
     QVERIFY(streams.open());
-    StreamsPanel panel;
-    showWindow(panel, {1100, 700});
-    streams.attach(panel);
+    MainWindow window;
+    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    QVERIFY(shown);
+    StreamsPanel &panel = *shown;
     auto *state = child<QLabel>(panel, "connectionState");
     QTRY_VERIFY(state->text().contains(u"Connected"_s));
     QVERIFY(streams.createTopic(u"orders"_s, 1));
@@ -451,7 +468,7 @@ void TestStreamsPanel::stoppedBrokerShowsTheDownBannerUntilItIsBack()
     VERIFY_OK(broker->setBrokerUp(1, true));
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 20000);
     QVERIFY(state->text().contains(u"Connected"_s));
-    panel.detachSession();
+    window.detachSession();
 }
 
 void TestStreamsPanel::screenshot()
@@ -467,10 +484,19 @@ void TestStreamsPanel::screenshot()
 
     StreamsWorkspace streams;
     QVERIFY(streams.open());
-    StreamsPanel panel;
-    const QSize size(1200, 720);
-    showWindow(panel, size);
-    streams.attach(panel);
+    millrace::LogBus bus;
+    MainWindow window(&bus);
+    const QSize size(1200, 780);
+    StreamsPanel *shown = showStreams(window, *streams.workspace.session, size);
+    QVERIFY(shown);
+    // The offscreen platform's warnings are about the test, not the app: keep them out of the
+    // pictured log dock.
+    QLoggingCategory::setFilterRules(u"default.warning=false"_s);
+    const auto restoreRules = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+    StreamsPanel &panel = *shown;
+    auto *dock = child<QDockWidget>(window, "logDock");
+    QVERIFY(dock);
+    window.resizeDocks({dock}, {110}, Qt::Vertical);
     QTRY_VERIFY(streams.service->endpoint().has_value());
     QVERIFY(streams.createTopic(u"fashion-mnist"_s, 3));
     QVERIFY(streams.createTopic(u"predictions"_s, 2));
@@ -486,13 +512,13 @@ void TestStreamsPanel::screenshot()
     auto *chart = child<ui::ThroughputChart>(panel, "throughputChart");
     QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() >= 12, 40000);
 
-    const QImage image = panel.grab().toImage();
+    const QImage image = window.grab().toImage();
     const QString path = QDir(outDir).filePath(u"streams-panel.png"_s);
     QVERIFY2(image.save(path), qPrintable(path));
     QCOMPARE(image.size(), size);
     QVERIFY(!QImage(path).isNull());
     QTest::mouseClick(child<QPushButton>(panel, "simulatorStop"), Qt::LeftButton);
-    panel.detachSession();
+    window.detachSession();
 }
 
 QTEST_MAIN(TestStreamsPanel)

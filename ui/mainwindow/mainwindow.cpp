@@ -16,6 +16,7 @@
 #include "ui/panels/experiments/runactions.h"
 #include "ui/panels/pendingpanel.h"
 #include "ui/panels/registry/registrypanel.h"
+#include "ui/panels/streams/streamspanel.h"
 #include "ui/uilog.h"
 
 #include <QAction>
@@ -46,7 +47,7 @@ constexpr int kIconFileRole = Qt::UserRole + 1;
 MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     : QMainWindow(parent), m_panelList(new QListWidget), m_panelStack(new QStackedWidget),
       m_logDock(new LogDock(this)), m_experimentsPanel(new ExperimentsPanel),
-      m_registryPanel(new RegistryPanel),
+      m_registryPanel(new RegistryPanel), m_streamsPanel(new StreamsPanel),
       m_runActions(m_experimentsPanel->findChild<RunActions *>(QStringLiteral("runActions")))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -61,12 +62,12 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     connect(m_panelList, &QListWidget::currentRowChanged, m_panelStack,
             &QStackedWidget::setCurrentIndex);
 
-    addPanel(tr("Streams"), QStringLiteral(":/icons/streams.svg"),
-             new PendingPanel(tr("Streams"),
-                              tr("Kafka connections, topics with their partitions and lag, a "
-                                 "message browser and producer, and the batches drained from a "
-                                 "topic for training."),
-                              tr("the data streams feature")));
+    addPanel(tr("Streams"), QStringLiteral(":/icons/streams.svg"), m_streamsPanel);
+    // A batch's training run opens in the Experiments panel.
+    connect(m_streamsPanel, &StreamsPanel::showRunRequested, this,
+            [this](const QString &experimentId, const QString &runId) {
+                revealRuns({experimentId}, {runId}, false);
+            });
     addPanel(tr("Jobs"), QStringLiteral(":/icons/jobs.svg"),
              new PendingPanel(tr("Jobs"),
                               tr("Scheduled DAGs with their next runs, a grid of runs by tasks, "
@@ -180,7 +181,7 @@ void MainWindow::createStatusBar()
 {
     m_workspaceLabel = new QLabel(tr("No workspace"));
     m_workspaceLabel->setObjectName(QStringLiteral("workspaceStatus"));
-    m_brokerLabel = new QLabel(tr("Broker: none configured"));
+    m_brokerLabel = new QLabel(tr("Broker: none"));
     m_brokerLabel->setObjectName(QStringLiteral("brokerStatus"));
     m_servingLabel = new QLabel(tr("Serving: stopped"));
     m_servingLabel->setObjectName(QStringLiteral("servingStatus"));
@@ -190,6 +191,7 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_schedulerLabel);
     statusBar()->addPermanentWidget(m_brokerLabel);
     statusBar()->addPermanentWidget(m_servingLabel);
+    connect(m_streamsPanel, &StreamsPanel::statusChanged, m_brokerLabel, &QLabel::setText);
 }
 
 void MainWindow::createMenus()
@@ -288,6 +290,7 @@ void MainWindow::attachSession(Session &session)
     // After the panel's attach, which lets go of any registry its actions had.
     m_runActions->attachRegistry(session.registry());
     m_registryPanel->attachSession(session);
+    m_streamsPanel->attachSession(session);
     m_pluginsAction->setEnabled(true);
     m_trainAction->setEnabled(session.training() != nullptr);
     if (!session.plugins().errors().isEmpty())
@@ -302,6 +305,7 @@ void MainWindow::detachSession()
     m_session = nullptr;
     m_experimentsPanel->detachSession();
     m_registryPanel->detachSession();
+    m_streamsPanel->detachSession();
     m_pluginsAction->setEnabled(false);
     m_trainAction->setEnabled(false);
     for (auto *dialog : findChildren<PluginsDialog *>())

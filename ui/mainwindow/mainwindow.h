@@ -20,6 +20,7 @@ namespace millrace::ui {
 class ExperimentsPanel;
 class LogDock;
 class RegistryPanel;
+class StreamsPanel;
 class RunActions;
 class SchedulerToggle;
 
@@ -71,6 +72,7 @@ private:
     LogDock *m_logDock;
     ExperimentsPanel *m_experimentsPanel;
     RegistryPanel *m_registryPanel;
+    StreamsPanel *m_streamsPanel;
     RunActions *m_runActions; ///< the Experiments panel's, for Register Model…
     SchedulerToggle *m_schedulerToggle = nullptr;
     QPointer<SchedulerSwitch> m_schedulerSwitch;

@@ -2,6 +2,8 @@
 
 #include "core/base/job.h"
 #include "core/streams/profilestore.h"
+#include "core/workspace/secretstore.h"
+#include "core/workspace/session.h"
 #include "ui/panels/streams/connectionbar.h"
 #include "ui/panels/streams/grouplagmodel.h"
 #include "ui/panels/streams/producedialog.h"
@@ -77,9 +79,9 @@ StreamsPanel::StreamsPanel(QWidget *parent)
     split->setChildrenCollapsible(false);
     split->addWidget(createTopicSide());
     split->addWidget(m_tabs);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
-    split->setSizes({560, 640});
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setSizes({580, 470});
 
     auto *line = new QFrame;
     line->setFrameShape(QFrame::HLine);
@@ -306,8 +308,11 @@ void StreamsPanel::fitNameColumn(QTreeView *view, int nameColumn, int columnCoun
 
 void StreamsPanel::attachSession(Session &session)
 {
-    Q_UNUSED(session);
-    // Wired once Session offers the streams service, its profiles and the keychain.
+    attach(session.streams(), session.streamProfiles(),
+           SecretAccess{
+               [](const QString &key) { return readSecret(key); },
+               [](const QString &key, const QString &value) { return writeSecret(key, value); },
+               [](const QString &key) { return deleteSecret(key); }});
 }
 
 void StreamsPanel::attach(streams::StreamsService *service, streams::ProfileStore &profiles,
@@ -323,6 +328,7 @@ void StreamsPanel::attach(streams::StreamsService *service, streams::ProfileStor
     if (!service) {
         m_connection->setUnavailable(tr("streams are turned off for this session"));
         updateActions();
+        Q_EMIT statusChanged(statusSummary());
         return;
     }
     m_connection->setUnavailable(QString());
@@ -339,6 +345,7 @@ void StreamsPanel::attach(streams::StreamsService *service, streams::ProfileStor
         onSnapshot(current);
     loadProfiles();
     updateActions();
+    Q_EMIT statusChanged(statusSummary());
 }
 
 void StreamsPanel::detachSession()
@@ -370,6 +377,27 @@ void StreamsPanel::detachSession()
     m_connection->setUnavailable(tr("no workspace is open"));
     updateActions();
     updateTopicStatus();
+    Q_EMIT statusChanged(statusSummary());
+}
+
+QString StreamsPanel::statusSummary() const
+{
+    if (!m_attached)
+        return tr("Broker: none");
+    if (!m_service)
+        return tr("Broker: off");
+    if (!m_haveSnapshot)
+        return tr("Broker: connecting");
+    const QString name = m_snapshot.embedded ? tr("embedded (not durable)") : m_snapshot.label;
+    switch (m_snapshot.state) {
+    case streams::StreamsSnapshot::State::Connected:
+        return tr("Broker: %1").arg(name);
+    case streams::StreamsSnapshot::State::Connecting:
+        return tr("Broker: connecting to %1").arg(name);
+    case streams::StreamsSnapshot::State::Down:
+        break;
+    }
+    return tr("Broker: %1 is down").arg(name.isEmpty() ? tr("cluster") : name);
 }
 
 EndpointSource StreamsPanel::endpointSource() const
@@ -391,6 +419,7 @@ void StreamsPanel::onSnapshot(const streams::StreamsSnapshot &snapshot)
     m_groups->setGroups(snapshot.groups, snapshot.lag);
     m_chart->setHistory(snapshot.history);
     m_simulator->setTopics(m_topics->topicNames());
+    Q_EMIT statusChanged(statusSummary());
 
     if (!m_selectOnArrival.isEmpty() && m_topics->indexOfTopic(m_selectOnArrival).isValid()) {
         const QString name = m_selectOnArrival;
@@ -613,6 +642,10 @@ void StreamsPanel::updateTopicStatus()
     for (int row = 0; row < all; ++row) {
         if (const streams::TopicInfo *topic = m_topics->topicAt(m_topics->index(row, 0)))
             messages += topic->internal ? 0 : topic->messageCount();
+    }
+    if (all == 0 && m_snapshot.state == streams::StreamsSnapshot::State::Connected) {
+        m_topicStatus->setText(tr("No topics yet: Create Topic… makes one"));
+        return;
     }
     QStringList parts;
     parts << (shown < all ? tr("%1 of %2 topics").arg(shown).arg(all)

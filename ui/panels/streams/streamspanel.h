@@ -75,6 +75,9 @@ protected:
 Q_SIGNALS:
     /// A link to a run was clicked (a batch's training run): the main window shows it.
     void showRunRequested(const QString &experimentId, const QString &runId);
+    /// The cluster's state in a few words for the status bar ("Broker: embedded (not
+    /// durable)", "Broker: production is down").
+    void statusChanged(const QString &text);
 
 private:
     QWidget *createTopicSide();
@@ -94,6 +97,7 @@ private:
     void openDialog(QDialog *dialog);
     void fitNameColumn(QTreeView *view, int nameColumn, int columnCount);
     EndpointSource endpointSource() const;
+    QString statusSummary() const;
 
     ConnectionBar *m_connection;
     TopicTreeModel *m_topics;

@@ -114,6 +114,15 @@ void ThroughputChart::styleCharts()
     }
 }
 
+void ThroughputChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // The plot area follows the new size once the chart lays itself out.
+    QMetaObject::invokeMethod(
+        this, [this] { setHistory(std::vector<streams::ThroughputPoint>(m_history)); },
+        Qt::QueuedConnection);
+}
+
 void ThroughputChart::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
@@ -158,7 +167,10 @@ void ThroughputChart::plot(Plot &target, const std::vector<QPointF> &points, qin
     target.baseline->replace(base);
     target.time->setRange(QDateTime::fromMSecsSinceEpoch(firstMs),
                           QDateTime::fromMSecsSinceEpoch(lastMs));
-    const NiceRange range = niceRange(0, std::max(top * 1.1, 10.0), 5);
+    // As many value labels as the plot's height has room for, so none is elided to "...".
+    const int rowHeight = target.view->fontMetrics().height() * 2;
+    const int ticks = std::clamp(int(target.view->chart()->plotArea().height()) / rowHeight, 2, 5);
+    const NiceRange range = niceRange(0, std::max(top * 1.1, 10.0), ticks);
     if (target.values->min() != range.min || target.values->max() != range.max) {
         target.values->setRange(range.min, range.max);
         target.values->setTickCount(range.ticks);
