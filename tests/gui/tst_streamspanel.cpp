@@ -10,11 +10,13 @@
 #include "core/base/logbus.h"
 #include "core/streams/clusterclient.h"
 #include "core/streams/embeddedbroker.h"
+#include "core/streams/producer.h"
 #include "core/streams/profilestore.h"
 #include "core/streams/streamsservice.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
 #include "ui/mainwindow/mainwindow.h"
+#include "ui/panels/streams/messagetablemodel.h"
 #include "ui/panels/streams/producedialog.h"
 #include "ui/panels/streams/profilesdialog.h"
 #include "ui/panels/streams/streamspanel.h"
@@ -29,7 +31,11 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileDialog>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -41,6 +47,7 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -209,6 +216,7 @@ private Q_SLOTS:
     void createdTopicShowsWithItsPartitions();
     void producedMessagesMoveTheCounts();
     void simulatorStartsAndStops();
+    void browsingPagesThroughMessages();
     void unreachableProfileShowsTheDownBanner();
     void stoppedBrokerShowsTheDownBannerUntilItIsBack();
     void screenshot();
@@ -387,6 +395,112 @@ void TestStreamsPanel::simulatorStartsAndStops()
     QCOMPARE(shownNumber(child<QLabel>(panel, "simulatorFailed")), 0);
     QTRY_COMPARE_WITH_TIMEOUT(topicCell(tree, u"fashion-mnist"_s, TopicTreeModel::MessagesColumn),
                               QLocale().toString(total), 10000);
+    window.detachSession();
+}
+
+void TestStreamsPanel::browsingPagesThroughMessages()
+{
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    MainWindow window;
+    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    QVERIFY(shown);
+    StreamsPanel &panel = *shown;
+    QTRY_VERIFY(streams.service->endpoint().has_value());
+    QVERIFY(streams.createTopic(u"orders"_s, 1));
+    {
+        // 25 orders, order-0 the oldest; labels run 0..9 and round again.
+        auto producer = streams::MessageProducer::create(*streams.service->endpoint());
+        VERIFY_OK(producer);
+        for (int i = 0; i < 25; ++i) {
+            streams::OutgoingMessage message;
+            message.key = "customer-" + QByteArray::number(i % 4);
+            message.value = R"({"id": "order-)" + QByteArray::number(i) + R"(", "label": )"
+                            + QByteArray::number(i % 10) + "}";
+            VERIFY_OK(producer.value()->send(u"orders"_s, message));
+        }
+        VERIFY_OK(producer.value()->flush(5s));
+    }
+    QTreeView *tree = topicTree(panel);
+    QTRY_COMPARE_WITH_TIMEOUT(topicCell(tree, u"orders"_s, TopicTreeModel::MessagesColumn), u"25"_s,
+                              10000);
+    clickTopic(tree, u"orders"_s);
+    clickToolBarAction(panel, "browseAction");
+    auto *tabs = child<QTabWidget>(panel, "streamsTabs");
+    QCOMPARE(tabs->currentWidget()->objectName(), u"messageBrowser"_s);
+
+    // Newest first, ten a page: order-24 down to order-15.
+    auto *table = child<QTableView>(panel, "messageTable");
+    auto *status = child<QLabel>(panel, "browserStatus");
+    typeInto(child<QSpinBox>(panel, "pageSize"), u"10"_s);
+    QTest::mouseClick(child<QPushButton>(panel, "searchMessages"), Qt::LeftButton);
+    auto offsets = [table] {
+        QList<qint64> shown;
+        for (int row = 0; row < table->model()->rowCount(); ++row)
+            shown << table->model()
+                         ->index(row, 0)
+                         .data(ui::MessageTableModel::OffsetRole)
+                         .toLongLong();
+        return shown;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Page 1"_s), 15000);
+    QCOMPARE(offsets(), QList<qint64>({24, 23, 22, 21, 20, 19, 18, 17, 16, 15}));
+    QVERIFY2(status->text().contains(u"scanned 10 messages"_s), qPrintable(status->text()));
+    // The first row's detail shows the whole message as indented JSON.
+    auto *detail = child<QPlainTextEdit>(panel, "messageDetail");
+    QVERIFY2(detail->toPlainText().contains(u"\"id\": \"order-24\""_s),
+             qPrintable(detail->toPlainText()));
+    QVERIFY(detail->toPlainText().contains(u'\n'));
+    auto *previous = child<QPushButton>(panel, "previousPage");
+    auto *next = child<QPushButton>(panel, "nextPage");
+    QVERIFY(!previous->isEnabled());
+
+    QTest::mouseClick(next, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Page 2"_s), 15000);
+    QCOMPARE(offsets(), QList<qint64>({14, 13, 12, 11, 10, 9, 8, 7, 6, 5}));
+    QTest::mouseClick(next, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Page 3"_s), 15000);
+    QCOMPARE(offsets(), QList<qint64>({4, 3, 2, 1, 0}));
+    QVERIFY(!next->isEnabled());
+    QTest::mouseClick(previous, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Page 2"_s), 15000);
+    QCOMPARE(offsets(), QList<qint64>({14, 13, 12, 11, 10, 9, 8, 7, 6, 5}));
+
+    // A JSON predicate: the orders labelled 3, found by scanning all 25.
+    QTest::keyClicks(child<QLineEdit>(panel, "messageFilter"), u"label == 3"_s);
+    QTest::mouseClick(child<QPushButton>(panel, "searchMessages"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(u"Page 1"_s), 15000);
+    QCOMPARE(offsets(), QList<qint64>({23, 13, 3}));
+    QVERIFY2(status->text().contains(u"scanned 25 messages"_s), qPrintable(status->text()));
+    // A filter that does not parse says where, and reads nothing.
+    auto *filter = child<QLineEdit>(panel, "messageFilter");
+    filter->clear();
+    QTest::keyClicks(filter, u"label == "_s);
+    QTest::mouseClick(child<QPushButton>(panel, "searchMessages"), Qt::LeftButton);
+    auto *filterError = child<QLabel>(panel, "filterError");
+    QVERIFY(filterError->isVisible());
+    QVERIFY2(filterError->text().contains(u"column"_s), qPrintable(filterError->text()));
+    QCOMPARE(offsets(), QList<qint64>({23, 13, 3}));
+
+    // The page exports as JSON.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"labelled-3.json"_s);
+    QVERIFY(chooseFromMenu(&panel, child<QToolButton>(panel, "exportMessages"), u"JSON…"_s));
+    auto *chooser = panel.findChild<QFileDialog *>(u"exportFileDialog"_s);
+    QVERIFY(chooser);
+    QTRY_VERIFY(chooser->isVisible());
+    auto *fileName = chooser->findChild<QLineEdit *>(u"fileNameEdit"_s);
+    QVERIFY(fileName);
+    fileName->clear();
+    QTest::keyClicks(fileName, path);
+    QTest::keyClick(fileName, Qt::Key_Return);
+    QTRY_VERIFY(status->text().startsWith(u"Exported 3 messages"_s));
+    QFile exported(path);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    const QJsonArray array = QJsonDocument::fromJson(exported.readAll()).array();
+    QCOMPARE(array.size(), 3);
+    QCOMPARE(array.at(0).toObject().value(u"value"_s).toObject().value(u"id"_s).toString(),
+             u"order-23"_s);
     window.detachSession();
 }
 

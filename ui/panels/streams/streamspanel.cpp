@@ -6,6 +6,7 @@
 #include "core/workspace/session.h"
 #include "ui/panels/streams/connectionbar.h"
 #include "ui/panels/streams/grouplagmodel.h"
+#include "ui/panels/streams/messagebrowserview.h"
 #include "ui/panels/streams/producedialog.h"
 #include "ui/panels/streams/profilesdialog.h"
 #include "ui/panels/streams/simulatorcontrols.h"
@@ -73,6 +74,9 @@ StreamsPanel::StreamsPanel(QWidget *parent)
     m_tabs->setObjectName(QStringLiteral("streamsTabs"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(createTrafficTab(), tr("Traffic"));
+    m_browser = new MessageBrowserView;
+    m_browser->setObjectName(QStringLiteral("messageBrowser"));
+    m_tabs->addTab(m_browser, tr("Messages"));
 
     auto *split = new QSplitter(Qt::Horizontal);
     split->setObjectName(QStringLiteral("streamsSplitter"));
@@ -118,6 +122,13 @@ void StreamsPanel::createActions()
     m_produce = new QAction(tr("Produce…"), this);
     m_produce->setObjectName(QStringLiteral("produceAction"));
     m_produce->setToolTip(tr("Send messages to the selected topic"));
+    m_browse = new QAction(tr("Browse Messages"), this);
+    m_browse->setObjectName(QStringLiteral("browseAction"));
+    m_browse->setToolTip(tr("Show the selected topic's newest messages"));
+    connect(m_browse, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentWidget(m_browser);
+        m_browser->browse(currentTopic());
+    });
     m_refresh = new QAction(tr("Refresh"), this);
     m_refresh->setObjectName(QStringLiteral("refreshAction"));
     m_refresh->setToolTip(tr("Read the cluster's topics and lag now"));
@@ -138,6 +149,7 @@ QWidget *StreamsPanel::createTopicSide()
     m_toolBar->addAction(m_deleteTopic);
     m_toolBar->addSeparator();
     m_toolBar->addAction(m_produce);
+    m_toolBar->addAction(m_browse);
     m_toolBar->addSeparator();
     m_toolBar->addAction(m_refresh);
 
@@ -179,21 +191,21 @@ QWidget *StreamsPanel::createTopicSide()
     const auto widthFor = [&metrics](const QString &sample) {
         return metrics.horizontalAdvance(sample) + 14;
     };
-    const QString count = QLocale().toString(8888888);
+    const QString count = QLocale().toString(888888);
     const int widths[TopicTreeModel::ColumnCount] = {0,
                                                      widthFor(count),
                                                      widthFor(QStringLiteral("888/s")),
                                                      widthFor(tr("Leader")),
                                                      widthFor(QStringLiteral("1, 2, 3")),
                                                      widthFor(QStringLiteral("1, 2, 3")),
-                                                     widthFor(QStringLiteral("888,888")),
-                                                     widthFor(QStringLiteral("888,888"))};
+                                                     widthFor(QLocale().toString(88888)),
+                                                     widthFor(QLocale().toString(88888))};
     for (int column = 0; column < TopicTreeModel::ColumnCount; ++column) {
         header->setSectionResizeMode(column, QHeaderView::Interactive);
         if (column != TopicTreeModel::NameColumn)
             m_topicView->setColumnWidth(column, widths[column]);
     }
-    m_minimumNameWidth = widthFor(QStringLiteral("fashion-mnist-xx"));
+    m_minimumNameWidth = widthFor(QStringLiteral("fashion-mnist"));
     m_topicView->viewport()->installEventFilter(this);
     m_topicView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     connect(m_topicView->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
@@ -203,6 +215,7 @@ QWidget *StreamsPanel::createTopicSide()
     });
     connect(m_topicView, &QTreeView::customContextMenuRequested, this, [this](const QPoint &at) {
         QMenu menu(this);
+        menu.addAction(m_browse);
         menu.addAction(m_produce);
         menu.addSeparator();
         menu.addAction(m_createTopic);
@@ -325,6 +338,8 @@ void StreamsPanel::attach(streams::StreamsService *service, streams::ProfileStor
     m_secrets = std::move(secrets);
     m_connection->setControlsEnabled(service != nullptr);
     m_simulator->setService(service);
+    if (service)
+        m_browser->setEndpointSource(endpointSource());
     if (!service) {
         m_connection->setUnavailable(tr("streams are turned off for this session"));
         updateActions();
@@ -366,6 +381,7 @@ void StreamsPanel::detachSession()
     m_profiles = nullptr;
     m_secrets = SecretAccess();
     m_simulator->setService(nullptr);
+    m_browser->setEndpointSource({});
     m_snapshot = streams::StreamsSnapshot();
     m_haveSnapshot = false;
     m_watchedGroups.clear();
@@ -419,6 +435,7 @@ void StreamsPanel::onSnapshot(const streams::StreamsSnapshot &snapshot)
     m_groups->setGroups(snapshot.groups, snapshot.lag);
     m_chart->setHistory(snapshot.history);
     m_simulator->setTopics(m_topics->topicNames());
+    m_browser->setTopics(snapshot.metadata.topics);
     Q_EMIT statusChanged(statusSummary());
 
     if (!m_selectOnArrival.isEmpty() && m_topics->indexOfTopic(m_selectOnArrival).isValid()) {
@@ -625,6 +642,7 @@ void StreamsPanel::updateActions()
         m_deleteTopic->setToolTip(tr("Delete the selected topic and its messages, after typing "
                                      "its name"));
     m_produce->setEnabled(connected);
+    m_browse->setEnabled(connected && haveTopic);
     m_refresh->setEnabled(m_service != nullptr);
     m_topicFilter->setEnabled(m_attached);
     m_showInternal->setEnabled(m_attached);

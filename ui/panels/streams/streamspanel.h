@@ -33,6 +33,7 @@ namespace millrace::ui {
 
 class ConnectionBar;
 class GroupLagModel;
+class MessageBrowserView;
 class SimulatorControls;
 class ThroughputChart;
 class TopicFilterModel;
@@ -112,10 +113,12 @@ private:
     QAction *m_createTopic;
     QAction *m_deleteTopic;
     QAction *m_produce;
+    QAction *m_browse;
     QAction *m_refresh;
     QTabWidget *m_tabs;
     ThroughputChart *m_chart;
     SimulatorControls *m_simulator;
+    MessageBrowserView *m_browser;
 
     QPointer<streams::StreamsService> m_service;
     streams::ProfileStore *m_profiles = nullptr;
