@@ -130,12 +130,13 @@ QString ConnectionBar::chosenProfileId() const
     return m_profiles->currentData().toString();
 }
 
-void ConnectionBar::setSnapshot(const streams::StreamsSnapshot &snapshot)
+bool ConnectionBar::setSnapshot(const streams::StreamsSnapshot &snapshot)
 {
     // Switching clusters: the old one's snapshots still in the queue say nothing of the new one.
-    if (m_connecting && !m_connectingTo.isEmpty() && snapshot.label != m_connectingTo
-        && snapshot.state != streams::StreamsSnapshot::State::Down)
-        return;
+    // (A profile that cannot even be resolved reports Down without a label.)
+    if (m_connecting && !m_connectingTo.isEmpty() && !snapshot.label.isEmpty()
+        && snapshot.label != m_connectingTo)
+        return false;
     if (snapshot.state == streams::StreamsSnapshot::State::Down) {
         if (!m_downSince.isValid()
             || (m_haveSnapshot && m_snapshot.state != streams::StreamsSnapshot::State::Down))
@@ -148,6 +149,7 @@ void ConnectionBar::setSnapshot(const streams::StreamsSnapshot &snapshot)
     if (snapshot.state != streams::StreamsSnapshot::State::Connecting)
         m_connecting = false;
     updateState();
+    return true;
 }
 
 void ConnectionBar::setConnecting(const QString &label)

@@ -30,8 +30,9 @@ public:
     /// the embedded broker).
     void setProfiles(const std::vector<streams::ConnectionProfile> &profiles,
                      const QString &activeId);
-    /// Shows the state of the latest snapshot.
-    void setSnapshot(const streams::StreamsSnapshot &snapshot);
+    /// Shows the state of the latest snapshot. Returns false, showing nothing, for a snapshot of
+    /// the cluster being left while switching to another (it was queued before the switch).
+    bool setSnapshot(const streams::StreamsSnapshot &snapshot);
     /// Shows that the cluster is being switched to `label`.
     void setConnecting(const QString &label);
     /// Shows that no streams service runs (`reason` says why), or clears it with an empty one.

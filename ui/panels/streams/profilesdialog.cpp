@@ -547,7 +547,8 @@ void ProfilesDialog::testConnection()
             }
             return QVariant::fromValue(checkEndpoint(endpoint.value()));
         },
-        this, m_pool);
+        // The global pool: a test waiting on a silent cluster must not hold up saving.
+        this);
     m_testJob = job;
     m_testResult->setStyleSheet(QString());
     m_testResult->setText(tr("Connecting to %1…").arg(profile.bootstrapServers));

@@ -135,6 +135,8 @@ SimulatorControls::~SimulatorControls() = default;
 void SimulatorControls::setService(streams::StreamsService *service)
 {
     m_service = service;
+    // A simulator started before this panel looked (thread-safe to ask).
+    m_running = service && service->simulatorRunning();
     if (!service) {
         delete m_loadJob.data();
         m_running = false;

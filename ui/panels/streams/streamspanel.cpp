@@ -428,9 +428,10 @@ EndpointSource StreamsPanel::endpointSource() const
 
 void StreamsPanel::onSnapshot(const streams::StreamsSnapshot &snapshot)
 {
+    if (!m_connection->setSnapshot(snapshot))
+        return;
     m_snapshot = snapshot;
     m_haveSnapshot = true;
-    m_connection->setSnapshot(snapshot);
     m_topics->setTopics(snapshot.metadata.topics, snapshot.topicRates);
     m_groups->setGroups(snapshot.groups, snapshot.lag);
     m_chart->setHistory(snapshot.history);
