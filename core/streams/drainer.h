@@ -1,0 +1,129 @@
+#pragma once
+
+#include "core/base/cancellation.h"
+#include "core/base/result.h"
+#include "core/streams/batchstore.h"
+#include "core/streams/endpoint.h"
+#include "core/streams/recordlayout.h"
+
+#include <QString>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace millrace::plugins {
+class MessageCodec;
+}
+
+namespace millrace::streams {
+
+/// What to drain from where, and how messages become samples.
+struct DrainRequest
+{
+    ClusterEndpoint endpoint;
+    QString topic;
+    /// The consumer group whose committed offsets say where the drain starts; batches remember
+    /// it, so the same group never drains an offset into two batches.
+    QString groupId;
+    RecordLayout layout;
+    /// Decodes payloads into records; must outlive the drain.
+    const plugins::MessageCodec *codec = nullptr;
+    /// Stop after this many messages went into the batch (samples and dead letters); 0 reads
+    /// until caught up.
+    std::int64_t maxMessages = 0;
+    /// Stop when nothing (no message, no partition assignment) arrives for this long. A
+    /// restarted drain may wait for the broker to notice that a crashed one left its group
+    /// (the session timeout, 10 s here), so keep it above that.
+    std::chrono::milliseconds idleTimeout{15000};
+    /// Optional topic that also receives every bad message, with the reason in the
+    /// "millrace.deadletter.reason" header and where it came from in "millrace.source.*".
+    QString deadLetterTopic;
+    /// How often the progress callback runs: after this much time or this many messages,
+    /// whichever comes first.
+    std::chrono::milliseconds progressInterval{100};
+    std::int64_t progressEveryMessages = 10000;
+    /// Commit the offsets to the consumer group once the batch is written. Off only in tests
+    /// that simulate a crash between the two, which the batch store's offsets then cover.
+    bool commitOffsets = true;
+    /// Called after the batch is durable and before the offsets are committed; tests use it to
+    /// stop a drain at the one moment a crash costs a redelivery.
+    std::function<void(const BatchManifest &)> beforeCommit;
+};
+
+/// Where a drain is, for a progress bar and a rate.
+struct DrainProgress
+{
+    /// Messages read, duplicates included.
+    std::int64_t messagesRead = 0;
+    std::int64_t samples = 0;
+    std::int64_t deadLetters = 0;
+    /// Messages already in a batch (offset at or below BatchStore::committedOffsets()).
+    std::int64_t duplicates = 0;
+    /// Payload bytes read.
+    std::int64_t bytesRead = 0;
+    /// Messages still to read to reach the high watermarks seen when the partitions were
+    /// assigned, over the assigned partitions; -1 before any is known.
+    std::int64_t remaining = -1;
+    int assignedPartitions = 0;
+    int caughtUpPartitions = 0;
+    std::chrono::milliseconds elapsed{0};
+};
+
+/// What a drain did.
+struct DrainReport
+{
+    enum class Stop {
+        /// Every assigned partition reached the high watermark seen at the start.
+        CaughtUp,
+        /// DrainRequest::maxMessages were read.
+        MaxMessages,
+        /// The token was cancelled; what was read is in the batch and committed.
+        Cancelled,
+        /// Nothing arrived for DrainRequest::idleTimeout.
+        Idle,
+    };
+
+    /// The batch written, or empty when there was nothing new (no batch is written then).
+    QString batchId;
+    /// Its manifest, when there is a batch.
+    BatchManifest batch;
+    std::int64_t samples = 0;
+    std::int64_t deadLetters = 0;
+    std::int64_t duplicates = 0;
+    /// Messages read, duplicates included.
+    std::int64_t messagesRead = 0;
+    std::int64_t bytesRead = 0;
+    /// Per topic partition, the offsets in the batch.
+    std::vector<PartitionRange> partitions;
+    /// Per partition, the offset committed to the consumer group (the next one to read).
+    std::map<std::int32_t, std::int64_t> committedOffsets;
+    Stop stop = Stop::CaughtUp;
+    /// Whether the offsets were committed; when not, commitError says why. The batch is safe
+    /// either way: the next drain skips what it holds.
+    bool offsetsCommitted = false;
+    QString commitError;
+    /// Time from the start of the call to its end (joining the group included).
+    std::chrono::milliseconds elapsed{0};
+    /// Messages read per second, from the first message to the last.
+    double messagesPerSecond = 0;
+};
+
+/// Drains `request.topic` into one new batch of `store`, at least once and without
+/// duplicates: joins the consumer group (no automatic commits), reads until every assigned
+/// partition reaches the high watermark seen when it was assigned (or maxMessages, or
+/// cancellation, or idleness), skips messages an earlier batch of the same group already holds,
+/// decodes the rest with the codec and the layout, keeps bad messages as dead letters (in the
+/// batch's deadletter.jsonl and, if set, the dead-letter topic), writes the batch durably and
+/// only then commits the offsets. A crash before the batch is renamed into place loses nothing
+/// (the messages are read again); a crash between the rename and the commit is undone by the
+/// duplicate check. Nothing new means no batch. Cancellation stops reading promptly, and what
+/// was read is still written and committed: it is good data. Blocks until done: call it from a
+/// worker thread. `progress` runs on that thread.
+Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
+                                 const CancellationToken &cancellation,
+                                 const std::function<void(const DrainProgress &)> &progress = {});
+
+} // namespace millrace::streams
