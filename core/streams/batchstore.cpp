@@ -2,9 +2,9 @@
 
 #include "core/base/durablefiles.h"
 #include "core/streams/kafkahandles.h"
+#include "core/streams/sha256.h"
 #include "core/streams/streamslog.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include <unistd.h>
 
@@ -108,7 +109,7 @@ struct BatchWriter::DataFile
     QString name;
     QFile file;
     QByteArray buffer;
-    QCryptographicHash hash{QCryptographicHash::Sha256};
+    Sha256 hash;
     qint64 size = 0;
 
     Result<void> open(const QString &folder, const QString &fileName)
@@ -161,7 +162,7 @@ struct BatchWriter::DataFile
         if (::fsync(file.handle()) != 0)
             return fail(QStringLiteral("cannot sync %1").arg(file.fileName()));
         file.close();
-        return BatchFile{name, size, QString::fromLatin1(hash.result().toHex())};
+        return BatchFile{name, size, QString::fromLatin1(hash.hexResult())};
     }
 };
 
@@ -361,7 +362,7 @@ Result<void> BatchWriter::noteOffset(std::int32_t partition, std::int64_t offset
 
 Result<void> BatchWriter::appendSample(std::int32_t partition, std::int64_t offset,
                                        std::span<const float> features, const void *label,
-                                       qsizetype labelSize, QStringView messageId)
+                                       qsizetype labelSize, QAnyStringView messageId)
 {
     if (m_failed || m_committed)
         return fail(QStringLiteral("the batch can take no more samples"));
@@ -377,9 +378,19 @@ Result<void> BatchWriter::appendSample(std::int32_t partition, std::int64_t offs
     if (written)
         written = m_labels->append(label, labelSize);
     if (written && m_ids) {
-        QByteArray line = messageId.toUtf8();
-        line.append('\n');
-        written = m_ids->append(line.constData(), line.size());
+        // UTF-8 ids (the fast JSON path's) go to the file as they are; others are converted.
+        messageId.visit([&](auto view) {
+            using View = decltype(view);
+            if constexpr (std::is_same_v<View,
+                                         QStringView> || std::is_same_v<View, QLatin1StringView>) {
+                const QByteArray utf8 = messageId.toString().toUtf8();
+                written = m_ids->append(utf8.constData(), utf8.size());
+            } else {
+                written = m_ids->append(view.data(), view.size());
+            }
+        });
+        if (written)
+            written = m_ids->append("\n", 1);
     }
     if (!written) {
         m_failed = true;
@@ -391,7 +402,7 @@ Result<void> BatchWriter::appendSample(std::int32_t partition, std::int64_t offs
 
 Result<void> BatchWriter::appendClassSample(std::int32_t partition, std::int64_t offset,
                                             std::span<const float> features,
-                                            std::int64_t classIndex, QStringView messageId)
+                                            std::int64_t classIndex, QAnyStringView messageId)
 {
     if (m_manifest.layout.task != ml::TaskKind::Classification)
         return fail(QStringLiteral("a class label added to a regression batch"));
@@ -401,7 +412,7 @@ Result<void> BatchWriter::appendClassSample(std::int32_t partition, std::int64_t
 
 Result<void> BatchWriter::appendTargetSample(std::int32_t partition, std::int64_t offset,
                                              std::span<const float> features, float target,
-                                             QStringView messageId)
+                                             QAnyStringView messageId)
 {
     if (m_manifest.layout.task != ml::TaskKind::Regression)
         return fail(QStringLiteral("a regression target added to a classification batch"));
@@ -642,7 +653,7 @@ Result<void> readVerified(const BatchManifest &manifest, const char *name, qint6
                         .arg(manifest.id, fileName)
                         .arg(file.size())
                         .arg(expectedSize));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     constexpr qint64 kChunk = qint64(4) << 20;
     qint64 done = 0;
     while (done < expectedSize) {
@@ -656,7 +667,7 @@ Result<void> readVerified(const BatchManifest &manifest, const char *name, qint6
         hash.addData(QByteArrayView(destination + done, got));
         done += got;
     }
-    if (QString::fromLatin1(hash.result().toHex()) != entry->sha256)
+    if (QString::fromLatin1(hash.hexResult()) != entry->sha256)
         return fail(QStringLiteral("batch %1: %2 does not match its checksum (corrupt)")
                         .arg(manifest.id, fileName));
     return {};

@@ -5,6 +5,7 @@
 #include "core/ml/samplebatch.h"
 #include "core/streams/recordlayout.h"
 
+#include <QAnyStringView>
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QDateTime>
@@ -140,11 +141,11 @@ public:
     /// ids.txt when the layout has an id field. Offsets must increase within a partition.
     Result<void> appendClassSample(std::int32_t partition, std::int64_t offset,
                                    std::span<const float> features, std::int64_t classIndex,
-                                   QStringView messageId);
+                                   QAnyStringView messageId);
     /// Adds a regression sample, as appendClassSample does.
     Result<void> appendTargetSample(std::int32_t partition, std::int64_t offset,
                                     std::span<const float> features, float target,
-                                    QStringView messageId);
+                                    QAnyStringView messageId);
     /// Adds a bad message to deadletter.jsonl; its offset counts as consumed.
     Result<void> appendDeadLetter(const DeadLetter &letter);
 
@@ -165,7 +166,7 @@ private:
     BatchWriter() = default;
     Result<void> appendSample(std::int32_t partition, std::int64_t offset,
                               std::span<const float> features, const void *label,
-                              qsizetype labelSize, QStringView messageId);
+                              qsizetype labelSize, QAnyStringView messageId);
     Result<void> noteOffset(std::int32_t partition, std::int64_t offset, bool sample);
 
     BatchManifest m_manifest;

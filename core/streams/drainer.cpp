@@ -1,5 +1,6 @@
 #include "core/streams/drainer.h"
 
+#include "core/streams/jsonsamplereader.h"
 #include "core/streams/kafkahandles.h"
 #include "core/streams/producer.h"
 #include "core/streams/streamslog.h"
@@ -33,7 +34,8 @@ const QByteArray kSourceOffsetHeader = QByteArrayLiteral("millrace.source.offset
 struct PartitionState
 {
     bool assigned = false;
-    /// The watermarks seen when the partition was (first) assigned.
+    /// The watermarks seen when the drain started (or, for a partition unknown then, when it
+    /// was assigned): "caught up" means reaching that high watermark.
     bool watermarksKnown = false;
     std::int64_t lowWatermark = -1;
     std::int64_t highWatermark = -1;
@@ -284,8 +286,9 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
         {"log_level", "3"},
     };
     // The embedded broker keeps a group waiting for its last member's session timeout (less a
-    // second) before the next member's join completes, even after that member left cleanly; it
-    // runs in this process, so a short session is safe there and spares every drain the wait.
+    // second) before the next member's join completes, even after that member left cleanly. It
+    // runs in this process, so a short session is safe there: 4 s, the shortest that outlasts
+    // its 3 s initial join delay (a member with a shorter session expires while it joins).
     if (request.endpoint.isEmbedded()) {
         properties.emplace_back("session.timeout.ms", "4000");
         properties.emplace_back("heartbeat.interval.ms", "500");
@@ -307,7 +310,7 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
         return marks.error();
     {
         const PartitionList topics(rd_kafka_topic_partition_list_new(1));
-        rd_kafka_topic_partition_list_add(topics.get(), request.topic.toUtf8().constData(),
+        rd_kafka_topic_partition_list_add(topics.get(), topicUtf8.constData(),
                                           RD_KAFKA_PARTITION_UA);
         if (const rd_kafka_resp_err_t error = rd_kafka_subscribe(consumer, topics.get());
             error != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -330,6 +333,11 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
     const bool classification = request.layout.task == ml::TaskKind::Classification;
     std::vector<float> features;
     features.reserve(request.layout.featureCount());
+    // JSON topics skip the codec's QJsonObject for every payload the fast reader is sure of;
+    // the rest (and every bad message) go through the codec and the layout as usual.
+    std::optional<JsonSampleReader> fastReader;
+    if (request.codec->contentType() == QLatin1String("application/json"))
+        fastReader.emplace(request.layout);
     QJsonObject record;
     QString decodeError;
 
@@ -395,6 +403,20 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
     // letter. False on a failure that ends the drain.
     const auto take = [&](const rd_kafka_message_t *message) -> bool {
         PartitionState &partition = state.partition(message->partition);
+        if (partition.next < 0 && partition.inBatches >= 0
+            && message->offset > partition.inBatches + 1) {
+            // Not an error of this drain, but data the user never got: say so.
+            const QString warning =
+                QStringLiteral("partition %1: offsets %2 to %3 are in no batch; the broker no "
+                               "longer had them (retention) or another consumer of group '%4' "
+                               "took them")
+                    .arg(message->partition)
+                    .arg(partition.inBatches + 1)
+                    .arg(message->offset - 1)
+                    .arg(request.groupId);
+            qCWarning(lcStreams).noquote() << "drain:" << warning;
+            report.warnings.append(warning);
+        }
         partition.next = message->offset + 1;
         ++current.messagesRead;
         current.bytesRead += qint64(message->len);
@@ -404,6 +426,27 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
         }
         if (!message->payload) {
             return deadLetter(message, QStringLiteral("empty message (no payload)"));
+        }
+        if (fastReader) {
+            features.resize(request.layout.featureCount());
+            JsonSampleReader::Sample sample;
+            if (fastReader->read(QByteArrayView(static_cast<const char *>(message->payload),
+                                                qsizetype(message->len)),
+                                 features, sample)) {
+                const QUtf8StringView id(sample.id.data(), sample.id.size());
+                Result<void> written =
+                    classification ? writer->appendClassSample(message->partition, message->offset,
+                                                               features, sample.classIndex, id)
+                                   : writer->appendTargetSample(message->partition, message->offset,
+                                                                features, sample.target, id);
+                if (!written) {
+                    failure = written.error();
+                    return false;
+                }
+                ++current.samples;
+                ++report.fastPathSamples;
+                return true;
+            }
         }
         // No copy: the codec reads librdkafka's buffer, which lives until the message is
         // destroyed after this call.
@@ -515,22 +558,23 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
         }
         if (state.allCaughtUp()) {
             stop = DrainReport::Stop::CaughtUp;
-        } else if (sinceActivity.elapsed() >= request.idleTimeout.count()) {
-            if (!state.everAssigned) {
-                // Nothing was ever assigned: an unreachable cluster, or every partition held by
-                // other members of the group. Either way "nothing new" would be a lie.
+        } else if (!state.everAssigned) {
+            if (total.elapsed() >= request.joinTimeout.count()) {
+                // Nothing was ever assigned: every partition held by other members of the
+                // group, or a group that does not settle. Either way "nothing new" would be a
+                // lie.
                 QString why = QStringLiteral("no partition of '%1' was assigned to group '%2' "
                                              "within %3 ms")
                                   .arg(request.topic, request.groupId)
-                                  .arg(request.idleTimeout.count());
+                                  .arg(request.joinTimeout.count());
                 if (!state.errors.empty())
                     why += QStringLiteral(" (%1)").arg(state.errors.back().second);
                 failure = fail(state.errors.empty() ? QString::fromLatin1(errorcode::kTimedOut)
                                                     : errorCodeFor(state.errors.back().first),
                                why);
-            } else {
-                stop = DrainReport::Stop::Idle;
             }
+        } else if (sinceActivity.elapsed() >= request.idleTimeout.count()) {
+            stop = DrainReport::Stop::Idle;
         }
         if (deadLetterProducer)
             deadLetterProducer->poll();
@@ -603,7 +647,7 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
         lastMessageNs > 0 ? double(report.messagesRead) * 1e9 / double(lastMessageNs) : 0.0;
     qCInfo(lcStreams).noquote() << QStringLiteral(
                                        "drained %1: %2 samples, %3 dead letters, %4 duplicates "
-                                       "in %5 ms (%6 messages/s)%7")
+                                       "in %5 ms (%6 messages/s, %8 samples read directly)%7")
                                        .arg(request.topic)
                                        .arg(report.samples)
                                        .arg(report.deadLetters)
@@ -612,7 +656,8 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
                                        .arg(qRound64(report.messagesPerSecond))
                                        .arg(report.batchId.isEmpty()
                                                 ? QStringLiteral(", no batch")
-                                                : QStringLiteral(" into batch ") + report.batchId);
+                                                : QStringLiteral(" into batch ") + report.batchId)
+                                       .arg(report.fastPathSamples);
     return report;
 }
 

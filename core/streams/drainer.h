@@ -7,6 +7,7 @@
 #include "core/streams/recordlayout.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <cstdint>
@@ -34,9 +35,12 @@ struct DrainRequest
     /// Stop after this many messages went into the batch (samples and dead letters); 0 reads
     /// until caught up.
     std::int64_t maxMessages = 0;
-    /// Stop when nothing (no message, no partition assignment) arrives for this long. A
-    /// restarted drain may wait for the broker to notice that a crashed one left its group
-    /// (the session timeout, 10 s here), so keep it above that.
+    /// How long to wait for the group to assign partitions before failing. After a crash the
+    /// broker keeps the dead consumer's partitions until its session times out (10 s) and only
+    /// then hands them to the next drain; a busy group may take longer to settle.
+    std::chrono::milliseconds joinTimeout{60000};
+    /// Once partitions are assigned, stop when nothing (no message, no end of partition)
+    /// arrives for this long; the drain then ends as DrainReport::Stop::Idle.
     std::chrono::milliseconds idleTimeout{15000};
     /// Optional topic that also receives every bad message, with the reason in the
     /// "millrace.deadletter.reason" header and where it came from in "millrace.source.*".
@@ -64,8 +68,8 @@ struct DrainProgress
     std::int64_t duplicates = 0;
     /// Payload bytes read.
     std::int64_t bytesRead = 0;
-    /// Messages still to read to reach the high watermarks seen when the partitions were
-    /// assigned, over the assigned partitions; -1 before any is known.
+    /// Messages still to read to reach the high watermarks seen at the start, over the
+    /// assigned partitions; -1 before any is known.
     std::int64_t remaining = -1;
     int assignedPartitions = 0;
     int caughtUpPartitions = 0;
@@ -82,7 +86,7 @@ struct DrainReport
         MaxMessages,
         /// The token was cancelled; what was read is in the batch and committed.
         Cancelled,
-        /// Nothing arrived for DrainRequest::idleTimeout.
+        /// Nothing arrived for DrainRequest::idleTimeout after the partitions were assigned.
         Idle,
     };
 
@@ -96,6 +100,9 @@ struct DrainReport
     /// Messages read, duplicates included.
     std::int64_t messagesRead = 0;
     std::int64_t bytesRead = 0;
+    /// Samples read straight from JSON payloads by JsonSampleReader; the others went through
+    /// the codec. A drain of well-formed JSON samples reads nearly all of them directly.
+    std::int64_t fastPathSamples = 0;
     /// Per topic partition, the offsets in the batch.
     std::vector<PartitionRange> partitions;
     /// Per partition, the offset committed to the consumer group (the next one to read).
@@ -105,6 +112,9 @@ struct DrainReport
     /// either way: the next drain skips what it holds.
     bool offsetsCommitted = false;
     QString commitError;
+    /// Things the user should know that did not stop the drain, e.g. offsets between the last
+    /// batch and this one that no batch holds (deleted by retention before they were drained).
+    QStringList warnings;
     /// Time from the start of the call to its end (joining the group included).
     std::chrono::milliseconds elapsed{0};
     /// Messages read per second, from the first message to the last.
@@ -113,8 +123,8 @@ struct DrainReport
 
 /// Drains `request.topic` into one new batch of `store`, at least once and without
 /// duplicates: joins the consumer group (no automatic commits), reads until every assigned
-/// partition reaches the high watermark seen when it was assigned (or maxMessages, or
-/// cancellation, or idleness), skips messages an earlier batch of the same group already holds,
+/// partition reaches the high watermark seen at the start (or maxMessages, or cancellation,
+/// or idleness), skips messages an earlier batch of the same group already holds,
 /// decodes the rest with the codec and the layout, keeps bad messages as dead letters (in the
 /// batch's deadletter.jsonl and, if set, the dead-letter topic), writes the batch durably and
 /// only then commits the offsets. A crash before the batch is renamed into place loses nothing

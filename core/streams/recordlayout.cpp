@@ -330,10 +330,12 @@ Result<QString> RecordLayout::idOf(const QJsonObject &record) const
         return id;
     }
     if (found->isDouble()) {
-        const double number = found->toDouble();
-        // Integers beyond 2^53 are not exact in JSON numbers as Qt reads them.
-        if (number == std::floor(number) && std::abs(number) <= 9007199254740992.0)
-            return QString::number(qint64(number));
+        // toInteger() is exact for integers Qt read as such (all of 64 bits, where a double
+        // would round ids beyond 2^53), and for doubles with an integral value.
+        constexpr qint64 kNone = std::numeric_limits<qint64>::min();
+        const qint64 integer = found->toInteger(kNone);
+        if (integer != kNone)
+            return QString::number(integer);
     }
     return fail(QStringLiteral("%1 %2 is not a text or an integer").arg(idField, describe(*found)));
 }

@@ -63,9 +63,9 @@ struct RecordLayout
     /// Reads a regression sample as above, setting `target`.
     Result<void> toSample(const QJsonObject &record, std::vector<float> &features,
                           float &target) const;
-    /// The record's id as text: a string as it is, an integer in decimal. Empty when the layout
-    /// has no id field or the record lacks it; fails for other types and for ids holding a
-    /// line break (ids are stored one per line).
+    /// The record's id as text: a string as it is, an integer (up to 64 bits) in decimal. Empty
+    /// when the layout has no id field or the record lacks it; fails for other types and for ids
+    /// holding a line break (ids are stored one per line).
     Result<QString> idOf(const QJsonObject &record) const;
 
     bool operator==(const RecordLayout &) const = default;

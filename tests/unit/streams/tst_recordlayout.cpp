@@ -142,6 +142,8 @@ private Q_SLOTS:
 
         QTest::newRow("text") << QJsonValue(u"abc-1"_s) << u"abc-1"_s << QString();
         QTest::newRow("integer") << QJsonValue(123456789) << u"123456789"_s << QString();
+        QTest::newRow("64-bit integer")
+            << QJsonValue(qint64(9007199254740993)) << u"9007199254740993"_s << QString();
         QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << QString() << QString();
         QTest::newRow("null") << QJsonValue(QJsonValue::Null) << QString() << QString();
         QTest::newRow("fraction") << QJsonValue(1.5) << QString()
