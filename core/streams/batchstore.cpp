@@ -150,7 +150,7 @@ struct BatchWriter::DataFile
         if (buffer.isEmpty())
             return {};
         Result<void> written = writeThrough(buffer.constData(), buffer.size());
-        buffer.clear();
+        buffer.resize(0); // keeps the capacity, where clear() would free it
         return written;
     }
 

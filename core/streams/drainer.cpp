@@ -58,6 +58,9 @@ struct DrainState
     std::vector<std::int32_t> needWatermarks;
     bool everAssigned = false;
     bool activity = false;
+    /// Set while a commit waits for a rebalance; `settled` once partitions are assigned again.
+    bool rebalancing = false;
+    bool settled = false;
     std::vector<std::pair<rd_kafka_resp_err_t, QString>> errors;
     bool fatal = false;
 
@@ -76,6 +79,16 @@ struct DrainState
             std::strcmp(rd_kafka_rebalance_protocol(handle), "COOPERATIVE") == 0;
         state->activity = true;
         if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+            for (int i = 0; i < list->cnt; ++i) {
+                PartitionState &partition = state->partition(list->elems[i].partition);
+                partition.assigned = true;
+                // A partition this drain read before losing it starts after what it read, not
+                // at the group's last commit, which would only bring those messages again.
+                if (partition.next >= 0)
+                    list->elems[i].offset = partition.next;
+                if (!partition.watermarksKnown)
+                    state->needWatermarks.push_back(list->elems[i].partition);
+            }
             if (cooperative) {
                 const KafkaError failed(rd_kafka_incremental_assign(handle, list));
                 if (failed)
@@ -83,13 +96,8 @@ struct DrainState
             } else {
                 rd_kafka_assign(handle, list);
             }
-            for (int i = 0; i < list->cnt; ++i) {
-                PartitionState &partition = state->partition(list->elems[i].partition);
-                partition.assigned = true;
-                if (!partition.watermarksKnown)
-                    state->needWatermarks.push_back(list->elems[i].partition);
-            }
             state->everAssigned = true;
+            state->settled = true;
             qCDebug(lcStreams) << "drain: assigned" << list->cnt << "partitions";
             return;
         }
@@ -217,6 +225,70 @@ Result<void> readStartWatermarks(rd_kafka_t *consumer, const QByteArray &topic, 
             } else {
                 partition.lowWatermark = element.offset;
             }
+        }
+    }
+    return {};
+}
+
+// Commits, for every partition this drain read and still owns, the offset after the last
+// message read. A partition lost in a rebalance is left to its new owner, who reads it again
+// from the group's last commit (at least once). A commit that meets a rebalance in progress is
+// retried once the rebalance is through; what arrives meanwhile is dropped unread, and not
+// committed.
+Result<void> commitOffsets(rd_kafka_t *consumer, rd_kafka_queue_t *queue, const QByteArray &topic,
+                           DrainState &state, DrainReport &report)
+{
+    for (int attempt = 0;; ++attempt) {
+        const PartitionList offsets(rd_kafka_topic_partition_list_new(
+            int(std::max<std::size_t>(1, state.partitions.size()))));
+        report.committedOffsets.clear();
+        for (std::size_t id = 0; id < state.partitions.size(); ++id) {
+            const PartitionState &partition = state.partitions[id];
+            if (partition.next < 0 || !partition.assigned)
+                continue;
+            rd_kafka_topic_partition_list_add(offsets.get(), topic.constData(), std::int32_t(id))
+                ->offset = partition.next;
+            report.committedOffsets[std::int32_t(id)] = partition.next;
+        }
+        if (offsets->cnt == 0 && !state.rebalancing)
+            return {};
+        rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS;
+        if (!state.rebalancing)
+            error = rd_kafka_commit(consumer, offsets.get(), 0);
+        if (error == RD_KAFKA_RESP_ERR_NO_ERROR)
+            break;
+        const bool rebalance = error == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS
+                               || error == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION;
+        if (!rebalance || attempt == 3) {
+            report.committedOffsets.clear();
+            return kafkaError(QStringLiteral("committing the offsets"), error);
+        }
+        // Serve the queue until the group has settled (the callback assigns again).
+        QElapsedTimer waited;
+        waited.start();
+        std::array<rd_kafka_message_t *, 100> dropped{};
+        state.rebalancing = true;
+        while (waited.elapsed() < 5000) {
+            const ssize_t count =
+                rd_kafka_consume_batch_queue(queue, 100, dropped.data(), dropped.size());
+            for (ssize_t i = 0; i < count; ++i)
+                rd_kafka_message_destroy(dropped[std::size_t(i)]);
+            if (state.settled)
+                break;
+        }
+        state.settled = false;
+        state.rebalancing = false;
+    }
+    for (std::size_t id = 0; id < state.partitions.size(); ++id) {
+        const PartitionState &partition = state.partitions[id];
+        if (partition.next >= 0 && !partition.assigned) {
+            const QString warning =
+                QStringLiteral("partition %1 was taken by another member of the group before "
+                               "the commit: it will read offsets up to %2 again")
+                    .arg(id)
+                    .arg(partition.next - 1);
+            qCWarning(lcStreams).noquote() << "drain:" << warning;
+            report.warnings.append(warning);
         }
     }
     return {};
@@ -417,13 +489,15 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
             qCWarning(lcStreams).noquote() << "drain:" << warning;
             report.warnings.append(warning);
         }
-        partition.next = message->offset + 1;
         ++current.messagesRead;
         current.bytesRead += qint64(message->len);
-        if (message->offset <= partition.inBatches) {
+        // Already in a batch, or already read by this drain (a partition lost and regained
+        // in a rebalance may bring messages again).
+        if (message->offset <= partition.inBatches || message->offset < partition.next) {
             ++current.duplicates;
             return true;
         }
+        partition.next = message->offset + 1;
         if (!message->payload) {
             return deadLetter(message, QStringLiteral("empty message (no payload)"));
         }
@@ -616,28 +690,17 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
 
     // Only now, with the batch on disk, do the offsets move; duplicates count as read too, so
     // after a crash the group moves past what the batches already hold.
-    const PartitionList offsets(rd_kafka_topic_partition_list_new(int(state.partitions.size())));
-    for (std::size_t id = 0; id < state.partitions.size(); ++id) {
-        if (state.partitions[id].next < 0)
-            continue;
-        rd_kafka_topic_partition_list_add(offsets.get(), topicUtf8.constData(), std::int32_t(id))
-            ->offset = state.partitions[id].next;
-        report.committedOffsets[std::int32_t(id)] = state.partitions[id].next;
-    }
     if (!request.commitOffsets) {
         report.commitError = QStringLiteral("not committed (asked not to)");
-    } else if (offsets->cnt > 0) {
-        const rd_kafka_resp_err_t error = rd_kafka_commit(consumer, offsets.get(), 0);
-        if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            report.offsetsCommitted = true;
-        } else {
-            report.commitError = QString::fromUtf8(rd_kafka_err2str(error));
+    } else {
+        Result<void> committed = commitOffsets(consumer, queue.get(), topicUtf8, state, report);
+        report.offsetsCommitted = committed.hasValue();
+        if (!committed) {
+            report.commitError = committed.errorMessage();
             qCWarning(lcStreams).noquote()
                 << "drain: the batch is written but committing the offsets failed ("
                 << report.commitError << "); the next drain skips what the batch holds";
         }
-    } else {
-        report.offsetsCommitted = true; // nothing read, nothing to move
     }
 
     report.elapsed = std::chrono::milliseconds(total.elapsed());

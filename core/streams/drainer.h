@@ -64,7 +64,8 @@ struct DrainProgress
     std::int64_t messagesRead = 0;
     std::int64_t samples = 0;
     std::int64_t deadLetters = 0;
-    /// Messages already in a batch (offset at or below BatchStore::committedOffsets()).
+    /// Messages skipped as already taken: at or below BatchStore::committedOffsets(), or
+    /// brought again by a rebalance within this drain.
     std::int64_t duplicates = 0;
     /// Payload bytes read.
     std::int64_t bytesRead = 0;
@@ -105,7 +106,8 @@ struct DrainReport
     std::int64_t fastPathSamples = 0;
     /// Per topic partition, the offsets in the batch.
     std::vector<PartitionRange> partitions;
-    /// Per partition, the offset committed to the consumer group (the next one to read).
+    /// Per partition, the offset committed to the consumer group (the next one to read);
+    /// only partitions the drain still owned at the end, none when nothing was committed.
     std::map<std::int32_t, std::int64_t> committedOffsets;
     Stop stop = Stop::CaughtUp;
     /// Whether the offsets were committed; when not, commitError says why. The batch is safe
@@ -130,8 +132,9 @@ struct DrainReport
 /// only then commits the offsets. A crash before the batch is renamed into place loses nothing
 /// (the messages are read again); a crash between the rename and the commit is undone by the
 /// duplicate check. Nothing new means no batch. Cancellation stops reading promptly, and what
-/// was read is still written and committed: it is good data. Blocks until done: call it from a
-/// worker thread. `progress` runs on that thread.
+/// was read is still written and committed: it is good data. With a codec of content type
+/// "application/json", JsonSampleReader reads the payloads it is sure of without the codec.
+/// Blocks until done: call it from a worker thread. `progress` runs on that thread.
 Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
                                  const CancellationToken &cancellation,
                                  const std::function<void(const DrainProgress &)> &progress = {});

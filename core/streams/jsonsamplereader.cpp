@@ -129,6 +129,27 @@ public:
         return true;
     }
 
+    // The common case of a pixel: an integer of one to three digits (no sign, no leading zero,
+    // no fraction or exponent after it). Consumes it and returns true, or consumes nothing.
+    bool smallInteger(unsigned &value)
+    {
+        const char *p = m_p;
+        unsigned v = 0;
+        int digitCount = 0;
+        while (p != m_end && *p >= '0' && *p <= '9' && digitCount < 4) {
+            v = v * 10 + unsigned(*p - '0');
+            ++digitCount;
+            ++p;
+        }
+        if (digitCount == 0 || digitCount > 3 || (digitCount > 1 && *m_p == '0'))
+            return false;
+        if (p != m_end && (*p == '.' || *p == 'e' || *p == 'E'))
+            return false;
+        m_p = p;
+        value = v;
+        return true;
+    }
+
     // Any value we do not need, checked well enough to be sure Qt would accept it too.
     bool skipValue(int depth)
     {
@@ -219,6 +240,10 @@ JsonSampleReader::JsonSampleReader(const RecordLayout &layout)
       m_labelKey(layout.labelField.toUtf8()), m_idKey(layout.idField.toUtf8()),
       m_featureCount(layout.featureCount())
 {
+    // Integers below 1000 (every 0-255 pixel) scaled once, by RecordLayout::toSample's own
+    // expression, instead of per value.
+    for (std::size_t value = 0; value < m_smallScaled.size(); ++value)
+        m_smallScaled[value] = static_cast<float>(double(value) * m_layout.scale);
 }
 
 bool JsonSampleReader::read(QByteArrayView payload, std::span<float> features, Sample &sample) const
@@ -255,14 +280,21 @@ bool JsonSampleReader::read(QByteArrayView payload, std::span<float> features, S
             in.skipWhitespace();
             if (!in.consume(']')) {
                 for (;;) {
-                    double value = 0;
-                    if (count == m_featureCount || !in.number(value))
+                    if (count == m_featureCount)
                         return false;
-                    // The same expression as RecordLayout::toSample, so the float is the same.
-                    const float scaled = static_cast<float>(value * m_layout.scale);
-                    if (!std::isfinite(scaled))
-                        return false;
-                    features[count++] = scaled;
+                    unsigned small = 0;
+                    if (in.smallInteger(small)) {
+                        features[count++] = m_smallScaled[small];
+                    } else {
+                        double value = 0;
+                        if (!in.number(value))
+                            return false;
+                        // The same expression as RecordLayout::toSample: the same float.
+                        const float scaled = static_cast<float>(value * m_layout.scale);
+                        if (!std::isfinite(scaled))
+                            return false;
+                        features[count++] = scaled;
+                    }
                     in.skipWhitespace();
                     if (in.consume(']'))
                         break;

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -46,6 +47,7 @@ private:
     QByteArray m_labelKey;
     QByteArray m_idKey;
     std::size_t m_featureCount = 0;
+    std::array<float, 1000> m_smallScaled{};
 };
 
 } // namespace millrace::streams

@@ -21,6 +21,10 @@
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <thread>
 
 using namespace millrace;
 using namespace millrace::streams;
@@ -94,6 +98,7 @@ private Q_SLOTS:
     void maxMessagesStopsEarly();
     void badMessagesReachTheDeadLetterTopic();
     void offsetsNoBatchHoldsAreReported();
+    void aRebalanceMidDrainLosesNothing();
     void badRequestsAreRefused();
     void aMissingTopicIsAnError();
 
@@ -519,6 +524,50 @@ void TestDrainer::offsetsNoBatchHoldsAreReported()
     QVERIFY2(
         back->warnings.constFirst().startsWith(u"partition 0: offsets 30 to 49 are in no batch"_s),
         qPrintable(back->warnings.constFirst()));
+}
+
+void TestDrainer::aRebalanceMidDrainLosesNothing()
+{
+    // A second consumer joins the group while a drain runs (a second workspace on the same
+    // group): the first drain loses partitions in the rebalance and must carry on with the
+    // rest, keeping what it read. Between the two, every message is in a batch (at least
+    // once: what the first read from a partition it lost is read again by the second).
+    VERIFY_OK(m_broker->createTopic(u"rebalanced"_s, kPartitions));
+    produceGood(u"rebalanced"_s, 0, 1500);
+    DrainRequest slow = requestFor(u"rebalanced"_s, u"g"_s);
+    slow.progressEveryMessages = 25;
+    std::atomic_bool firstIsReading = false;
+    int fewestPartitions = kPartitions;
+    Result<DrainReport> first = fail(u"not run"_s);
+    std::thread firstDrain([&] {
+        // Slowed down (50 ms per 25 messages) so the second member joins mid-drain.
+        first = drain(slow, CancellationToken(), [&](const DrainProgress &progress) {
+            if (progress.messagesRead > 0) {
+                firstIsReading = true;
+                fewestPartitions = std::min(fewestPartitions, progress.assignedPartitions);
+            }
+            QThread::msleep(50);
+        });
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(firstIsReading.load(), 20000);
+    QTemporaryDir otherWorkspace;
+    BatchStore otherStore = BatchStore::forWorkspace(otherWorkspace.path());
+    Result<DrainReport> second =
+        drainToBatch(requestFor(u"rebalanced"_s, u"g"_s), otherStore, CancellationToken());
+    firstDrain.join();
+    VERIFY_OK(first);
+    VERIFY_OK(second);
+    // The first drain lost partitions on the way (it may still have read everything: its
+    // client had fetched ahead), and the second got some.
+    QVERIFY2(fewestPartitions < kPartitions, "no rebalance happened during the first drain");
+    QVERIFY(second->samples > 0);
+    QVERIFY(first->committedOffsets.size() < std::size_t(kPartitions));
+    QStringList all = idsIn(first->batchId);
+    Result<QStringList> otherIds = otherStore.loadIds(second->batchId);
+    VERIFY_OK(otherIds);
+    all += *otherIds;
+    const QSet<QString> distinct(all.begin(), all.end());
+    QCOMPARE(distinct.size(), 1500);
 }
 
 void TestDrainer::badRequestsAreRefused()
