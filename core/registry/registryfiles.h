@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/base/durablefiles.h"
 #include "core/base/result.h"
 
 #include <QString>
@@ -10,15 +11,10 @@ namespace millrace::registry {
 /// a safe file name, with other characters (and a leading dot) percent-encoded.
 QString modelFolderName(const QString &modelName);
 
-/// Copies the file or folder `source` to `destination` (which must not exist), syncing every
-/// file and folder written, so that once this returns the copy survives a power cut.
-Result<void> copyDurably(const QString &source, const QString &destination);
-
-/// Renames `from` to `to` (same parent folder) and syncs the parent, so the rename survives a
-/// crash: a folder appears under its final name only whole.
-Result<void> renameDurably(const QString &from, const QString &to);
-
-/// Removes a file or a folder with everything in it; true when nothing is left.
-bool removeTree(const QString &path);
+// The durable file helpers moved to core/base/durablefiles.h (streams' batches use them too);
+// the registry keeps calling them by their old names.
+using millrace::copyDurably;
+using millrace::removeTree;
+using millrace::renameDurably;
 
 } // namespace millrace::registry
