@@ -455,6 +455,23 @@ Result<std::vector<GroupPartitionLag>> ClusterClient::groupLag(const QString &gr
                                                   partition.id);
         }
     }
+    // The embedded broker answers a request for "every topic the group committed to" with
+    // nothing: it is asked for every partition instead, and what the group never committed to is
+    // left out below, as a real broker would.
+    const bool committedOnly = topics.empty() && m_endpoint.isEmbedded();
+    if (committedOnly) {
+        Result<ClusterMetadata> all = metadata(false, timeout);
+        if (!all)
+            return all.error();
+        wanted.reset(rd_kafka_topic_partition_list_new(8));
+        for (const TopicInfo &topic : all->topics) {
+            for (const PartitionInfo &partition : topic.partitions)
+                rd_kafka_topic_partition_list_add(wanted.get(), topic.name.toUtf8().constData(),
+                                                  partition.id);
+        }
+        if (wanted->cnt == 0)
+            return std::vector<GroupPartitionLag>();
+    }
     rd_kafka_ListConsumerGroupOffsets_t *request =
         rd_kafka_ListConsumerGroupOffsets_new(groupId.toUtf8().constData(), wanted.get());
     const std::unique_ptr<rd_kafka_ListConsumerGroupOffsets_t,
@@ -481,6 +498,8 @@ Result<std::vector<GroupPartitionLag>> ClusterClient::groupLag(const QString &gr
             rd_kafka_group_result_partitions(groups[g]);
         for (int i = 0; partitions && i < partitions->cnt; ++i) {
             const rd_kafka_topic_partition_t &entry = partitions->elems[i];
+            if (committedOnly && entry.offset < 0)
+                continue;
             GroupPartitionLag lag;
             lag.group = groupId;
             lag.topic = QString::fromUtf8(entry.topic);

@@ -4,6 +4,7 @@
 
 #include "core/streams/clusterclient.h"
 #include "core/streams/embeddedbroker.h"
+#include "core/streams/kafkahandles.h"
 #include "core/streams/producer.h"
 #include "testsupport/verify.h"
 
@@ -154,6 +155,55 @@ private Q_SLOTS:
         QVERIFY(!check.ok());
         QVERIFY(check.failure == ConnectionCheck::Failure::Unreachable);
         QVERIFY2(check.message.contains(QString::number(port)), qPrintable(check.message));
+    }
+
+    void groupLagCoversWhatTheGroupCommittedTo()
+    {
+        VERIFY_OK(m_client->createTopic(TopicSpec{QStringLiteral("lagged"), 2, 1, {}}, 5s));
+        VERIFY_OK(m_client->createTopic(TopicSpec{QStringLiteral("untouched"), 1, 1, {}}, 5s));
+        {
+            auto producer = MessageProducer::create(m_broker->endpoint());
+            VERIFY_OK(producer);
+            for (int i = 0; i < 10; ++i) {
+                OutgoingMessage message;
+                message.value = "m";
+                message.partition = i % 2;
+                VERIFY_OK(producer.value()->send(QStringLiteral("lagged"), message));
+                VERIFY_OK(producer.value()->send(QStringLiteral("untouched"), message));
+            }
+            VERIFY_OK(producer.value()->flush(5s));
+        }
+        // The group read 3 messages of partition 0 and committed; nothing of partition 1.
+        auto consumer = makeClient(
+            RD_KAFKA_CONSUMER,
+            m_broker->endpoint().with({{"group.id", "scorer"}, {"enable.auto.commit", "false"}}));
+        VERIFY_OK(consumer);
+        PartitionList offsets(rd_kafka_topic_partition_list_new(1));
+        rd_kafka_topic_partition_list_add(offsets.get(), "lagged", 0)->offset = 3;
+        QCOMPARE(rd_kafka_commit(consumer.value().get(), offsets.get(), 0),
+                 RD_KAFKA_RESP_ERR_NO_ERROR);
+
+        // Without topics: only what the group committed to, with its lag.
+        millrace::Result<std::vector<GroupPartitionLag>> lag =
+            m_client->groupLag(QStringLiteral("scorer"), {}, 5s);
+        VERIFY_OK(lag);
+        QCOMPARE(lag->size(), std::size_t(1));
+        QCOMPARE(lag->front().group, QStringLiteral("scorer"));
+        QCOMPARE(lag->front().topic, QStringLiteral("lagged"));
+        QCOMPARE(lag->front().partition, 0);
+        QCOMPARE(lag->front().committedOffset, 3);
+        QCOMPARE(lag->front().highWatermark, 5);
+        QCOMPARE(lag->front().lag, 2);
+        // Asked for the topic: its uncommitted partition too, lagging by all it holds.
+        lag = m_client->groupLag(QStringLiteral("scorer"), {QStringLiteral("lagged")}, 5s);
+        VERIFY_OK(lag);
+        QCOMPARE(lag->size(), std::size_t(2));
+        QCOMPARE(lag->at(1).committedOffset, -1);
+        QCOMPARE(lag->at(1).lag, 5);
+        // A group that committed nothing has no lag to show.
+        lag = m_client->groupLag(QStringLiteral("nobody"), {}, 5s);
+        VERIFY_OK(lag);
+        QVERIFY(lag->empty());
     }
 
     void aBrokerOutageShowsAndPasses()
