@@ -8,6 +8,7 @@
 #include "guitestsupport.h"
 
 #include "core/base/logbus.h"
+#include "core/streams/batchstore.h"
 #include "core/streams/clusterclient.h"
 #include "core/streams/embeddedbroker.h"
 #include "core/streams/producer.h"
@@ -16,6 +17,8 @@
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
 #include "ui/mainwindow/mainwindow.h"
+#include "ui/panels/streams/batchlistmodel.h"
+#include "ui/panels/streams/grouplagmodel.h"
 #include "ui/panels/streams/messagetablemodel.h"
 #include "ui/panels/streams/producedialog.h"
 #include "ui/panels/streams/profilesdialog.h"
@@ -27,6 +30,7 @@
 #include <QAbstractItemView>
 #include <QAction>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -46,6 +50,7 @@
 #include <QScopeGuard>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
@@ -73,19 +78,29 @@ namespace {
 /// The Streams entry's row in the sidebar.
 constexpr int kStreamsRow = 0;
 
-/// A workspace opened as the app opens it, with its services started: the streams service
-/// runs the embedded broker.
+/// A workspace opened as the app opens it, with the built-in plugins (the JSON codec drains
+/// with) and its services started: the streams service runs the embedded broker.
 struct StreamsWorkspace
 {
-    OpenWorkspace workspace;
+    QTemporaryDir dir;
+    std::unique_ptr<Session> session;
     streams::StreamsService *service = nullptr;
 
     bool open()
     {
-        if (!workspace.open())
+        if (!dir.isValid())
             return false;
-        workspace.session->startServices();
-        service = workspace.session->streams();
+        SessionOptions options;
+        options.trackingServer = false;
+        options.pluginDirs = {QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR)};
+        auto opened = Session::open(dir.filePath(u"workspace"_s), options);
+        if (!opened) {
+            qWarning().noquote() << opened.errorMessage();
+            return false;
+        }
+        session = std::move(opened).value();
+        session->startServices();
+        service = session->streams();
         return service != nullptr;
     }
     /// The embedded broker behind the service, once it runs.
@@ -198,6 +213,25 @@ void clickExpander(QTreeView *tree, const QModelIndex &index)
                       QPoint(rect.left() - tree->indentation() / 2, rect.center().y()));
 }
 
+/// Sends `count` Fashion-MNIST-shaped records (blank 28x28 images) to `topic`, ids from `first`.
+bool produce(StreamsWorkspace &streams, const QString &topic, int first, int count)
+{
+    auto producer = streams::MessageProducer::create(*streams.service->endpoint());
+    if (!producer)
+        return false;
+    QByteArray pixels = "0";
+    for (int i = 1; i < 784; ++i)
+        pixels += ",0";
+    for (int i = first; i < first + count; ++i) {
+        streams::OutgoingMessage message;
+        message.value = R"({"id": "s-)" + QByteArray::number(i) + R"(", "image": [)" + pixels
+                        + R"(], "label": )" + QByteArray::number(i % 10) + "}";
+        if (!producer.value()->send(topic, message))
+            return false;
+    }
+    return bool(producer.value()->flush(5s));
+}
+
 /// The number a label shows ("1,234" -> 1234).
 qint64 shownNumber(const QLabel *label)
 {
@@ -217,6 +251,7 @@ private Q_SLOTS:
     void producedMessagesMoveTheCounts();
     void simulatorStartsAndStops();
     void browsingPagesThroughMessages();
+    void drainedBatchesShowWithTheirDeadLetters();
     void unreachableProfileShowsTheDownBanner();
     void stoppedBrokerShowsTheDownBannerUntilItIsBack();
     void screenshot();
@@ -242,7 +277,7 @@ void TestStreamsPanel::createdTopicShowsWithItsPartitions()
     StreamsWorkspace streams;
     QVERIFY(streams.open());
     MainWindow window;
-    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    StreamsPanel *shown = showStreams(window, *streams.session);
     QVERIFY(shown);
     StreamsPanel &panel = *shown;
     auto *state = child<QLabel>(panel, "connectionState");
@@ -302,7 +337,7 @@ void TestStreamsPanel::producedMessagesMoveTheCounts()
     StreamsWorkspace streams;
     QVERIFY(streams.open());
     MainWindow window;
-    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    StreamsPanel *shown = showStreams(window, *streams.session);
     QVERIFY(shown);
     StreamsPanel &panel = *shown;
     QTRY_VERIFY(streams.service->endpoint().has_value());
@@ -360,7 +395,7 @@ void TestStreamsPanel::simulatorStartsAndStops()
     StreamsWorkspace streams;
     QVERIFY(streams.open());
     MainWindow window;
-    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    StreamsPanel *shown = showStreams(window, *streams.session);
     QVERIFY(shown);
     StreamsPanel &panel = *shown;
     QTRY_VERIFY(streams.service->endpoint().has_value());
@@ -403,7 +438,7 @@ void TestStreamsPanel::browsingPagesThroughMessages()
     StreamsWorkspace streams;
     QVERIFY(streams.open());
     MainWindow window;
-    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    StreamsPanel *shown = showStreams(window, *streams.session);
     QVERIFY(shown);
     StreamsPanel &panel = *shown;
     QTRY_VERIFY(streams.service->endpoint().has_value());
@@ -504,12 +539,104 @@ void TestStreamsPanel::browsingPagesThroughMessages()
     window.detachSession();
 }
 
+void TestStreamsPanel::drainedBatchesShowWithTheirDeadLetters()
+{
+    StreamsWorkspace streams;
+    QVERIFY(streams.open());
+    MainWindow window;
+    StreamsPanel *shown = showStreams(window, *streams.session);
+    QVERIFY(shown);
+    StreamsPanel &panel = *shown;
+    QTRY_VERIFY(streams.service->endpoint().has_value());
+    QVERIFY(streams.createTopic(u"fashion-mnist"_s, 1));
+    // 20 images and 2 messages no drain can use.
+    QVERIFY(produce(streams, u"fashion-mnist"_s, 0, 20));
+    {
+        auto producer = streams::MessageProducer::create(*streams.service->endpoint());
+        VERIFY_OK(producer);
+        streams::OutgoingMessage notJson;
+        notJson.value = "label=3";
+        streams::OutgoingMessage tooSmall;
+        tooSmall.value = R"({"id": "tiny", "image": [1, 2, 3], "label": 3})";
+        VERIFY_OK(producer.value()->send(u"fashion-mnist"_s, notJson));
+        VERIFY_OK(producer.value()->send(u"fashion-mnist"_s, tooSmall));
+        VERIFY_OK(producer.value()->flush(5s));
+    }
+    QTreeView *tree = topicTree(panel);
+    QTRY_COMPARE_WITH_TIMEOUT(topicCell(tree, u"fashion-mnist"_s, TopicTreeModel::MessagesColumn),
+                              u"22"_s, 10000);
+    clickTopic(tree, u"fashion-mnist"_s);
+
+    auto *tabs = child<QTabWidget>(panel, "streamsTabs");
+    QTest::mouseClick(
+        tabs->tabBar(), Qt::LeftButton, {},
+        tabs->tabBar()->tabRect(tabs->indexOf(child<QWidget>(panel, "batchesView"))).center());
+    QCOMPARE(tabs->currentWidget()->objectName(), u"batchesView"_s);
+    QCOMPARE(child<QComboBox>(panel, "drainTopic")->currentText(), u"fashion-mnist"_s);
+    QTest::mouseClick(child<QPushButton>(panel, "drainNow"), Qt::LeftButton);
+    auto *status = child<QLabel>(panel, "batchStatus");
+    auto *batches = child<QTableView>(panel, "batchTable");
+    QTRY_VERIFY2_WITH_TIMEOUT(batches->model()->rowCount() == 1, qPrintable(status->text()), 30000);
+    QTRY_VERIFY(status->text().startsWith(u"Drained 20 samples and 2 dead letters"_s));
+    auto cell = [batches](int column) {
+        return batches->model()->index(0, column).data().toString();
+    };
+    QCOMPARE(cell(ui::BatchListModel::StateColumn), u"incoming"_s);
+    QCOMPARE(cell(ui::BatchListModel::OffsetsColumn), u"p0 0–21"_s);
+    QCOMPARE(cell(ui::BatchListModel::SamplesColumn), u"20"_s);
+    QCOMPARE(cell(ui::BatchListModel::DeadLettersColumn), u"2"_s);
+    // The new batch is chosen, and its dead letters say why each was refused.
+    auto *letters = child<QTableView>(panel, "deadLetterTable");
+    QTRY_COMPARE(letters->model()->rowCount(), 2);
+    for (int row = 0; row < 2; ++row) {
+        QVERIFY(!letters->model()
+                     ->index(row, ui::DeadLetterModel::ReasonColumn)
+                     .data()
+                     .toString()
+                     .isEmpty());
+    }
+    QCOMPARE(letters->model()->index(0, ui::DeadLetterModel::PayloadColumn).data().toString(),
+             u"label=3"_s);
+
+    // The pipeline's group has committed: five more messages are five behind.
+    QVERIFY(produce(streams, u"fashion-mnist"_s, 20, 5));
+    auto *groups = child<QTreeView>(panel, "groupTree");
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [groups] {
+            const QModelIndex group = groups->model()->index(0, 0);
+            return group.data().toString() == u"millrace-drain"_s
+                   && group.siblingAtColumn(ui::GroupLagModel::LagColumn).data().toString()
+                          == u"5"_s;
+        }(),
+        15000);
+
+    // A run trains on the batch: the row says so and links to the run.
+    tracking::TrackingStore &tracking = streams.session->tracking();
+    auto experiment = tracking.createExperiment(u"fashion-mnist-cnn"_s);
+    VERIFY_OK(experiment);
+    auto run = tracking.createRun(*experiment, u"ada"_s, u"update_model"_s,
+                                  QDateTime::currentMSecsSinceEpoch(), {});
+    VERIFY_OK(run);
+    const QString batchId =
+        batches->model()->index(0, 0).data(ui::BatchListModel::BatchIdRole).toString();
+    VERIFY_OK(streams::BatchStore::forWorkspace(streams.session->workspace().root())
+                  .markUsed(batchId, run->info.runId));
+    clickToolBarAction(panel, "refreshAction");
+    QTRY_COMPARE(cell(ui::BatchListModel::StateColumn), u"used"_s);
+    QTRY_COMPARE(cell(ui::BatchListModel::RunColumn), u"update_model"_s);
+    const QModelIndex link = batches->model()->index(0, ui::BatchListModel::RunColumn);
+    QTest::mouseClick(batches->viewport(), Qt::LeftButton, {}, batches->visualRect(link).center());
+    QCOMPARE(child<QStackedWidget>(window, "panelStack")->currentWidget()->objectName(),
+             u"experimentsPanel"_s);
+    window.detachSession();
+}
+
 void TestStreamsPanel::unreachableProfileShowsTheDownBanner()
 {
     StreamsWorkspace streams;
     QVERIFY(streams.open());
     MainWindow window;
-    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    StreamsPanel *shown = showStreams(window, *streams.session);
     QVERIFY(shown);
     StreamsPanel &panel = *shown;
     auto *state = child<QLabel>(panel, "connectionState");
@@ -562,7 +689,7 @@ void TestStreamsPanel::stoppedBrokerShowsTheDownBannerUntilItIsBack()
     StreamsWorkspace streams;
     QVERIFY(streams.open());
     MainWindow window;
-    StreamsPanel *shown = showStreams(window, *streams.workspace.session);
+    StreamsPanel *shown = showStreams(window, *streams.session);
     QVERIFY(shown);
     StreamsPanel &panel = *shown;
     auto *state = child<QLabel>(panel, "connectionState");
@@ -601,7 +728,7 @@ void TestStreamsPanel::screenshot()
     millrace::LogBus bus;
     MainWindow window(&bus);
     const QSize size(1200, 780);
-    StreamsPanel *shown = showStreams(window, *streams.workspace.session, size);
+    StreamsPanel *shown = showStreams(window, *streams.session, size);
     QVERIFY(shown);
     // The offscreen platform's warnings are about the test, not the app: keep them out of the
     // pictured log dock.
@@ -613,18 +740,39 @@ void TestStreamsPanel::screenshot()
     window.resizeDocks({dock}, {110}, Qt::Vertical);
     QTRY_VERIFY(streams.service->endpoint().has_value());
     QVERIFY(streams.createTopic(u"fashion-mnist"_s, 3));
+    // Requests scored by a predictor and its predictions, earlier: written before the service
+    // first sees the topics, so they count as held, not as arriving now.
     QVERIFY(streams.createTopic(u"predictions"_s, 2));
     QVERIFY(streams.createTopic(u"requests"_s, 2));
+    QVERIFY(produce(streams, u"requests"_s, 0, 640));
+    QVERIFY(produce(streams, u"predictions"_s, 0, 610));
     QTreeView *tree = topicTree(panel);
     QTRY_VERIFY(topicRow(tree, u"requests"_s).isValid());
     clickTopic(tree, u"fashion-mnist"_s);
     const QModelIndex row = topicRow(tree, u"fashion-mnist"_s);
     clickExpander(tree, row);
 
+    // The simulator streams the holdout in; the pipeline's drain catches up twice, so the lag
+    // climbs and falls back.
     typeInto(child<QDoubleSpinBox>(panel, "simulatorRate"), u"120"_s);
     QTest::mouseClick(child<QPushButton>(panel, "simulatorStart"), Qt::LeftButton);
     auto *chart = child<ui::ThroughputChart>(panel, "throughputChart");
-    QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() >= 12, 40000);
+    auto *tabs = child<QTabWidget>(panel, "streamsTabs");
+    auto clickTab = [tabs](const QString &name) {
+        QTabBar *bar = tabs->tabBar();
+        const int index = tabs->indexOf(tabs->findChild<QWidget *>(name));
+        QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(index).center());
+        QCOMPARE(tabs->currentIndex(), index);
+    };
+    auto *batches = child<QTableView>(panel, "batchTable");
+    for (int drain = 1; drain <= 2; ++drain) {
+        QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() >= 4 * drain, 20000);
+        clickTab(u"batchesView"_s);
+        QTest::mouseClick(child<QPushButton>(panel, "drainNow"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(batches->model()->rowCount() == drain, 20000);
+        clickTab(u"trafficTab"_s);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() >= 11, 20000);
 
     const QImage image = window.grab().toImage();
     const QString path = QDir(outDir).filePath(u"streams-panel.png"_s);

@@ -1,9 +1,13 @@
 #include "ui/panels/streams/streamspanel.h"
 
 #include "core/base/job.h"
+#include "core/plugins/pluginmanager.h"
 #include "core/streams/profilestore.h"
 #include "core/workspace/secretstore.h"
 #include "core/workspace/session.h"
+#include "core/workspace/workspace.h"
+#include "plugins/api/messagecodec.h"
+#include "ui/panels/streams/batchesview.h"
 #include "ui/panels/streams/connectionbar.h"
 #include "ui/panels/streams/grouplagmodel.h"
 #include "ui/panels/streams/messagebrowserview.h"
@@ -77,6 +81,11 @@ StreamsPanel::StreamsPanel(QWidget *parent)
     m_browser = new MessageBrowserView;
     m_browser->setObjectName(QStringLiteral("messageBrowser"));
     m_tabs->addTab(m_browser, tr("Messages"));
+    m_batchesView = new BatchesView;
+    m_batchesView->setObjectName(QStringLiteral("batchesView"));
+    m_tabs->addTab(m_batchesView, tr("Batches"));
+    connect(m_batchesView, &BatchesView::showRunRequested, this, &StreamsPanel::showRunRequested);
+    connect(m_batchesView, &BatchesView::drainFinished, this, &StreamsPanel::refreshNow);
 
     auto *split = new QSplitter(Qt::Horizontal);
     split->setObjectName(QStringLiteral("streamsSplitter"));
@@ -131,13 +140,16 @@ void StreamsPanel::createActions()
     });
     m_refresh = new QAction(tr("Refresh"), this);
     m_refresh->setObjectName(QStringLiteral("refreshAction"));
-    m_refresh->setToolTip(tr("Read the cluster's topics and lag now"));
+    m_refresh->setToolTip(tr("Read the cluster's topics and lag, and the batches, now"));
     m_refresh->setShortcut(QKeySequence::Refresh);
     m_refresh->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_createTopic, &QAction::triggered, this, &StreamsPanel::createTopic);
     connect(m_deleteTopic, &QAction::triggered, this, &StreamsPanel::deleteTopic);
     connect(m_produce, &QAction::triggered, this, &StreamsPanel::produce);
-    connect(m_refresh, &QAction::triggered, this, &StreamsPanel::refreshNow);
+    connect(m_refresh, &QAction::triggered, this, [this] {
+        refreshNow();
+        m_batchesView->reload();
+    });
 }
 
 QWidget *StreamsPanel::createTopicSide()
@@ -210,8 +222,10 @@ QWidget *StreamsPanel::createTopicSide()
     m_topicView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     connect(m_topicView->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
         updateActions();
-        if (const QString topic = currentTopic(); !topic.isEmpty())
+        if (const QString topic = currentTopic(); !topic.isEmpty()) {
             m_simulator->setTopic(topic);
+            m_batchesView->setTopic(topic);
+        }
     });
     connect(m_topicView, &QTreeView::customContextMenuRequested, this, [this](const QPoint &at) {
         QMenu menu(this);
@@ -250,9 +264,11 @@ QWidget *StreamsPanel::createTopicSide()
     m_groupView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     QHeaderView *groupHeader = m_groupView->header();
     groupHeader->setStretchLastSection(false);
-    groupHeader->setSectionResizeMode(GroupLagModel::NameColumn, QHeaderView::Stretch);
-    for (int column = GroupLagModel::StateColumn; column < GroupLagModel::ColumnCount; ++column)
-        m_groupView->setColumnWidth(column, widthFor(count));
+    groupHeader->setSectionResizeMode(QHeaderView::Interactive);
+    for (int column = GroupLagModel::StateColumn; column < GroupLagModel::ColumnCount; ++column) {
+        const QString title = m_groups->headerData(column, Qt::Horizontal).toString();
+        m_groupView->setColumnWidth(column, std::max(widthFor(title) + 6, widthFor(count)));
+    }
     m_groupView->viewport()->installEventFilter(this);
     // New groups show their partitions at once: lag per partition is what they are here for.
     connect(m_groups, &QAbstractItemModel::rowsInserted, this,
@@ -289,6 +305,7 @@ QWidget *StreamsPanel::createTrafficTab()
     m_simulator->setObjectName(QStringLiteral("simulatorControls"));
 
     auto *tab = new QWidget;
+    tab->setObjectName(QStringLiteral("trafficTab"));
     auto *layout = new QVBoxLayout(tab);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->setSpacing(12);
@@ -326,6 +343,11 @@ void StreamsPanel::attachSession(Session &session)
                [](const QString &key) { return readSecret(key); },
                [](const QString &key, const QString &value) { return writeSecret(key, value); },
                [](const QString &key) { return deleteSecret(key); }});
+    // The built-in JSON codec decodes what Drain Now reads.
+    m_batchesView->attach(
+        session.workspace().root(), &session.tracking(),
+        session.plugins().find<plugins::MessageCodec>(QStringLiteral("json-codec")),
+        session.streams() ? endpointSource() : EndpointSource());
 }
 
 void StreamsPanel::attach(streams::StreamsService *service, streams::ProfileStore &profiles,
@@ -382,6 +404,7 @@ void StreamsPanel::detachSession()
     m_secrets = SecretAccess();
     m_simulator->setService(nullptr);
     m_browser->setEndpointSource({});
+    m_batchesView->detach();
     m_snapshot = streams::StreamsSnapshot();
     m_haveSnapshot = false;
     m_watchedGroups.clear();
@@ -437,6 +460,7 @@ void StreamsPanel::onSnapshot(const streams::StreamsSnapshot &snapshot)
     m_chart->setHistory(snapshot.history);
     m_simulator->setTopics(m_topics->topicNames());
     m_browser->setTopics(snapshot.metadata.topics);
+    m_batchesView->setTopics(m_topics->topicNames());
     Q_EMIT statusChanged(statusSummary());
 
     if (!m_selectOnArrival.isEmpty() && m_topics->indexOfTopic(m_selectOnArrival).isValid()) {

@@ -31,6 +31,7 @@ class ProfileStore;
 
 namespace millrace::ui {
 
+class BatchesView;
 class ConnectionBar;
 class GroupLagModel;
 class MessageBrowserView;
@@ -119,6 +120,7 @@ private:
     ThroughputChart *m_chart;
     SimulatorControls *m_simulator;
     MessageBrowserView *m_browser;
+    BatchesView *m_batchesView;
 
     QPointer<streams::StreamsService> m_service;
     streams::ProfileStore *m_profiles = nullptr;
