@@ -44,6 +44,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -329,6 +330,22 @@ void TestStreamsPanel::createdTopicShowsWithItsPartitions()
     QTest::keyClicks(child<QLineEdit>(panel, "topicFilter"), u"mnist"_s);
     QCOMPARE(tree->model()->rowCount(), 1);
     QVERIFY(topicRow(tree, u"fashion-mnist"_s).isValid());
+
+    // Deleting asks for the topic's name; the embedded broker then refuses, and says why.
+    ui::DeleteTopicDialog confirm([service = streams.service] { return service->endpoint(); },
+                                  u"orders"_s, 0, &window);
+    confirm.show();
+    auto *deleteButton = child<QPushButton>(confirm, "deleteButton");
+    QVERIFY(!deleteButton->isEnabled());
+    QTest::keyClicks(child<QLineEdit>(confirm, "deleteConfirmation"), u"order"_s);
+    QVERIFY(!deleteButton->isEnabled());
+    QTest::keyClicks(child<QLineEdit>(confirm, "deleteConfirmation"), u"s"_s);
+    QVERIFY(deleteButton->isEnabled());
+    QTest::mouseClick(deleteButton, Qt::LeftButton);
+    auto *refusal = child<QLabel>(confirm, "dialogMessage");
+    QTRY_VERIFY(refusal->isVisible());
+    QVERIFY2(refusal->text().contains(u"cannot delete"_s), qPrintable(refusal->text()));
+    QVERIFY(confirm.isVisible());
     window.detachSession();
 }
 
@@ -649,7 +666,7 @@ void TestStreamsPanel::unreachableProfileShowsTheDownBanner()
     server.close();
 
     QTest::mouseClick(child<QPushButton>(panel, "manageProfilesButton"), Qt::LeftButton);
-    auto *dialog = panel.findChild<ProfilesDialog *>();
+    QPointer<ProfilesDialog> dialog = panel.findChild<ProfilesDialog *>();
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     QTRY_VERIFY(!dialog->isBusy());
@@ -661,7 +678,7 @@ void TestStreamsPanel::unreachableProfileShowsTheDownBanner()
     QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(u"Unreachable"_s), 15000);
     QVERIFY2(result->text().contains(address), qPrintable(result->text()));
     QTest::mouseClick(child<QPushButton>(*dialog, "saveProfileButton"), Qt::LeftButton);
-    auto *list = child<QListWidget>(*dialog, "profileList");
+    QListWidget *list = child<QListWidget>(*dialog, "profileList");
     QTRY_COMPARE(list->count(), 1);
     QCOMPARE(list->item(0)->text(), u"offline"_s);
     dialog->close();
@@ -681,6 +698,22 @@ void TestStreamsPanel::unreachableProfileShowsTheDownBanner()
     chooseInCombo(chooser, streams::EmbeddedBroker::label());
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible() && state->text().contains(u"Connected"_s), 15000);
     QVERIFY(child<QLabel>(panel, "durabilityBadge")->isVisible());
+
+    // Removing the profile asks first, then it is gone from the list and the chooser.
+    QTest::mouseClick(child<QPushButton>(panel, "manageProfilesButton"), Qt::LeftButton);
+    dialog = panel.findChild<ProfilesDialog *>();
+    QVERIFY(dialog);
+    list = child<QListWidget>(*dialog, "profileList");
+    QTRY_COMPARE(list->count(), 1);
+    QTRY_VERIFY(child<QPushButton>(*dialog, "removeProfileButton")->isEnabled());
+    QTest::mouseClick(child<QPushButton>(*dialog, "removeProfileButton"), Qt::LeftButton);
+    auto *confirm = dialog->findChild<QMessageBox *>(u"removeProfileConfirmation"_s);
+    QVERIFY(confirm);
+    QTRY_VERIFY(confirm->isVisible());
+    QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
+    QTRY_COMPARE(list->count(), 0);
+    QTRY_COMPARE(chooser->count(), 1);
+    dialog->close();
     window.detachSession();
 }
 
