@@ -63,7 +63,8 @@ int main(int argc, char **argv)
         return ExitUsage;
     case Invocation::Mode::Command:
         // A command's output is its answer; the services' progress notes would only clutter it.
-        QLoggingCategory::setFilterRules(QStringLiteral("millrace.*.info=false"));
+        QLoggingCategory::setFilterRules(
+            QStringLiteral("millrace.*.debug=false\nmillrace.*.info=false"));
         return runCommand(invocation);
     case Invocation::Mode::Headless:
         return runHeadless(invocation);

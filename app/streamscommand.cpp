@@ -1,23 +1,31 @@
 #include "app/streamscommand.h"
 
 #include "app/commandline.h"
+#include "app/unixsignals.h"
+#include "core/plugins/pluginmanager.h"
 #include "core/store/appstate.h"
 #include "core/store/schema.h"
 #include "core/store/store.h"
 #include "core/streams/clusterclient.h"
 #include "core/streams/connectionprofile.h"
+#include "core/streams/drainer.h"
 #include "core/streams/producer.h"
 #include "core/streams/profilestore.h"
 #include "core/streams/streamsservice.h"
 #include "core/workspace/secretstore.h"
+#include "plugins/api/messagecodec.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cstdio>
 
@@ -40,6 +48,16 @@ constexpr char kProduceUsage[] =
     "                                  [--partition N] [--header NAME=VALUE]... [CLUSTER]\n"
     "Without VALUE or --file, messages are read from standard input, one per line; --file -\n"
     "does the same, --file FILE reads one message per line of FILE.\n";
+
+constexpr char kDrainUsage[] =
+    "usage: millrace [--workspace DIR] drain TOPIC [--group GROUP] [--max N] [--layout FILE]\n"
+    "                                  [--codec ID] [--dead-letter-topic TOPIC] [--json] "
+    "[CLUSTER]\n"
+    "Drains the messages GROUP (default millrace-drain) has not consumed into a new batch under\n"
+    "the workspace's data/incoming, then commits GROUP's offsets. --layout is a JSON record\n"
+    "layout (default: Fashion-MNIST, {\"id\", \"image\": 784 values 0-255, \"label\"}); bad\n"
+    "messages go to the batch's deadletter.jsonl (and TOPIC). Ctrl-C stops reading and keeps what\n"
+    "was read.\n";
 
 int usage(const char *command, const char *text, const QString &problem)
 {
@@ -440,5 +458,148 @@ int runProduceCommand(const Invocation &invocation)
         return failure(
             "produce",
             QStringLiteral("%1 messages failed: %2").arg(summary->failed).arg(summary->firstError));
+    return ExitOk;
+}
+
+namespace {
+
+QJsonObject drainReportJson(const DrainReport &report)
+{
+    QJsonArray partitions;
+    for (const PartitionRange &range : report.partitions) {
+        partitions.append(QJsonObject{{QStringLiteral("partition"), range.offsets.partition},
+                                      {QStringLiteral("first"), qint64(range.offsets.firstOffset)},
+                                      {QStringLiteral("last"), qint64(range.offsets.lastOffset)},
+                                      {QStringLiteral("messages"), qint64(range.messageCount())}});
+    }
+    return QJsonObject{{QStringLiteral("batch"), report.batchId},
+                       {QStringLiteral("samples"), qint64(report.samples)},
+                       {QStringLiteral("dead_letters"), qint64(report.deadLetters)},
+                       {QStringLiteral("duplicates"), qint64(report.duplicates)},
+                       {QStringLiteral("messages_read"), qint64(report.messagesRead)},
+                       {QStringLiteral("offsets_committed"), report.offsetsCommitted},
+                       {QStringLiteral("messages_per_second"), report.messagesPerSecond},
+                       {QStringLiteral("partitions"), partitions},
+                       {QStringLiteral("warnings"), QJsonArray::fromStringList(report.warnings)}};
+}
+
+} // namespace
+
+int runDrainCommand(const Invocation &invocation)
+{
+    QCommandLineParser parser;
+    addClusterOptions(parser);
+    parser.addOption({QStringLiteral("group"), QString(), QStringLiteral("group"),
+                      QStringLiteral("millrace-drain")});
+    parser.addOption({QStringLiteral("max"), QString(), QStringLiteral("n"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("layout"), QString(), QStringLiteral("file")});
+    parser.addOption(
+        {QStringLiteral("codec"), QString(), QStringLiteral("id"), QStringLiteral("json-codec")});
+    parser.addOption({QStringLiteral("dead-letter-topic"), QString(), QStringLiteral("topic")});
+    if (!parser.parse(QStringList{QStringLiteral("millrace-drain")} + invocation.command.mid(1)))
+        return usage("drain", kDrainUsage, parser.errorText());
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usage("drain", kDrainUsage, QStringLiteral("drain takes one topic"));
+    bool maxOk = false;
+    const qint64 maxMessages = parser.value(QStringLiteral("max")).toLongLong(&maxOk);
+    if (!maxOk || maxMessages < 0)
+        return usage("drain", kDrainUsage, QStringLiteral("--max takes a number (0: all)"));
+
+    DrainRequest request;
+    request.topic = positional.first();
+    request.groupId = parser.value(QStringLiteral("group"));
+    request.maxMessages = maxMessages;
+    request.deadLetterTopic = parser.value(QStringLiteral("dead-letter-topic"));
+    request.layout = RecordLayout::fashionMnist();
+    if (parser.isSet(QStringLiteral("layout"))) {
+        QFile file(parser.value(QStringLiteral("layout")));
+        if (!file.open(QIODevice::ReadOnly))
+            return failure(
+                "drain",
+                QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject())
+            return failure("drain", QStringLiteral("%1 is not a JSON object: %2")
+                                        .arg(file.fileName(), error.errorString()));
+        Result<RecordLayout> layout = RecordLayout::fromJson(document.object());
+        if (!layout)
+            return failure("drain",
+                           QStringLiteral("%1: %2").arg(file.fileName(), layout.errorMessage()));
+        request.layout = layout.value();
+    }
+
+    PluginManager plugins;
+    plugins.load(PluginManager::defaultSearchPaths());
+    const QString codecId = parser.value(QStringLiteral("codec"));
+    request.codec = plugins.find<plugins::MessageCodec>(codecId);
+    if (!request.codec)
+        return failure("drain", QStringLiteral("no message codec plugin '%1'").arg(codecId));
+
+    Result<ClusterEndpoint> endpoint =
+        commandEndpoint(invocation.workspace, parser.value(QStringLiteral("bootstrap")),
+                        parser.value(QStringLiteral("profile")));
+    if (!endpoint)
+        return failure("drain", endpoint.errorMessage());
+    request.endpoint = endpoint.value();
+
+    BatchStore store = BatchStore::forWorkspace(invocation.workspace);
+    if (Result<void> opened = store.open(); !opened)
+        return failure("drain", opened.errorMessage());
+
+    // The drain blocks; it runs on a pool thread so Ctrl-C (on this thread's event loop) can
+    // cancel it, and what was read is still written and committed.
+    CancellationSource cancel;
+    UnixSignalWatcher signals;
+    QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, qApp, [&](int) {
+        QTextStream(stderr) << "millrace drain: interrupted, keeping what was read\n";
+        cancel.cancel();
+    });
+    QElapsedTimer sinceProgress;
+    sinceProgress.start();
+    auto progress = [&sinceProgress](const DrainProgress &now) {
+        if (sinceProgress.elapsed() < 1000)
+            return;
+        sinceProgress.restart();
+        QTextStream(stderr) << QStringLiteral("read %1 messages (%2 samples, %3 dead letters, %4 "
+                                              "duplicates)%5\n")
+                                   .arg(now.messagesRead)
+                                   .arg(now.samples)
+                                   .arg(now.deadLetters)
+                                   .arg(now.duplicates)
+                                   .arg(now.remaining >= 0
+                                            ? QStringLiteral(", %1 to go").arg(now.remaining)
+                                            : QString());
+    };
+    QFutureWatcher<Result<DrainReport>> watcher;
+    QObject::connect(&watcher, &QFutureWatcher<Result<DrainReport>>::finished, qApp,
+                     &QCoreApplication::quit);
+    watcher.setFuture(
+        QtConcurrent::run([&] { return drainToBatch(request, store, cancel.token(), progress); }));
+    QCoreApplication::exec();
+    const Result<DrainReport> report = watcher.result();
+    if (!report)
+        return failure("drain", report.errorMessage());
+    for (const QString &warning : report->warnings)
+        QTextStream(stderr) << "millrace drain: warning: " << warning << "\n";
+    QTextStream out(stdout);
+    if (parser.isSet(QStringLiteral("json"))) {
+        out << QJsonDocument(drainReportJson(report.value())).toJson(QJsonDocument::Indented);
+    } else if (report->batchId.isEmpty()) {
+        out << "nothing new on " << request.topic << " for group " << request.groupId
+            << (report->duplicates > 0
+                    ? QStringLiteral(" (%1 already in batches)").arg(report->duplicates)
+                    : QString())
+            << "\n";
+    } else {
+        out << "batch " << report->batchId << ": " << report->samples << " samples, "
+            << report->deadLetters << " dead letters, " << report->duplicates
+            << " duplicates skipped\n";
+    }
+    if (!report->offsetsCommitted && !report->batchId.isEmpty())
+        return failure("drain", QStringLiteral("the batch is safe, but the offsets were not "
+                                               "committed: %1")
+                                    .arg(report->commitError));
     return ExitOk;
 }
