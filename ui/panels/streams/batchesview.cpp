@@ -59,6 +59,7 @@ QTableView *makeTable(const QString &objectName, QAbstractItemModel *model)
     table->verticalHeader()->hide();
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
     table->horizontalHeader()->setHighlightSections(false);
+    table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     table->horizontalHeader()->setStretchLastSection(true);
     return table;
 }
@@ -120,16 +121,15 @@ BatchesView::BatchesView(QWidget *parent)
     m_table->setColumnWidth(BatchListModel::StateColumn,
                             metrics.horizontalAdvance(tr("incoming")) + 16);
     m_table->setColumnWidth(BatchListModel::CreatedColumn,
-                            metrics.horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) + 16);
+                            metrics.horizontalAdvance(QStringLiteral("Dec 31, 23:59")) + 16);
     m_table->setColumnWidth(BatchListModel::TopicColumn,
                             metrics.horizontalAdvance(QStringLiteral("fashion-mnist")) + 16);
-    m_table->setColumnWidth(BatchListModel::OffsetsColumn,
-                            metrics.horizontalAdvance(QStringLiteral("p0 0–9999 · p1 0–9999"))
-                                + 16);
+    m_table->setColumnWidth(BatchListModel::RunColumn,
+                            metrics.horizontalAdvance(QStringLiteral("update_model-01")) + 16);
     m_table->setColumnWidth(BatchListModel::SamplesColumn,
                             metrics.horizontalAdvance(tr("Samples")) + 20);
     m_table->setColumnWidth(BatchListModel::DeadLettersColumn,
-                            metrics.horizontalAdvance(tr("Dead letters")) + 16);
+                            metrics.horizontalAdvance(tr("Dead letters")) + 10);
     connect(m_table, &QTableView::clicked, this, &BatchesView::onBatchClicked);
     connect(m_table, &QTableView::entered, this, [this](const QModelIndex &index) {
         if (index.data(BatchListModel::LinkRole).toBool())
@@ -148,7 +148,7 @@ BatchesView::BatchesView(QWidget *parent)
     m_letterTable->setColumnWidth(DeadLetterModel::OffsetColumn,
                                   metrics.horizontalAdvance(QStringLiteral("8888888")) + 16);
     m_letterTable->setColumnWidth(DeadLetterModel::ReasonColumn,
-                                  metrics.horizontalAdvance(QLatin1Char('x')) * 48);
+                                  metrics.horizontalAdvance(QLatin1Char('x')) * 36);
 
     auto *top = new QWidget;
     auto *topLayout = new QVBoxLayout(top);

@@ -142,8 +142,13 @@ QVariant BatchListModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case StateColumn:
             return batch.isUsed() ? tr("used") : tr("incoming");
-        case CreatedColumn:
-            return batch.created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        case CreatedColumn: {
+            // Today's batches need no date; the tooltip has the whole id.
+            const QDateTime created = batch.created.toLocalTime();
+            return created.toString(created.date() == QDate::currentDate()
+                                        ? QStringLiteral("HH:mm:ss")
+                                        : QStringLiteral("MMM d, HH:mm"));
+        }
         case TopicColumn:
             return batch.source.topic;
         case OffsetsColumn:

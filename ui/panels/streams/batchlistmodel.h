@@ -9,8 +9,8 @@
 namespace millrace::ui {
 
 /// The workspace's batches for the Batches tab, newest first: incoming or used, when made, the
-/// topic and offsets per partition, samples and dead letters, and for a used batch the run that
-/// trained on it (a link). A refresh that finds the same batches updates rows in place, so the
+/// topic, samples and dead letters, for a used batch the run that trained on it (a link), and
+/// the offsets per partition. A refresh that finds the same batches updates rows in place, so the
 /// selection stays.
 class BatchListModel : public QAbstractTableModel
 {
@@ -20,10 +20,10 @@ public:
         StateColumn,
         CreatedColumn,
         TopicColumn,
-        OffsetsColumn,
         SamplesColumn,
         DeadLettersColumn,
         RunColumn,
+        OffsetsColumn,
         ColumnCount
     };
     enum Role {
