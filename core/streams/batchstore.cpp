@@ -848,7 +848,9 @@ Result<std::unique_ptr<BatchWriter>> BatchStore::beginBatch(const BatchSource &s
                     QStringLiteral("a batch needs the topic it comes from"));
     std::unique_ptr<BatchWriter> writer(new BatchWriter);
     writer->m_lock = makeLock(m_incomingDir);
-    if (!writer->m_lock->tryLock(0))
+    // open() in another store (a panel listing batches, a command) holds the lock for a moment
+    // while it looks for leftovers; a drain is what holds it for long.
+    if (!writer->m_lock->tryLock(2000))
         return fail(QStringLiteral("%1 is already writing a batch to %2")
                         .arg(lockHolder(*writer->m_lock), m_incomingDir));
     writer->m_incomingDir = m_incomingDir;
