@@ -495,6 +495,10 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
         // in a rebalance may bring messages again).
         if (message->offset <= partition.inBatches || message->offset < partition.next) {
             ++current.duplicates;
+            // Skipped, but consumed all the same: the commit must move the group past it.
+            // Otherwise, after a crash between a batch and its commit, a drain that finds
+            // nothing new commits nothing, and every later drain reads the whole batch again.
+            partition.next = std::max(partition.next, message->offset + 1);
             return true;
         }
         partition.next = message->offset + 1;
