@@ -104,6 +104,10 @@ for round in $(seq 1 "$rounds"); do
         order="kafka_python kcat drain"
     fi
     for side in $order; do
+        # The load average as the run starts: the other two sides' runs raise it too (the
+        # kafka-python run keeps a core busy), so only a value well above 1 says the machine
+        # was busy with something else.
+        load_then=$(load)
         "run_$side" "$round" >"$work/run.out"
         read -r name value seconds reading <"$work/run.out"
         echo "$name $value" >>"$work/runs"
@@ -112,7 +116,7 @@ for round in $(seq 1 "$rounds"); do
             extra=", reading alone $reading messages/s"
             echo "drain_real_broker_reading $reading" >>"$work/runs"
         fi
-        echo "  round $round: $name $value messages/s ($seconds s$extra; load $(load))"
+        echo "  round $round: $name $value messages/s ($seconds s$extra; load $load_then)"
     done
 done
 
