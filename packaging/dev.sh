@@ -26,8 +26,9 @@ test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream curl python
     python3-opencv openjdk-17-jre-headless maven kcat python3-kafka openssl
     gnome-keyring dbus-daemon)
 # Only the benchmarks need these: PyTorch for bench_training.sh's reference run (large, so not
-# in the lists above).
-bench_packages=(python3-torch)
+# in the lists above); lz4 for kafka-python in bench_streams.sh, which reads the lz4 batches
+# Millrace's producer writes.
+bench_packages=(python3-torch python3-lz4)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -20,9 +20,18 @@ namespace {
 // Messages taken from librdkafka per call: enough to amortise the queue lock, few enough that
 // a cancellation or the message limit is noticed within a few milliseconds.
 constexpr std::size_t kConsumeBatch = 1000;
-// How long one consume call waits when nothing is ready; bounds how late a cancellation is
-// seen while the topic is quiet.
+// How long the drain waits for a message when nothing is ready; bounds how late a cancellation
+// is seen while the topic is quiet.
 constexpr int kConsumeWaitMs = 100;
+// The most fetched payload librdkafka queues ahead of the drain (queued.max.messages.kbytes).
+// librdkafka 2.0 stops fetching once its queue passes this or queued.min.messages (100,000
+// messages), and looks again only when its broker thread next wakes, up to a second later, not
+// when the queue drains. A drain reads slower than the broker sends (it parses, hashes and
+// writes every message), so with the default 64 MB it filled the queue within half a second
+// and then idled until the next wake-up: half the time of a 300,000-message Fashion-MNIST drain
+// on a real broker (bench_streams.sh). With 256 MB the 100,000 queued messages last about as
+// long as the pause. It is memory held only while the drain reads slower than the broker sends.
+constexpr const char *kPrefetchKBytes = "262144";
 // Bound of the metadata and offset requests a drain makes itself.
 constexpr int kRequestTimeoutMs = 10000;
 
@@ -354,6 +363,7 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
         {"auto.offset.reset", "earliest"},
         {"enable.partition.eof", "true"},
         {"fetch.wait.max.ms", "100"},
+        {"queued.max.messages.kbytes", kPrefetchKBytes},
         {"session.timeout.ms", "10000"},
         {"log_level", "3"},
     };
@@ -561,8 +571,13 @@ Result<DrainReport> drainToBatch(const DrainRequest &request, BatchStore &store,
             stop = DrainReport::Stop::Cancelled;
             break;
         }
-        const ssize_t count = rd_kafka_consume_batch_queue(queue.get(), kConsumeWaitMs,
-                                                           messages.data(), messages.size());
+        // What is ready, without waiting; only when nothing is, wait for the first message. A
+        // batch call that may wait waits until the batch is full, so the last few hundred
+        // messages of every drain would cost the whole wait.
+        ssize_t count =
+            rd_kafka_consume_batch_queue(queue.get(), 0, messages.data(), messages.size());
+        if (count == 0)
+            count = rd_kafka_consume_batch_queue(queue.get(), kConsumeWaitMs, messages.data(), 1);
         if (count < 0) {
             failure = kafkaError(QStringLiteral("reading '%1'").arg(request.topic),
                                  rd_kafka_last_error());

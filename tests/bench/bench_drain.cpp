@@ -7,6 +7,17 @@
 //
 // The embedded broker keeps about 5 MB per partition (older messages are dropped), so the
 // messages are spread over one partition per 3000 to keep every one of them.
+//
+// With --bootstrap it is bench_streams.sh's helper on a real broker, one step per process so
+// the script can interleave the peers between drains:
+//
+//   bench_drain --bootstrap HOST:PORT --topic T --publish N
+//       publishes N records with the stream simulator (runSimulator, unthrottled) drawn from the
+//       Fashion-MNIST training set; prints "published <messages> <seconds>"
+//   bench_drain --bootstrap HOST:PORT --topic T --drain GROUP --expect N
+//       drains the topic once as consumer group GROUP into a new temporary workspace; prints
+//       "drained <messages> <seconds> <reading messages/s>", the seconds from the call (joining
+//       the group) to the batch synced and the offsets committed
 
 #include "core/ml/idx.h"
 #include "core/plugins/pluginmanager.h"
@@ -16,6 +27,7 @@
 #include "core/streams/jsonsamplereader.h"
 #include "core/streams/producer.h"
 #include "core/streams/sha256.h"
+#include "core/streams/simulator.h"
 #include "plugins/api/messagecodec.h"
 
 #include <QCoreApplication>
@@ -51,12 +63,101 @@ QByteArray samplePayload(const ml::Dataset &images, std::size_t index, int n)
     return payload + "]}";
 }
 
+const plugins::MessageCodec *jsonCodec(PluginManager &plugins)
+{
+    plugins.load({QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR)});
+    const auto *codec = plugins.find<plugins::MessageCodec>(QStringLiteral("json-codec"));
+    if (!codec)
+        qFatal("json-codec plugin not found in %s", MILLRACE_BUILTIN_PLUGIN_DIR);
+    return codec;
+}
+
+// --publish: the shipped simulator at full speed, so the topic holds what users' topics hold
+// (random draws with replacement, the simulator's ids, lz4 as MessageProducer's default).
+int publishToRealBroker(const ClusterEndpoint &endpoint, const QString &topic, qint64 count)
+{
+    ml::Result<ml::Dataset> images =
+        ml::readFashionMnist(ml::fashionMnistDefaultDirectory(), ml::FashionMnistPart::Train);
+    if (!images)
+        qFatal("%s", images.errorMessage().c_str());
+    SimulatorRequest request;
+    request.topic = topic;
+    request.source.samples = std::make_shared<const ml::Dataset>(std::move(*images));
+    request.source.idPrefix = QStringLiteral("fmnist");
+    request.rate = 1e9;
+    request.count = count;
+    QElapsedTimer timer;
+    timer.start();
+    Result<SimulatorStatus> status =
+        runSimulator(endpoint, request, CancellationToken(), [](const SimulatorStatus &) {});
+    if (!status)
+        qFatal("%s", qPrintable(status.errorMessage()));
+    if (status->delivered != count || status->failed > 0)
+        qFatal("published %lld of %lld (%lld failed: %s)", qlonglong(status->delivered),
+               qlonglong(count), qlonglong(status->failed), qPrintable(status->error));
+    std::printf("published %lld %.3f\n", qlonglong(count), timer.nsecsElapsed() / 1e9);
+    return 0;
+}
+
+// --drain: one drain as the app runs it, into a workspace of its own, checked for completeness.
+int drainFromRealBroker(const ClusterEndpoint &endpoint, const QString &topic, const QString &group,
+                        qint64 expected)
+{
+    PluginManager plugins;
+    const plugins::MessageCodec *codec = jsonCodec(plugins);
+    QTemporaryDir workspace;
+    BatchStore store = BatchStore::forWorkspace(workspace.path());
+    DrainRequest request;
+    request.endpoint = endpoint;
+    request.topic = topic;
+    request.groupId = group;
+    request.layout = RecordLayout::fashionMnist();
+    request.codec = codec;
+    QElapsedTimer timer;
+    timer.start();
+    Result<DrainReport> drained = drainToBatch(request, store, CancellationToken());
+    const double seconds = timer.nsecsElapsed() / 1e9;
+    if (!drained)
+        qFatal("%s", qPrintable(drained.errorMessage()));
+    if (drained->samples != expected || !drained->offsetsCommitted)
+        qFatal("drained %lld of %lld (read %lld, stop %d, committed: %s)",
+               qlonglong(drained->samples), qlonglong(expected), qlonglong(drained->messagesRead),
+               int(drained->stop), drained->offsetsCommitted ? "yes" : "no");
+    std::printf("drained %lld %.3f %.1f\n", qlonglong(drained->samples), seconds,
+                drained->messagesPerSecond);
+    return 0;
+}
+
+int realBrokerMain(const QStringList &arguments)
+{
+    const auto option = [&](const char *name) {
+        const qsizetype at = arguments.indexOf(QLatin1String(name));
+        return at >= 0 && at + 1 < arguments.size() ? arguments.at(at + 1) : QString();
+    };
+    const QString bootstrap = option("--bootstrap");
+    const QString topic = option("--topic");
+    if (bootstrap.isEmpty() || topic.isEmpty())
+        qFatal("usage: bench_drain --bootstrap HOST:PORT --topic T (--publish N | --drain GROUP "
+               "--expect N)");
+    const ClusterEndpoint endpoint{
+        QStringLiteral("bench broker"), {{"bootstrap.servers", bootstrap.toStdString()}}, nullptr};
+    if (const qint64 count = option("--publish").toLongLong(); count > 0)
+        return publishToRealBroker(endpoint, topic, count);
+    const QString group = option("--drain");
+    const qint64 expected = option("--expect").toLongLong();
+    if (group.isEmpty() || expected <= 0)
+        qFatal("bench_drain: --publish N or --drain GROUP --expect N");
+    return drainFromRealBroker(endpoint, topic, group, expected);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.contains(QStringLiteral("--bootstrap")))
+        return realBrokerMain(arguments);
     // --drain-only skips the step timings and kcat, for profiling the drain alone.
     const bool drainOnly = arguments.contains(QStringLiteral("--drain-only"));
     const int messageCount =
@@ -69,10 +170,7 @@ int main(int argc, char *argv[])
     if (!images)
         qFatal("%s", images.errorMessage().c_str());
     PluginManager plugins;
-    plugins.load({QStringLiteral(MILLRACE_BUILTIN_PLUGIN_DIR)});
-    const auto *codec = plugins.find<plugins::MessageCodec>(QStringLiteral("json-codec"));
-    if (!codec)
-        qFatal("json-codec plugin not found in %s", MILLRACE_BUILTIN_PLUGIN_DIR);
+    const plugins::MessageCodec *codec = jsonCodec(plugins);
 
     std::vector<QByteArray> payloads;
     qint64 payloadBytes = 0;

@@ -537,6 +537,7 @@ void TestDrainer::aRebalanceMidDrainLosesNothing()
     DrainRequest slow = requestFor(u"rebalanced"_s, u"g"_s);
     slow.progressEveryMessages = 25;
     std::atomic_bool firstIsReading = false;
+    std::atomic_bool firstIsDone = false;
     int fewestPartitions = kPartitions;
     Result<DrainReport> first = fail(u"not run"_s);
     std::thread firstDrain([&] {
@@ -548,12 +549,20 @@ void TestDrainer::aRebalanceMidDrainLosesNothing()
             }
             QThread::msleep(50);
         });
+        firstIsDone = true;
     });
     QTRY_VERIFY_WITH_TIMEOUT(firstIsReading.load(), 20000);
     QTemporaryDir otherWorkspace;
     BatchStore otherStore = BatchStore::forWorkspace(otherWorkspace.path());
+    // The second member stays in the group until the first drain is over: were it to finish
+    // and leave first, the first would get every partition back and commit them all, which is
+    // right, but not the case under test.
     Result<DrainReport> second =
-        drainToBatch(requestFor(u"rebalanced"_s, u"g"_s), otherStore, CancellationToken());
+        drainToBatch(requestFor(u"rebalanced"_s, u"g"_s), otherStore, CancellationToken(),
+                     [&](const DrainProgress &progress) {
+                         while (progress.messagesRead > 0 && !firstIsDone)
+                             QThread::msleep(10);
+                     });
     firstDrain.join();
     VERIFY_OK(first);
     VERIFY_OK(second);

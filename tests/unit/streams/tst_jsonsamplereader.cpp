@@ -69,6 +69,8 @@ private Q_SLOTS:
         QTest::newRow("numbers of every form")
             << QByteArray(R"({"label":2.0,"image":[-0,0.5,1e2,-1.25E-3],"id":"n"})")
             << QByteArray("n");
+        QTest::newRow("a long pixel among short ones")
+            << QByteArray(R"({"label":1,"image":[7,1000,12.5,255],"id":"p"})") << QByteArray("p");
         QTest::newRow("other fields")
             << QByteArray(R"({"meta":{"a":[1,{"b":null}],"c":true,"d":false},"label":5,)"
                           R"("t":1.5e10,"image":[1,2,3,4],"s":"text","e":[],"o":{}})")
@@ -110,6 +112,8 @@ private Q_SLOTS:
         QTest::newRow("huge pixel") << QByteArray(R"({"label":1,"image":[1,1e400,3,4]})");
         QTest::newRow("pixel beyond float") << QByteArray(R"({"label":1,"image":[1,1e300,3,4]})");
         QTest::newRow("leading zero") << QByteArray(R"({"label":1,"image":[01,2,3,4]})");
+        QTest::newRow("leading zero later") << QByteArray(R"({"label":1,"image":[1,2,03,4]})");
+        QTest::newRow("missing pixel") << QByteArray(R"({"label":1,"image":[1,,3,4]})");
         QTest::newRow("plus sign") << QByteArray(R"({"label":1,"image":[+1,2,3,4]})");
         QTest::newRow("bare fraction") << QByteArray(R"({"label":1,"image":[.5,2,3,4]})");
         QTest::newRow("dangling point") << QByteArray(R"({"label":1,"image":[1.,2,3,4]})");
