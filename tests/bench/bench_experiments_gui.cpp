@@ -5,11 +5,11 @@
 // when the table shows the result and has painted it once. Runs under the offscreen platform.
 // Usage: bench_experiments_gui [WORKSPACE_DIR]  (a folder to fill once and reuse; else temporary)
 
+#include "core/base/cancellation.h"
 #include "core/tracking/trackingstore.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
 #include "trackingfixture.h"
-#include "core/base/cancellation.h"
 #include "ui/panels/experiments/compare/comparedata.h"
 #include "ui/panels/experiments/compare/compareview.h"
 #include "ui/panels/experiments/compare/historypage.h"

@@ -14,6 +14,7 @@
 #include "core/streams/streamsservice.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
+#include "guistall.h"
 #include "ui/mainwindow/mainwindow.h"
 #include "ui/panels/streams/batchesview.h"
 
@@ -32,56 +33,15 @@
 #include <vector>
 
 using namespace millrace;
+using guistall::child;
+using guistall::measureStalls;
+using guistall::percentile;
+using guistall::report;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int kTickMs = 10;
 const QString kTopic = QStringLiteral("fashion-mnist");
-
-void report(const char *name, double value, const char *unit)
-{
-    std::printf("BENCH %s %.1f %s\n", name, value, unit);
-    std::fflush(stdout);
-}
-
-double percentile(std::vector<double> values, double share)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, std::size_t(share * double(values.size())))];
-}
-
-// Lateness of each tick of a kTickMs timer on the GUI thread until `done` is true.
-std::vector<double> measureStalls(const std::function<bool()> &done)
-{
-    std::vector<double> stalls;
-    QElapsedTimer clock;
-    clock.start();
-    qint64 last = clock.nsecsElapsed();
-    QTimer timer;
-    timer.setTimerType(Qt::PreciseTimer);
-    QEventLoop loop;
-    QObject::connect(&timer, &QTimer::timeout, &loop, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        stalls.push_back(std::max(0.0, (now - last) / 1e6 - kTickMs));
-        last = now;
-        if (done())
-            loop.quit();
-    });
-    timer.start(kTickMs);
-    loop.exec();
-    return stalls;
-}
-
-template <typename T> T *child(const QObject &parent, const char *name)
-{
-    auto *found = parent.findChild<T *>(QLatin1String(name));
-    if (!found)
-        qFatal("no %s", name);
-    return found;
-}
 
 // Publishes `count` holdout records to the topic, off the GUI thread (the stalls measured are
 // the drain's, not the set-up's).

@@ -9,6 +9,7 @@
 #include "core/plugins/pluginmanager.h"
 #include "core/training/trainingservice.h"
 #include "core/workspace/session.h"
+#include "guistall.h"
 #include "ui/dialogs/traindialog.h"
 #include "ui/mainwindow/mainwindow.h"
 
@@ -29,56 +30,10 @@
 #include <vector>
 
 using namespace millrace;
-
-namespace {
-
-constexpr int kTickMs = 10;
-
-void report(const char *name, double value, const char *unit)
-{
-    std::printf("BENCH %s %.1f %s\n", name, value, unit);
-    std::fflush(stdout);
-}
-
-double percentile(std::vector<double> values, double share)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, std::size_t(share * double(values.size())))];
-}
-
-// Lateness of each tick of a kTickMs timer on the GUI thread while `until` is false.
-std::vector<double> measureStalls(const std::function<bool()> &until)
-{
-    std::vector<double> stalls;
-    QElapsedTimer clock;
-    clock.start();
-    qint64 last = clock.nsecsElapsed();
-    QTimer timer;
-    timer.setTimerType(Qt::PreciseTimer);
-    QEventLoop loop;
-    QObject::connect(&timer, &QTimer::timeout, &loop, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        stalls.push_back(std::max(0.0, (now - last) / 1e6 - kTickMs));
-        last = now;
-        if (until())
-            loop.quit();
-    });
-    timer.start(kTickMs);
-    loop.exec();
-    return stalls;
-}
-
-template <typename T> T *child(const QObject &parent, const char *name)
-{
-    auto *found = parent.findChild<T *>(QLatin1String(name));
-    if (!found)
-        qFatal("no %s", name);
-    return found;
-}
-
-} // namespace
+using guistall::child;
+using guistall::measureStalls;
+using guistall::percentile;
+using guistall::report;
 
 int main(int argc, char **argv)
 {
