@@ -12,7 +12,7 @@ build_packages=(
     cmake ninja-build g++ ccache pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
     qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
-    libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev zlib1g-dev nlohmann-json3-dev
+    libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev zlib1g-dev nlohmann-json3-dev libyaml-cpp-dev
     libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev
 )
 run_packages=(libsecret-1-0 qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)

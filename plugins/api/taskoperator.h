@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -24,14 +25,30 @@ public:
     virtual void setProgress(double fraction) = 0;
     /// The result an upstream task returned, or undefined when it returned none.
     virtual QJsonValue upstreamResult(const QString &taskId) const = 0;
+
+    /// Which task try this is: the DAG, the run (its run id), the task, and the try (1-based).
+    virtual QString dagId() const = 0;
+    virtual QString runId() const = 0;
+    virtual QString taskId() const = 0;
+    virtual int tryNumber() const = 0;
+    /// The run's logical date (the start of its data interval; the trigger time for manual and
+    /// event runs), UTC.
+    virtual QDateTime logicalDate() const = 0;
+    /// The run's config: what a manual trigger or an event passed, over the DAG's defaults.
+    virtual QJsonObject runConfig() const = 0;
+    /// The workspace folder (the default working directory of tasks).
+    virtual QString workspaceRoot() const = 0;
 };
 
-/// The outcome of one task try: a result downstream tasks can read, or an error message.
+/// The outcome of one task try: a result downstream tasks can read (XCom), or an error message.
+/// A task that decides there is nothing to do returns ok with `skipped` (Airflow's skip): it
+/// ends "skipped", and `error` may say why.
 struct TaskOutcome
 {
     bool ok = true;
     QJsonValue result;
     QString error;
+    bool skipped = false;
 };
 
 /// A kind of task a DAG can use (like an Airflow operator): train a model, drain a topic, run a
