@@ -284,6 +284,99 @@ const std::array kMigrations = {
                           "  updated_at_ms INTEGER NOT NULL"
                           ") STRICT");
               }},
+    Migration{7, "scheduled jobs",
+              [](SQLite::Database &db) {
+                  // The scheduler's state (core/scheduler). DAGs themselves are files in dags/;
+                  // the database keeps what the files cannot: whether a DAG is paused, the
+                  // cursors of its event triggers, and every run, task try and result.
+                  db.exec("CREATE TABLE dag_state ("
+                          "  dag_id TEXT PRIMARY KEY NOT NULL,"
+                          "  paused INTEGER NOT NULL,"
+                          "  trigger_state TEXT NOT NULL,"
+                          "  updated_at_ms INTEGER NOT NULL"
+                          ") STRICT");
+                  // A scheduled or backfill run covers one data interval, once: the partial
+                  // unique index is what keeps a restarted scheduler from creating it twice.
+                  db.exec("CREATE TABLE dag_runs ("
+                          "  id INTEGER PRIMARY KEY,"
+                          "  dag_id TEXT NOT NULL,"
+                          "  run_id TEXT NOT NULL,"
+                          "  run_type TEXT NOT NULL,"
+                          "  state TEXT NOT NULL,"
+                          "  logical_date_ms INTEGER NOT NULL,"
+                          "  interval_start_ms INTEGER,"
+                          "  interval_end_ms INTEGER,"
+                          "  conf TEXT NOT NULL,"
+                          "  note TEXT NOT NULL,"
+                          "  queued_at_ms INTEGER NOT NULL,"
+                          "  start_ms INTEGER,"
+                          "  end_ms INTEGER,"
+                          "  UNIQUE (dag_id, run_id)"
+                          ") STRICT");
+                  db.exec("CREATE UNIQUE INDEX dag_runs_one_per_interval ON dag_runs(dag_id, "
+                          "logical_date_ms) WHERE run_type IN ('scheduled', 'backfill')");
+                  db.exec("CREATE INDEX dag_runs_by_dag ON dag_runs(dag_id, logical_date_ms)");
+                  db.exec("CREATE INDEX dag_runs_active ON dag_runs(state) WHERE state IN "
+                          "('queued', 'running')");
+                  db.exec("CREATE TABLE task_instances ("
+                          "  run_row INTEGER NOT NULL REFERENCES dag_runs(id) ON DELETE CASCADE,"
+                          "  task_id TEXT NOT NULL,"
+                          "  state TEXT NOT NULL,"
+                          "  try_number INTEGER NOT NULL,"
+                          "  max_tries INTEGER NOT NULL,"
+                          "  operator TEXT NOT NULL,"
+                          "  pool TEXT NOT NULL,"
+                          "  pool_slots INTEGER NOT NULL,"
+                          "  start_ms INTEGER,"
+                          "  end_ms INTEGER,"
+                          "  next_try_at_ms INTEGER,"
+                          "  message TEXT NOT NULL,"
+                          "  PRIMARY KEY (run_row, task_id)"
+                          ") STRICT");
+                  db.exec("CREATE TABLE task_tries ("
+                          "  run_row INTEGER NOT NULL REFERENCES dag_runs(id) ON DELETE CASCADE,"
+                          "  task_id TEXT NOT NULL,"
+                          "  try_number INTEGER NOT NULL,"
+                          "  state TEXT NOT NULL,"
+                          "  start_ms INTEGER NOT NULL,"
+                          "  end_ms INTEGER,"
+                          "  message TEXT NOT NULL,"
+                          "  PRIMARY KEY (run_row, task_id, try_number)"
+                          ") STRICT");
+                  db.exec("CREATE TABLE xcom ("
+                          "  run_row INTEGER NOT NULL REFERENCES dag_runs(id) ON DELETE CASCADE,"
+                          "  task_id TEXT NOT NULL,"
+                          "  key TEXT NOT NULL,"
+                          "  value TEXT NOT NULL,"
+                          "  PRIMARY KEY (run_row, task_id, key)"
+                          ") STRICT");
+                  // Pools cap how many task slots run at once; "training" keeps two LibTorch
+                  // trainings from sharing a small machine's cores.
+                  db.exec("CREATE TABLE pools ("
+                          "  name TEXT PRIMARY KEY NOT NULL,"
+                          "  slots INTEGER NOT NULL CHECK (slots >= 0),"
+                          "  description TEXT NOT NULL"
+                          ") STRICT");
+                  db.exec("INSERT INTO pools VALUES ('default_pool', 16, 'the pool of tasks "
+                          "that name none'), ('training', 1, 'model training, one at a time')");
+                  // Lets readers (the Jobs panel, another process) see cheaply that something
+                  // changed, like registry_changes.
+                  db.exec("CREATE TABLE scheduler_changes ("
+                          "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+                          "  changes INTEGER NOT NULL"
+                          ") STRICT");
+                  db.exec("INSERT INTO scheduler_changes VALUES (1, 0)");
+                  for (const char *table : {"dag_state", "dag_runs", "task_instances"}) {
+                      const std::string name(table);
+                      for (const char *event : {"INSERT", "UPDATE", "DELETE"}) {
+                          const std::string when(event);
+                          db.exec("CREATE TRIGGER " + name + "_" + when + "_counted AFTER " + when
+                                  + " ON " + name
+                                  + " BEGIN UPDATE scheduler_changes SET changes = changes + 1; "
+                                    "END");
+                      }
+                  }
+              }},
 };
 
 } // namespace
