@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QFileSystemWatcher>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTimer>
 
 #include <SQLiteCpp/Database.h>
@@ -273,17 +274,8 @@ void SchedulerService::setDagPaused(const QString &dagId, bool paused)
     QMetaObject::invokeMethod(
         this,
         [this, dagId, paused] {
-            if (!m_dagBag->dag(dagId)) {
-                Q_EMIT actionFailed(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
-                return;
-            }
-            m_paused[dagId] = paused;
-            write([dagId,
-                   paused](SQLite::Database &db) { schedulerdb::setPaused(db, dagId, paused); },
-                  QStringLiteral("the pause flag of %1").arg(dagId));
-            qCInfo(lcScheduler).noquote() << dagId << (paused ? "paused" : "unpaused");
-            noteDagsChanged();
-            kick();
+            if (auto applied = applyPause(dagId, paused); !applied)
+                Q_EMIT actionFailed(applied.errorMessage());
         },
         Qt::QueuedConnection);
 }
@@ -293,22 +285,8 @@ void SchedulerService::trigger(const QString &dagId, const QJsonObject &conf, co
     QMetaObject::invokeMethod(
         this,
         [this, dagId, conf, runId] {
-            const DagSpec *dag = m_dagBag->dag(dagId);
-            if (!dag) {
-                Q_EMIT actionFailed(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
-                return;
-            }
-            const QDateTime now = nowUtc();
-            const QString id =
-                runId.isEmpty() ? QStringLiteral("manual__") + isoMilliseconds(now) : runId;
-            auto row = createRun(*dag, RunType::Manual, id, now, std::nullopt,
-                                 overlay(dag->defaultConfig, conf), QString());
-            if (!row) {
-                Q_EMIT actionFailed(row.errorMessage());
-                return;
-            }
-            Q_EMIT triggered(dagId, id, *row);
-            kick();
+            if (auto applied = applyTrigger(dagId, conf, runId); !applied)
+                Q_EMIT actionFailed(applied.errorMessage());
         },
         Qt::QueuedConnection);
 }
@@ -318,43 +296,8 @@ void SchedulerService::backfill(const QString &dagId, const QDateTime &from, con
     QMetaObject::invokeMethod(
         this,
         [this, dagId, from, to] {
-            const DagSpec *dag = m_dagBag->dag(dagId);
-            if (!dag) {
-                Q_EMIT actionFailed(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
-                return;
-            }
-            const QList<DataInterval> intervals = dag->schedule.intervalsBetween(from, to);
-            if (intervals.isEmpty()) {
-                Q_EMIT actionFailed(
-                    QStringLiteral("%1 has no whole data interval between %2 and %3")
-                        .arg(dagId, isoSeconds(from), isoSeconds(to)));
-                return;
-            }
-            int created = 0;
-            for (const DataInterval &interval : intervals) {
-                const QString id = QStringLiteral("backfill__") + isoSeconds(interval.start);
-                auto existing = m_store.read([&](SQLite::Database &db) {
-                    SQLite::Statement query(db, "SELECT 1 FROM dag_runs WHERE dag_id = ? AND "
-                                                "logical_date_ms = ? AND run_type IN "
-                                                "('scheduled', 'backfill')");
-                    query.bind(1, dagId.toStdString());
-                    query.bind(2, static_cast<int64_t>(interval.start.toMSecsSinceEpoch()));
-                    return query.executeStep();
-                });
-                if (existing && *existing)
-                    continue;
-                auto row = createRun(*dag, RunType::Backfill, id, interval.start, interval,
-                                     dag->defaultConfig, QString());
-                if (!row) {
-                    Q_EMIT actionFailed(row.errorMessage());
-                    break;
-                }
-                ++created;
-                Q_EMIT triggered(dagId, id, *row);
-            }
-            qCInfo(lcScheduler).noquote()
-                << "backfill of" << dagId << "created" << created << "runs";
-            kick();
+            if (auto applied = applyBackfill(dagId, from, to); !applied)
+                Q_EMIT actionFailed(applied.errorMessage());
         },
         Qt::QueuedConnection);
 }
@@ -364,54 +307,8 @@ void SchedulerService::clearTask(qint64 runRow, const QString &taskId, bool down
     QMetaObject::invokeMethod(
         this,
         [this, runRow, taskId, downstream] {
-            ActiveRun *run = findOrLoadRun(runRow);
-            const DagSpec *dag = run ? m_dagBag->dag(run->record.dagId) : nullptr;
-            if (!run || !dag || !dag->task(taskId)) {
-                Q_EMIT actionFailed(
-                    QStringLiteral("cannot clear %1: no such task in a loaded DAG").arg(taskId));
-                return;
-            }
-            QStringList toClear{taskId};
-            for (int i = 0; downstream && i < toClear.size(); ++i) {
-                for (const QString &next : dag->downstream(toClear[i])) {
-                    if (!toClear.contains(next))
-                        toClear.append(next);
-                }
-            }
-            for (const QString &id : toClear) {
-                auto found = run->tasks.find(id);
-                if (found == run->tasks.end())
-                    continue;
-                TaskInstanceRecord &task = found->second;
-                const TaskSpec *spec = dag->task(id);
-                if (task.state == TaskState::Running)
-                    for (auto &[serial, attempt] : m_tries) {
-                        if (attempt.runRow == runRow && attempt.taskId == id)
-                            attempt.attempt->cancel();
-                    }
-                // Like Airflow's clear: the tries so far stay, and the task gets its retries
-                // anew on top of them.
-                task.state = TaskState::None;
-                task.maxTries = task.tryNumber + 1 + (spec ? spec->retry.retries : 0);
-                task.endedAt = QDateTime();
-                task.nextTryAt = QDateTime();
-                task.message = QStringLiteral("cleared");
-                run->results.remove(id);
-                write([runRow,
-                       id](SQLite::Database &db) { schedulerdb::clearResult(db, runRow, id); },
-                      QStringLiteral("clearing a result"));
-                saveTask(task);
-            }
-            if (isFinished(run->record.state)) {
-                run->record.state = RunState::Queued;
-                run->record.endedAt = QDateTime();
-                run->record.note = QString();
-                saveRun(run->record);
-            }
-            qCInfo(lcScheduler).noquote() << "cleared" << toClear.join(u", ") << "in"
-                                          << run->record.dagId << run->record.runId;
-            noteRunChanged(runRow);
-            kick();
+            if (auto applied = applyClear(runRow, taskId, downstream); !applied)
+                Q_EMIT actionFailed(applied.errorMessage());
         },
         Qt::QueuedConnection);
 }
@@ -421,39 +318,8 @@ void SchedulerService::markTask(qint64 runRow, const QString &taskId, TaskState 
     QMetaObject::invokeMethod(
         this,
         [this, runRow, taskId, state] {
-            if (state != TaskState::Success && state != TaskState::Failed
-                && state != TaskState::Skipped) {
-                Q_EMIT actionFailed(QStringLiteral("a task can be marked success, failed or "
-                                                   "skipped, not %1")
-                                        .arg(toString(state)));
-                return;
-            }
-            ActiveRun *run = findOrLoadRun(runRow);
-            auto found = run ? run->tasks.find(taskId) : decltype(run->tasks.end())();
-            if (!run || found == run->tasks.end()) {
-                Q_EMIT actionFailed(
-                    QStringLiteral("cannot mark %1: no such task instance").arg(taskId));
-                return;
-            }
-            TaskInstanceRecord &task = found->second;
-            if (task.state == TaskState::Running) {
-                for (auto &[serial, attempt] : m_tries) {
-                    if (attempt.runRow == runRow && attempt.taskId == taskId)
-                        attempt.attempt->cancel();
-                }
-            }
-            task.state = state;
-            task.endedAt = nowUtc();
-            task.nextTryAt = QDateTime();
-            task.message = QStringLiteral("marked %1 by hand").arg(toString(state));
-            saveTask(task);
-            if (isFinished(run->record.state)) {
-                run->record.state = RunState::Running;
-                run->record.endedAt = QDateTime();
-                saveRun(run->record);
-            }
-            noteRunChanged(runRow);
-            kick();
+            if (auto applied = applyMark(runRow, taskId, state); !applied)
+                Q_EMIT actionFailed(applied.errorMessage());
         },
         Qt::QueuedConnection);
 }
@@ -462,6 +328,251 @@ void SchedulerService::reloadDags()
 {
     QMetaObject::invokeMethod(
         this, [this] { onDagFilesChanged(); }, Qt::QueuedConnection);
+}
+
+Result<QJsonObject> SchedulerService::applyPause(const QString &dagId, bool paused)
+{
+    if (!m_dagBag->dag(dagId))
+        return fail(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
+    m_paused[dagId] = paused;
+    write([dagId, paused](SQLite::Database &db) { schedulerdb::setPaused(db, dagId, paused); },
+          QStringLiteral("the pause flag of %1").arg(dagId));
+    qCInfo(lcScheduler).noquote() << dagId << (paused ? "paused" : "unpaused");
+    noteDagsChanged();
+    kick();
+    return QJsonObject{{QStringLiteral("dag_id"), dagId}, {QStringLiteral("paused"), paused}};
+}
+
+Result<QJsonObject> SchedulerService::applyTrigger(const QString &dagId, const QJsonObject &conf,
+                                                   const QString &runId)
+{
+    const DagSpec *dag = m_dagBag->dag(dagId);
+    if (!dag)
+        return fail(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
+    const QDateTime now = nowUtc();
+    const QString id = runId.isEmpty() ? QStringLiteral("manual__") + isoMilliseconds(now) : runId;
+    auto row = createRun(*dag, RunType::Manual, id, now, std::nullopt,
+                         overlay(dag->defaultConfig, conf), QString());
+    if (!row)
+        return row.error();
+    Q_EMIT triggered(dagId, id, *row);
+    kick();
+    return QJsonObject{{QStringLiteral("dag_id"), dagId}, {QStringLiteral("run_id"), id}};
+}
+
+Result<QJsonObject> SchedulerService::applyBackfill(const QString &dagId, const QDateTime &from,
+                                                    const QDateTime &to)
+{
+    const DagSpec *dag = m_dagBag->dag(dagId);
+    if (!dag)
+        return fail(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
+    const QList<DataInterval> intervals = dag->schedule.intervalsBetween(from, to);
+    if (intervals.isEmpty())
+        return fail(QStringLiteral("%1 has no whole data interval between %2 and %3")
+                        .arg(dagId, isoSeconds(from), isoSeconds(to)));
+    QJsonArray created;
+    for (const DataInterval &interval : intervals) {
+        auto existing = m_store.read([&](SQLite::Database &db) {
+            SQLite::Statement query(db, "SELECT 1 FROM dag_runs WHERE dag_id = ? AND "
+                                        "logical_date_ms = ? AND run_type IN ('scheduled', "
+                                        "'backfill')");
+            query.bind(1, dagId.toStdString());
+            query.bind(2, static_cast<int64_t>(interval.start.toMSecsSinceEpoch()));
+            return query.executeStep();
+        });
+        if (!existing)
+            return existing.error();
+        if (*existing)
+            continue; // that interval has its run already
+        const QString id = QStringLiteral("backfill__") + isoSeconds(interval.start);
+        auto row = createRun(*dag, RunType::Backfill, id, interval.start, interval,
+                             dag->defaultConfig, QString());
+        if (!row)
+            return row.error();
+        created.append(id);
+        Q_EMIT triggered(dagId, id, *row);
+    }
+    qCInfo(lcScheduler).noquote() << "backfill of" << dagId << "created" << created.size()
+                                  << "runs";
+    kick();
+    return QJsonObject{{QStringLiteral("dag_id"), dagId}, {QStringLiteral("run_ids"), created}};
+}
+
+Result<QJsonObject> SchedulerService::applyClear(qint64 runRow, const QString &taskId,
+                                                 bool downstream)
+{
+    ActiveRun *run = findOrLoadRun(runRow);
+    const DagSpec *dag = run ? m_dagBag->dag(run->record.dagId) : nullptr;
+    if (!run || !dag || !dag->task(taskId))
+        return fail(QStringLiteral("cannot clear %1: no such task in a loaded DAG").arg(taskId));
+    QStringList toClear{taskId};
+    for (int i = 0; downstream && i < toClear.size(); ++i) {
+        for (const QString &next : dag->downstream(toClear[i])) {
+            if (!toClear.contains(next))
+                toClear.append(next);
+        }
+    }
+    for (const QString &id : toClear) {
+        auto found = run->tasks.find(id);
+        if (found == run->tasks.end())
+            continue;
+        TaskInstanceRecord &task = found->second;
+        const TaskSpec *spec = dag->task(id);
+        if (task.state == TaskState::Running)
+            cancelTries(runRow, id);
+        // Like Airflow's clear: the tries so far stay, and the task gets its retries anew on
+        // top of them.
+        task.state = TaskState::None;
+        task.maxTries = task.tryNumber + 1 + (spec ? spec->retry.retries : 0);
+        task.endedAt = QDateTime();
+        task.nextTryAt = QDateTime();
+        task.message = QStringLiteral("cleared");
+        run->results.remove(id);
+        write([runRow, id](SQLite::Database &db) { schedulerdb::clearResult(db, runRow, id); },
+              QStringLiteral("clearing a result"));
+        saveTask(task);
+    }
+    reopen(*run);
+    qCInfo(lcScheduler).noquote() << "cleared" << toClear.join(u", ") << "in" << run->record.dagId
+                                  << run->record.runId;
+    noteRunChanged(runRow);
+    kick();
+    return QJsonObject{{QStringLiteral("run_id"), run->record.runId},
+                       {QStringLiteral("cleared"), QJsonArray::fromStringList(toClear)}};
+}
+
+Result<QJsonObject> SchedulerService::applyMark(qint64 runRow, const QString &taskId,
+                                                TaskState state)
+{
+    if (state != TaskState::Success && state != TaskState::Failed && state != TaskState::Skipped)
+        return fail(QStringLiteral("a task can be marked success, failed or skipped, not %1")
+                        .arg(toString(state)));
+    ActiveRun *run = findOrLoadRun(runRow);
+    if (!run || !run->tasks.count(taskId))
+        return fail(QStringLiteral("cannot mark %1: no such task instance").arg(taskId));
+    TaskInstanceRecord &task = run->tasks[taskId];
+    if (task.state == TaskState::Running)
+        cancelTries(runRow, taskId);
+    task.state = state;
+    task.endedAt = nowUtc();
+    task.nextTryAt = QDateTime();
+    task.message = QStringLiteral("marked %1 by hand").arg(toString(state));
+    saveTask(task);
+    reopen(*run);
+    noteRunChanged(runRow);
+    kick();
+    return QJsonObject{{QStringLiteral("run_id"), run->record.runId},
+                       {QStringLiteral("task_id"), taskId},
+                       {QStringLiteral("state"), toString(state)}};
+}
+
+void SchedulerService::cancelTries(qint64 runRow, const QString &taskId)
+{
+    for (auto &[serial, attempt] : m_tries) {
+        if (attempt.runRow == runRow && attempt.taskId == taskId)
+            attempt.attempt->cancel();
+    }
+}
+
+void SchedulerService::reopen(ActiveRun &run)
+{
+    // A finished run whose tasks changed by hand is decided again by the loop.
+    if (!isFinished(run.record.state))
+        return;
+    run.record.state = RunState::Queued;
+    run.record.endedAt = QDateTime();
+    run.record.note = QString();
+    saveRun(run.record);
+}
+
+void SchedulerService::applyRequests()
+{
+    struct Request
+    {
+        qint64 id = 0;
+        QString action;
+        QString dagId;
+        QJsonObject payload;
+    };
+    auto pending = m_store.read([](SQLite::Database &db) {
+        SQLite::Statement query(db, "SELECT id, action, dag_id, payload FROM scheduler_requests "
+                                    "WHERE done_at_ms IS NULL ORDER BY id");
+        QList<Request> requests;
+        while (query.executeStep())
+            requests.append(Request{
+                query.getColumn(0).getInt64(), QString::fromUtf8(query.getColumn(1).getText()),
+                QString::fromUtf8(query.getColumn(2).getText()),
+                QJsonDocument::fromJson(query.getColumn(3).getText()).object()});
+        return requests;
+    });
+    if (!pending || pending->isEmpty())
+        return;
+    for (const Request &request : *pending) {
+        if (m_appliedRequests.contains(request.id))
+            continue; // applied; its outcome is still being written
+        m_appliedRequests.insert(request.id);
+        const Result<QJsonObject> outcome =
+            applyRequest(request.action, request.dagId, request.payload);
+        const QByteArray text =
+            outcome ? QJsonDocument(*outcome).toJson(QJsonDocument::Compact)
+                    : QJsonDocument(QJsonObject{{QStringLiteral("error"), outcome.errorMessage()}})
+                          .toJson(QJsonDocument::Compact);
+        const bool ok = outcome.hasValue();
+        const qint64 id = request.id;
+        write(
+            [id, ok, text](SQLite::Database &db) {
+                SQLite::Statement done(db, "UPDATE scheduler_requests SET done_at_ms = ?, ok = ?, "
+                                           "outcome = ? WHERE id = ?");
+                done.bind(1, static_cast<int64_t>(QDateTime::currentMSecsSinceEpoch()));
+                done.bind(2, ok ? 1 : 0);
+                done.bind(3, text.toStdString());
+                done.bind(4, static_cast<int64_t>(id));
+                done.exec();
+            },
+            QStringLiteral("the outcome of request %1").arg(id));
+        qCInfo(lcScheduler).noquote()
+            << "request" << request.action << request.dagId << "from "
+            << "another process:" << (ok ? QStringLiteral("done") : outcome.errorMessage());
+    }
+}
+
+Result<QJsonObject> SchedulerService::applyRequest(const QString &action, const QString &dagId,
+                                                   const QJsonObject &payload)
+{
+    const auto runRowOf = [&]() -> Result<qint64> {
+        const QString runId = payload.value(QStringLiteral("run_id")).toString();
+        auto run =
+            m_store.read([&](SQLite::Database &db) { return schedulerdb::run(db, dagId, runId); });
+        if (!run)
+            return run.error();
+        if (!*run)
+            return fail(QStringLiteral("%1 has no run \"%2\"").arg(dagId, runId));
+        return (*run)->row;
+    };
+    if (action == QLatin1String("trigger"))
+        return applyTrigger(dagId, payload.value(QStringLiteral("conf")).toObject(),
+                            payload.value(QStringLiteral("run_id")).toString());
+    if (action == QLatin1String("pause") || action == QLatin1String("unpause"))
+        return applyPause(dagId, action == QLatin1String("pause"));
+    if (action == QLatin1String("backfill"))
+        return applyBackfill(
+            dagId,
+            QDateTime::fromString(payload.value(QStringLiteral("from")).toString(), Qt::ISODate),
+            QDateTime::fromString(payload.value(QStringLiteral("to")).toString(), Qt::ISODate));
+    if (action == QLatin1String("clear") || action == QLatin1String("mark")) {
+        auto row = runRowOf();
+        if (!row)
+            return row.error();
+        const QString taskId = payload.value(QStringLiteral("task_id")).toString();
+        if (action == QLatin1String("clear"))
+            return applyClear(*row, taskId, payload.value(QStringLiteral("downstream")).toBool());
+        const auto state = taskStateFromString(payload.value(QStringLiteral("state")).toString());
+        if (!state)
+            return fail(QStringLiteral("unknown task state \"%1\"")
+                            .arg(payload.value(QStringLiteral("state")).toString()));
+        return applyMark(*row, taskId, *state);
+    }
+    return fail(QStringLiteral("unknown scheduler request \"%1\"").arg(action));
 }
 
 void SchedulerService::onDagFilesChanged()
@@ -517,6 +628,10 @@ void SchedulerService::loop()
     if (m_stopping)
         return;
     const QDateTime now = nowUtc();
+    if (!m_requestsChecked.isValid() || m_requestsChecked.elapsed() >= 200) {
+        m_requestsChecked.start();
+        applyRequests();
+    }
     createDueRuns(now);
     std::vector<qint64> rows;
     rows.reserve(m_runs.size());

@@ -7,6 +7,7 @@
 #include "plugins/api/taskoperator.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -106,6 +107,9 @@ public:
     void markTask(qint64 runRow, const QString &taskId, TaskState state);
     /// Re-reads dags/ now.
     void reloadDags();
+    // Other processes (the CLI) ask for these actions through the table scheduler_requests
+    // (action trigger|pause|unpause|clear|mark|backfill, dag_id, payload JSON); the loop applies
+    // each once within a fraction of a second and writes ok and outcome back.
 
     /// For tests and benchmarks: true once start() finished loading.
     bool isStarted() const { return m_started; }
@@ -146,6 +150,18 @@ private:
     };
     struct Mailbox;
 
+    Result<QJsonObject> applyPause(const QString &dagId, bool paused);
+    Result<QJsonObject> applyTrigger(const QString &dagId, const QJsonObject &conf,
+                                     const QString &runId);
+    Result<QJsonObject> applyBackfill(const QString &dagId, const QDateTime &from,
+                                      const QDateTime &to);
+    Result<QJsonObject> applyClear(qint64 runRow, const QString &taskId, bool downstream);
+    Result<QJsonObject> applyMark(qint64 runRow, const QString &taskId, TaskState state);
+    void cancelTries(qint64 runRow, const QString &taskId);
+    void reopen(ActiveRun &run);
+    void applyRequests();
+    Result<QJsonObject> applyRequest(const QString &action, const QString &dagId,
+                                     const QJsonObject &payload);
     void loadState();
     void recoverInterrupted(ActiveRun &run);
     void onDagFilesChanged();
@@ -204,6 +220,8 @@ private:
     int m_executorBusy = 0;
     QSet<qint64> m_changedRuns;
     QSet<QString> m_topicChecks; // dag/topic pairs being counted
+    QSet<qint64> m_appliedRequests;
+    QElapsedTimer m_requestsChecked;
 
     QThreadPool m_executor;
     std::shared_ptr<Mailbox> m_mailbox;

@@ -359,6 +359,19 @@ const std::array kMigrations = {
                           ") STRICT");
                   db.exec("INSERT INTO pools VALUES ('default_pool', 16, 'the pool of tasks "
                           "that name none'), ('training', 1, 'model training, one at a time')");
+                  // Actions other processes ask of the running scheduler (`millrace dags
+                  // trigger` while the app has the workspace): the scheduler applies each once
+                  // and writes back its outcome.
+                  db.exec("CREATE TABLE scheduler_requests ("
+                          "  id INTEGER PRIMARY KEY,"
+                          "  action TEXT NOT NULL,"
+                          "  dag_id TEXT NOT NULL,"
+                          "  payload TEXT NOT NULL,"
+                          "  created_at_ms INTEGER NOT NULL,"
+                          "  done_at_ms INTEGER,"
+                          "  ok INTEGER,"
+                          "  outcome TEXT"
+                          ") STRICT");
                   // Lets readers (the Jobs panel, another process) see cheaply that something
                   // changed, like registry_changes.
                   db.exec("CREATE TABLE scheduler_changes ("

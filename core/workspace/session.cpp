@@ -4,8 +4,12 @@
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registryrestapi.h"
 #include "core/registry/registrystore.h"
+#include "core/scheduler/builtinoperators.h"
+#include "core/scheduler/operatorcatalog.h"
+#include "core/scheduler/schedulerservice.h"
 #include "core/store/appstate.h"
 #include "core/store/store.h"
+#include "core/streams/clusterclient.h"
 #include "core/streams/profilestore.h"
 #include "core/streams/streamsservice.h"
 #include "core/tracking/trackingserver.h"
@@ -15,6 +19,8 @@
 #include "core/workspace/secretstore.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspacelog.h"
+#include "plugins/api/plugininfo.h"
+#include "plugins/api/taskoperator.h"
 
 namespace millrace {
 
@@ -58,8 +64,20 @@ Session::Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginMan
                                          m_workspace->store(), m_workspace->artifactsDir())),
       m_registry(std::make_unique<registry::RegistryStore>(m_workspace->store(), *m_tracking,
                                                            m_workspace->modelsDir())),
-      m_streamProfiles(std::make_unique<streams::ProfileStore>(m_workspace->store()))
+      m_streamProfiles(std::make_unique<streams::ProfileStore>(m_workspace->store())),
+      m_noopOperator(std::make_unique<scheduler::NoopOperator>()),
+      m_operators(std::make_unique<scheduler::OperatorCatalog>())
 {
+    m_operators->add(QStringLiteral("noop"), m_noopOperator.get(), QStringLiteral("built-in"));
+    for (const PluginInfo &plugin : m_plugins->plugins()) {
+        if (plugin.kind != QLatin1String(plugins::kind::kTaskOperator))
+            continue;
+        auto *op = m_plugins->find<plugins::TaskOperator>(plugin.id);
+        if (op && !m_operators->add(plugin.id, op, plugin.file))
+            qCWarning(lcWorkspace).noquote()
+                << "the task operator" << plugin.id << "in" << plugin.file
+                << "is ignored: a built-in operator has its id";
+    }
 }
 
 Session::~Session()
@@ -68,6 +86,9 @@ Session::~Session()
     // stops at its next batch, ending its run KILLED.
     if (training::TrainingService *trainer = training())
         trainer->cancelAll();
+    // The scheduler before the services its tasks use: its stop cancels running tasks and
+    // waits for them.
+    m_schedulerThread.reset();
     m_trainingThread.reset();
     m_streamsThread.reset();
     m_trackingThread.reset();
@@ -98,6 +119,44 @@ void Session::startServices()
             QStringLiteral("streams"));
         m_streamsThread->start();
     }
+    if (m_options.scheduler && !m_schedulerThread) {
+        scheduler::SchedulerOptions options;
+        options.workspaceRoot = m_workspace->root();
+        options.dagsDir = m_workspace->dagsDir();
+        options.logsDir = m_workspace->logsDir();
+        scheduler::EventSources events;
+        if (streams::StreamsService *service = streams()) {
+            // Counts what a topic has received so far (the sum of its high watermarks), on the
+            // cluster the streams service uses now.
+            events.topicMessageCount = [service](const QString &topic) -> Result<qint64> {
+                const std::optional<streams::ClusterEndpoint> endpoint = service->endpoint();
+                if (!endpoint)
+                    return fail(QStringLiteral("not connected to a Kafka cluster yet"));
+                auto client = streams::ClusterClient::create(*endpoint);
+                if (!client)
+                    return client.error();
+                auto info = (*client)->describeTopic(topic, std::chrono::seconds(5));
+                if (!info)
+                    return info.error();
+                qint64 total = 0;
+                for (const streams::PartitionInfo &partition : info->partitions)
+                    total += std::max<std::int64_t>(0, partition.highWatermark);
+                return total;
+            };
+        }
+        m_schedulerThread = std::make_unique<ServiceThread>(
+            new scheduler::SchedulerService(m_workspace->store(), *m_operators, options,
+                                            std::move(events)),
+            QStringLiteral("scheduler"));
+        m_schedulerThread->start();
+    }
+}
+
+scheduler::SchedulerService *Session::scheduler() const
+{
+    return m_schedulerThread
+               ? static_cast<scheduler::SchedulerService *>(m_schedulerThread->service())
+               : nullptr;
 }
 
 streams::StreamsService *Session::streams() const

@@ -24,6 +24,11 @@ class StreamsService;
 namespace training {
 class TrainingService;
 }
+namespace scheduler {
+class NoopOperator;
+class OperatorCatalog;
+class SchedulerService;
+} // namespace scheduler
 namespace tracking {
 class TrackingServer;
 class TrackingStore;
@@ -40,6 +45,8 @@ struct SessionOptions
     bool trackingServer = true;
     /// The streams service (Kafka cluster in view, embedded broker, simulator).
     bool streams = true;
+    /// The DAG scheduler (scheduled jobs, event triggers, the shipped pipeline).
+    bool scheduler = true;
 };
 
 /// The workspace setting (app_state key) that holds the tracking API's port.
@@ -78,6 +85,11 @@ public:
     /// Keeps the active Kafka cluster in view on its own thread, once startServices() ran and
     /// if it is enabled; else null.
     streams::StreamsService *streams() const;
+    /// The operators DAG files can use: the built-in ones and those of task-operator plugins.
+    scheduler::OperatorCatalog &operators() const { return *m_operators; }
+    /// Runs the DAGs of the workspace's dags/ folder on its own thread, once startServices() ran
+    /// and if it is enabled; else null.
+    scheduler::SchedulerService *scheduler() const;
 
 private:
     Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins,
@@ -89,9 +101,12 @@ private:
     std::unique_ptr<tracking::TrackingStore> m_tracking;
     std::unique_ptr<registry::RegistryStore> m_registry;
     std::unique_ptr<streams::ProfileStore> m_streamProfiles;
+    std::unique_ptr<scheduler::NoopOperator> m_noopOperator;
+    std::unique_ptr<scheduler::OperatorCatalog> m_operators;
     std::unique_ptr<ServiceThread> m_trackingThread;
     std::unique_ptr<ServiceThread> m_trainingThread;
     std::unique_ptr<ServiceThread> m_streamsThread;
+    std::unique_ptr<ServiceThread> m_schedulerThread;
 };
 
 } // namespace millrace

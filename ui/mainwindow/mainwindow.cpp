@@ -1,6 +1,7 @@
 #include "ui/mainwindow/mainwindow.h"
 
 #include "core/plugins/pluginmanager.h"
+#include "core/scheduler/schedulerservice.h"
 #include "core/scheduler/schedulerswitch.h"
 #include "core/training/pluginarchitectures.h"
 #include "core/training/trainingservice.h"
@@ -284,6 +285,12 @@ void MainWindow::attachSession(Session &session)
     m_workspaceLabel->setToolTip(root);
     m_schedulerSwitch = new SchedulerSwitch(session.workspace().store(), this);
     m_schedulerToggle->bind(m_schedulerSwitch);
+    if (scheduler::SchedulerService *service = session.scheduler()) {
+        // The switch persists the choice; the scheduler applies it (it read the same stored
+        // value when it started).
+        connect(m_schedulerSwitch, &SchedulerSwitch::stateChanged, service,
+                [service](bool running) { service->setRunning(running); });
+    }
     m_schedulerSwitch->load();
     m_session = &session;
     m_experimentsPanel->attachSession(session);
