@@ -34,8 +34,10 @@ public:
     static Result<CronExpression> parse(const QString &text);
 
     /// The first matching wall-clock time strictly after `after`, read in `zone`, as UTC; null
-    /// when none exists (a 30 February). A wall-clock time a DST change skips does not exist that
-    /// day and is skipped; one a DST change repeats fires once, at its first occurrence.
+    /// when none exists (a 30 February) within ten years. A wall-clock time a DST change skips
+    /// does not exist that day and is skipped; one a DST change repeats fires once, at its first
+    /// occurrence, except that a schedule whose hour field matches every hour (`*`) fires at
+    /// both, as Airflow and Vixie cron do, so it keeps its pace through the repeated hour.
     QDateTime next(const QDateTime &after, const QTimeZone &zone) const;
     /// The last matching time at or before `atOrBefore`, same rules; null when none exists.
     QDateTime previous(const QDateTime &atOrBefore, const QTimeZone &zone) const;
