@@ -81,6 +81,9 @@ struct DagSpec
     QString description;
     QStringList tags;
     Timetable schedule;
+    /// The schedule used while the workspace's demo speed is on (`demo_schedule`), so the
+    /// shipped pipeline shows a whole cycle within minutes; none: `schedule` applies always.
+    std::optional<Timetable> demoSchedule;
     QDateTime startDate; ///< UTC
     QTimeZone timezone = QTimeZone::utc();
     bool catchup = false;

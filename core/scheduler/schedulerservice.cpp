@@ -149,6 +149,7 @@ void SchedulerService::loadState()
     struct Loaded
     {
         bool running = true;
+        bool demoSpeed = false;
         std::map<QString, bool> paused;
         QList<PoolRecord> pools;
         qint64 maxRow = 0;
@@ -160,6 +161,7 @@ void SchedulerService::loadState()
         Loaded state;
         state.running =
             appstate::get(db, SchedulerSwitch::stateKey()).value_or(QString()) != u"paused";
+        state.demoSpeed = appstate::get(db, demoSpeedKey()).value_or(QString()) == u"on";
         state.paused = schedulerdb::pausedFlags(db);
         state.pools = schedulerdb::pools(db);
         state.maxRow = schedulerdb::maxRunRow(db);
@@ -179,6 +181,7 @@ void SchedulerService::loadState()
         return;
     }
     m_running = loaded->running;
+    m_demoSpeed = loaded->demoSpeed;
     m_paused = loaded->paused;
     for (const PoolRecord &pool : loaded->pools)
         m_poolCapacity[pool.name] = pool.slots;
@@ -267,6 +270,31 @@ void SchedulerService::setRunning(bool running)
             kick();
         },
         Qt::QueuedConnection);
+}
+
+QString SchedulerService::demoSpeedKey()
+{
+    return QStringLiteral("scheduler.demo_speed");
+}
+
+void SchedulerService::setDemoSpeed(bool on)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, on] {
+            if (m_demoSpeed == on)
+                return;
+            m_demoSpeed = on;
+            qCInfo(lcScheduler) << "demo speed" << (on ? "on" : "off");
+            noteDagsChanged();
+            kick();
+        },
+        Qt::QueuedConnection);
+}
+
+const Timetable &SchedulerService::scheduleOf(const DagSpec &dag) const
+{
+    return m_demoSpeed && dag.demoSchedule ? *dag.demoSchedule : dag.schedule;
 }
 
 void SchedulerService::setDagPaused(const QString &dagId, bool paused)
@@ -366,7 +394,7 @@ Result<QJsonObject> SchedulerService::applyBackfill(const QString &dagId, const 
     const DagSpec *dag = m_dagBag->dag(dagId);
     if (!dag)
         return fail(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
-    const QList<DataInterval> intervals = dag->schedule.intervalsBetween(from, to);
+    const QList<DataInterval> intervals = scheduleOf(*dag).intervalsBetween(from, to);
     if (intervals.isEmpty())
         return fail(QStringLiteral("%1 has no whole data interval between %2 and %3")
                         .arg(dagId, isoSeconds(from), isoSeconds(to)));
@@ -651,12 +679,12 @@ void SchedulerService::createDueRuns(const QDateTime &now)
     if (!m_running)
         return;
     for (const auto &[dagId, dag] : m_dagBag->dags()) {
-        if (m_paused[dagId] || dag.schedule.kind() == Timetable::Kind::Manual)
+        if (m_paused[dagId] || scheduleOf(dag).kind() == Timetable::Kind::Manual)
             continue;
         while (activeRunCount(dagId) < dag.maxActiveRuns) {
             const std::optional<DataInterval> next =
-                dag.schedule.nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
-            if (!next || dag.schedule.dueAt(*next) > now)
+                scheduleOf(dag).nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
+            if (!next || scheduleOf(dag).dueAt(*next) > now)
                 break;
             const QString runId = QStringLiteral("scheduled__") + isoSeconds(next->start);
             auto row = createRun(dag, RunType::Scheduled, runId, next->start, next,
@@ -1216,12 +1244,12 @@ void SchedulerService::armClock(const QDateTime &now)
     }
     if (m_running) {
         for (const auto &[dagId, dag] : m_dagBag->dags()) {
-            if (m_paused[dagId] || dag.schedule.kind() == Timetable::Kind::Manual)
+            if (m_paused[dagId] || scheduleOf(dag).kind() == Timetable::Kind::Manual)
                 continue;
             const auto interval =
-                dag.schedule.nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
+                scheduleOf(dag).nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
             if (interval) {
-                const QDateTime due = dag.schedule.dueAt(*interval);
+                const QDateTime due = scheduleOf(dag).dueAt(*interval);
                 if (due < next)
                     next = due;
             }
@@ -1454,6 +1482,7 @@ void SchedulerService::emitDags()
     for (const auto &[dagId, dag] : m_dagBag->dags()) {
         DagSummary summary;
         summary.spec = dag;
+        summary.spec.schedule = scheduleOf(dag); // what applies now, demo speed or not
         summary.paused = m_paused[dagId];
         summary.activeRuns = activeRunCount(dagId);
         if (latest && latest->contains(dagId))
@@ -1463,11 +1492,11 @@ void SchedulerService::emitDags()
             if (run.record.dagId == dagId && (!summary.lastRun || summary.lastRun->row <= row))
                 summary.lastRun = run.record;
         }
-        if (dag.schedule.kind() != Timetable::Kind::Manual) {
+        if (scheduleOf(dag).kind() != Timetable::Kind::Manual) {
             const auto next =
-                dag.schedule.nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
+                scheduleOf(dag).nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
             if (next)
-                summary.nextRunAt = dag.schedule.dueAt(*next);
+                summary.nextRunAt = scheduleOf(dag).dueAt(*next);
         }
         summaries.append(summary);
     }

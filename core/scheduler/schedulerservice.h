@@ -93,6 +93,11 @@ public:
     /// run is created; runs already created go on; manual triggers still run. Not persisted here
     /// (SchedulerSwitch does that).
     void setRunning(bool running);
+    /// Runs DAGs that have a demo_schedule on it (the workspace's demo speed switch, persisted
+    /// by the caller under demoSpeedKey()).
+    void setDemoSpeed(bool on);
+    /// The app_state key of the demo speed switch ("on" or "off"; off when unset).
+    static QString demoSpeedKey();
     /// Pauses or unpauses one DAG (persisted): a paused DAG gets no scheduled or event runs.
     void setDagPaused(const QString &dagId, bool paused);
     /// Starts a manual run of `dagId` with `conf` over the DAG's default config; `runId` may be
@@ -163,6 +168,7 @@ private:
     Result<QJsonObject> applyRequest(const QString &action, const QString &dagId,
                                      const QJsonObject &payload);
     void loadState();
+    const Timetable &scheduleOf(const DagSpec &dag) const;
     void recoverInterrupted(ActiveRun &run);
     void onDagFilesChanged();
     void kick();
@@ -206,6 +212,7 @@ private:
     bool m_started = false;
     bool m_stopping = false;
     bool m_running = true;
+    bool m_demoSpeed = false;
     std::unique_ptr<DagBag> m_dagBag;
     std::map<QString, bool> m_paused;
     std::map<QString, std::optional<DataInterval>> m_lastIntervals;
