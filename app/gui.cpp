@@ -38,6 +38,7 @@ int runGui(const Invocation &invocation, millrace::LogBus *logBus)
             millrace::SessionOptions options;
             options.pluginDirs = millrace::PluginManager::defaultSearchPaths();
             options.trackingPort = trackingPort;
+            options.installExampleDags = true;
             auto opened = millrace::Session::open(workspace, options);
             if (!opened)
                 throw std::runtime_error(opened.errorMessage().toStdString());

@@ -1,5 +1,6 @@
 #include "core/workspace/session.h"
 
+#include "core/base/durablefiles.h"
 #include "core/base/servicethread.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registryrestapi.h"
@@ -20,9 +21,55 @@
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspacelog.h"
 #include "plugins/api/plugininfo.h"
+
 #include "plugins/api/taskoperator.h"
+#include <QDir>
+#include <QFile>
 
 namespace millrace {
+
+namespace {
+
+// Copies the shipped DAG files (compiled in from resources/dags) into a workspace that never had
+// them, and turns demo speed on there, in one database write.
+Result<void> installExampleDags(Workspace &workspace)
+{
+    Store &store = workspace.store();
+    auto installed = store.read([](SQLite::Database &db) {
+        return appstate::get(db, QLatin1String(kExampleDagsInstalledSetting)).has_value();
+    });
+    if (!installed)
+        return installed.error();
+    if (*installed)
+        return {};
+    const QDir shipped(QStringLiteral(":/millrace/dags"));
+    const QDir target(workspace.dagsDir());
+    for (const QString &name : shipped.entryList(QDir::Files, QDir::Name)) {
+        if (target.exists(name))
+            continue; // never overwrite a user's file
+        QFile source(shipped.filePath(name));
+        if (!source.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("cannot read the example DAG %1").arg(name));
+        if (Result<void> written = writeFileDurably(target.filePath(name), source.readAll());
+            !written)
+            return written.error();
+    }
+    auto marked =
+        store
+            .write([](SQLite::Database &db) {
+                appstate::set(db, QLatin1String(kExampleDagsInstalledSetting), QStringLiteral("1"));
+                appstate::set(db, scheduler::SchedulerService::demoSpeedKey(),
+                              QStringLiteral("on"));
+            })
+            .result();
+    if (!marked)
+        return marked.error();
+    qCInfo(lcWorkspace).noquote() << "installed the example pipeline in" << target.path()
+                                  << "with demo speed on";
+    return {};
+}
+
+} // namespace
 
 Result<std::unique_ptr<Session>> Session::open(const QString &root, const SessionOptions &options)
 {
@@ -45,6 +92,10 @@ Result<std::unique_ptr<Session>> Session::open(const QString &root, const Sessio
             return fail(QStringLiteral("the workspace setting %1 is \"%2\", not a port number")
                             .arg(QLatin1String(kTrackingPortSetting), **setting));
         resolved.trackingPort = quint16(port);
+    }
+    if (resolved.installExampleDags) {
+        if (Result<void> installed = installExampleDags(**workspace); !installed)
+            return installed.error();
     }
     std::unique_ptr<Session> session(
         new Session(std::move(workspace).value(), std::move(plugins), resolved));

@@ -47,7 +47,14 @@ struct SessionOptions
     bool streams = true;
     /// The DAG scheduler (scheduled jobs, event triggers, the shipped pipeline).
     bool scheduler = true;
+    /// Puts seed 000's pipeline (initial_model, stream, update_model) into dags/ with demo speed
+    /// on, once per workspace: the app's first launch shows a whole cycle within minutes. A user
+    /// who deletes the files does not get them back.
+    bool installExampleDags = false;
 };
+
+/// The app_state key that records that the example DAGs were installed.
+inline constexpr char kExampleDagsInstalledSetting[] = "scheduler.examples_installed";
 
 /// The workspace setting (app_state key) that holds the tracking API's port.
 inline constexpr char kTrackingPortSetting[] = "tracking.port";
