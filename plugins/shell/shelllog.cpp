@@ -1,0 +1,3 @@
+#include "plugins/shell/shelllog.h"
+
+Q_LOGGING_CATEGORY(lcShell, "millrace.shell")
