@@ -548,12 +548,14 @@ void TestMainWindow::pluginsDialogShowsLoadedAndRejected()
     auto *loaded = dialog->findChild<QTreeWidget *>(QStringLiteral("loadedPlugins"));
     auto *rejected = dialog->findChild<QTreeWidget *>(QStringLiteral("rejectedPlugins"));
     QVERIFY(loaded && rejected);
-    QCOMPARE(loaded->topLevelItemCount(), 3);
+    QCOMPARE(loaded->topLevelItemCount(), 4);
     QCOMPARE(loaded->topLevelItem(0)->text(0), QStringLiteral("JSON messages"));
     QCOMPARE(loaded->topLevelItem(0)->text(1), QStringLiteral("message-codec"));
     QCOMPARE(loaded->topLevelItem(1)->text(0), QStringLiteral("Image CNN"));
     QCOMPARE(loaded->topLevelItem(1)->text(1), QStringLiteral("model-architecture"));
     QCOMPARE(loaded->topLevelItem(2)->text(0), QStringLiteral("Tabular MLP"));
+    QCOMPARE(loaded->topLevelItem(3)->text(0), QStringLiteral("Shell command"));
+    QCOMPARE(loaded->topLevelItem(3)->text(1), QStringLiteral("task-operator"));
     QCOMPARE(rejected->topLevelItemCount(), 1);
     QCOMPARE(rejected->topLevelItem(0)->text(0), QStringLiteral("libnot_a_plugin.so"));
     QVERIFY2(rejected->topLevelItem(0)->text(1).contains(QStringLiteral("not a Qt plugin")),
