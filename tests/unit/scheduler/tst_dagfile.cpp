@@ -4,7 +4,9 @@
 #include "testoperators.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTest>
 
@@ -709,6 +711,37 @@ private Q_SLOTS:
         testing::TestOperators operators;
         const DagFileResult result = parseDagFile(u"dags/ok.yaml"_s, contents, operators.catalog);
         QVERIFY2(result.dag && result.errors.isEmpty(), qPrintable(allErrors(result)));
+    }
+
+    // The examples in the user documentation are DAGs that read, and the YAML and JSON ones
+    // agree.
+    void documentationExamples()
+    {
+        QFile file(QStringLiteral(MILLRACE_DOCS_DIR "/dags.md"));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+        const QString text = QString::fromUtf8(file.readAll());
+        static const QRegularExpression block(QStringLiteral("```(yaml|json)\\n(.*?)```"),
+                                              QRegularExpression::DotMatchesEverythingOption);
+        testing::SchemaOperator any("{}");
+        OperatorCatalog catalog;
+        for (const char *id : {"drain_topic", "update_model", "evaluate_and_decide", "shell"})
+            catalog.add(QString::fromLatin1(id), &any, u"test"_s);
+
+        QStringList described;
+        int complete = 0;
+        for (auto it = block.globalMatch(text); it.hasNext();) {
+            const auto match = it.next();
+            const QByteArray contents = match.captured(2).toUtf8();
+            if (!contents.contains("tasks"))
+                continue; // a fragment
+            ++complete;
+            const DagFileResult result =
+                parseDagFile(u"dags/example."_s + match.captured(1), contents, catalog);
+            QVERIFY2(result.dag, qPrintable(allErrors(result)));
+            described.append(describe(*result.dag));
+        }
+        QCOMPARE(complete, 3);
+        QCOMPARE(described[1], described[0]); // the JSON version of the YAML example
     }
 
     // No input makes it throw or hang.
