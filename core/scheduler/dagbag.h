@@ -46,7 +46,9 @@ private:
     {
         qint64 size = -1;
         QDateTime modified;
-        QString dagId; // empty when the file gave errors
+        // Kept whole, also when another file holds the dag id: once that one goes, this one
+        // takes the id over without being read again.
+        DagFileResult parsed;
     };
 
     QString m_folder;
