@@ -412,7 +412,9 @@ tasks:
 
 void TestSchedulerService::catchupCreatesEveryMissedInterval()
 {
-    const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-5 * 3600 - 1800);
+    // Whole seconds, as the DAG file below writes it.
+    QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-5 * 3600 - 1800);
+    start.setTime(QTime(start.time().hour(), start.time().minute(), start.time().second()));
     writeDag(u"hourly"_s, uR"(
 schedule: "@every 1h"
 start_date: %1
@@ -446,7 +448,9 @@ tasks:
 
 void TestSchedulerService::withoutCatchupOnlyTheLatestInterval()
 {
-    const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-5 * 3600 - 1800);
+    // Whole seconds, as the DAG file below writes it.
+    QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-5 * 3600 - 1800);
+    start.setTime(QTime(start.time().hour(), start.time().minute(), start.time().second()));
     writeDag(u"latest"_s, uR"(
 schedule: "@every 1h"
 start_date: %1
@@ -465,6 +469,7 @@ tasks:
 
 void TestSchedulerService::pauseStopsNewRuns()
 {
+    // With catchup off, an interval that has ended is due the moment the scheduler looks.
     writeDag(u"often"_s, uR"(
 schedule: "@every 1s"
 start_date: 2026-01-01
@@ -472,27 +477,26 @@ catchup: false
 tasks:
   - {id: t, operator: noop}
 )"_s);
-    m_store
-        ->write([](SQLite::Database &db) {
-            appstate::set(db, SchedulerSwitch::stateKey(), u"paused"_s);
-        })
-        .waitForFinished();
+    m_store->write([](SQLite::Database &db) {
+        appstate::set(db, SchedulerSwitch::stateKey(), u"paused"_s);
+    }).waitForFinished();
     startService();
-    QTest::qWait(1300);
+    QTest::qWait(400);
     QCOMPARE(runsOf(u"often"_s).size(), 0);
     QSignalSpy running(m_service, &SchedulerService::runningChanged);
     m_service->setRunning(true);
     QTRY_VERIFY_WITH_TIMEOUT(!runsOf(u"often"_s).isEmpty(), 3000);
     QCOMPARE(running.size(), 1);
-    // Paused again, the count stops growing; a paused DAG stays paused even when all run.
+    // Paused again, the count stops growing although a new interval ends every second.
     m_service->setRunning(false);
     QTest::qWait(100);
     const auto before = runsOf(u"often"_s).size();
-    QTest::qWait(1300);
+    QTest::qWait(1200);
     QCOMPARE(runsOf(u"often"_s).size(), before);
+    // A paused DAG stays paused while everything else runs, and its flag is kept.
     m_service->setDagPaused(u"often"_s, true);
     m_service->setRunning(true);
-    QTest::qWait(1300);
+    QTest::qWait(400);
     QCOMPARE(runsOf(u"often"_s).size(), before);
     auto flags = m_store->read([](SQLite::Database &db) { return schedulerdb::pausedFlags(db); });
     QVERIFY(flags && flags->at(u"often"_s));
