@@ -1,5 +1,6 @@
 #include "app/commandline.h"
 
+#include "app/dagscommand.h"
 #include "app/modelscommand.h"
 #include "app/runscommand.h"
 #include "app/streamscommand.h"
@@ -38,7 +39,10 @@ constexpr CommandSpec kCommands[] = {
      &runProduceCommand},
     {"drain", "drain a Kafka topic into a training batch under data/incoming", nullptr,
      &runDrainCommand},
-    {"dags", "list, trigger, pause and unpause scheduled jobs", "the scheduler", nullptr},
+    {"dags", "list, trigger, pause, unpause, backfill and clear scheduled jobs; list their runs",
+     nullptr, &runDagsCommand},
+    {"tasks", "list a DAG run's task instances; print or follow a task's log", nullptr,
+     &runTasksCommand},
     {"train", "train a model or search its hyperparameters (--config FILE)", nullptr,
      &runTrainCommand},
     {"serve", "serve a registered model over HTTP", "local serving", nullptr},
