@@ -85,6 +85,10 @@ void configure(QCommandLineParser &parser)
                                      "(default: the workspace's tracking.port setting, else 5000; "
                                      "0 picks a free port)."),
                       QStringLiteral("port")});
+    parser.addOption({QStringLiteral("example-dags"),
+                      QStringLiteral("With --headless: put the shipped pipeline's DAGs into a "
+                                     "workspace that never had them, with demo speed on (the GUI "
+                                     "always does).")});
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
@@ -152,6 +156,7 @@ Invocation parseCommandLine(const QStringList &arguments)
         }
         invocation.trackingPort = quint16(port);
     }
+    invocation.exampleDags = parser.isSet(QStringLiteral("example-dags"));
     invocation.workspace = parser.isSet(QStringLiteral("workspace"))
                                ? parser.value(QStringLiteral("workspace"))
                                : millrace::Workspace::defaultPath();

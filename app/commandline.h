@@ -13,6 +13,7 @@ struct Invocation
     QString workspace;                   ///< --workspace, or the default workspace
     QStringList command;                 ///< for Mode::Command: the command and its arguments
     std::optional<quint16> trackingPort; ///< --tracking-port, if given
+    bool exampleDags = false;            ///< --example-dags (the GUI installs them always)
     QString error;                       ///< for Mode::UsageError
 };
 

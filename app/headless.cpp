@@ -23,6 +23,7 @@ int runHeadless(const Invocation &invocation)
     millrace::SessionOptions options;
     options.pluginDirs = millrace::PluginManager::defaultSearchPaths();
     options.trackingPort = invocation.trackingPort;
+    options.installExampleDags = invocation.exampleDags;
     auto session = millrace::Session::open(invocation.workspace, options);
     if (!session) {
         QTextStream(stderr) << "millrace: " << session.errorMessage() << "\n";

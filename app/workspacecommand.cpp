@@ -5,6 +5,7 @@
 #include "core/store/schema.h"
 #include "core/store/store.h"
 #include "core/workspace/session.h"
+#include "core/scheduler/schedulerservice.h"
 #include "core/workspace/workspace.h"
 
 #include <QDir>
@@ -17,7 +18,9 @@ namespace {
 constexpr char kUsage[] = "usage: millrace [--workspace DIR] workspace [info]\n"
                           "       millrace [--workspace DIR] workspace get KEY\n"
                           "       millrace [--workspace DIR] workspace set KEY VALUE\n"
-                          "settings: tracking.port (0-65535; 0 picks a free port)\n";
+                          "settings: tracking.port (0-65535; 0 picks a free port)\n"
+                          "          scheduler.demo_speed (on|off: DAGs with a demo_schedule "
+                          "run on it; read at start)\n";
 
 int usage(const QString &problem)
 {
@@ -39,6 +42,11 @@ QString checkSetting(const QString &key, const QString &value)
         const uint port = value.toUInt(&ok);
         if (!ok || port > 65535)
             return QStringLiteral("%1 takes a port number (0-65535), not \"%2\"").arg(key, value);
+        return QString();
+    }
+    if (key == scheduler::SchedulerService::demoSpeedKey()) {
+        if (value != QLatin1String("on") && value != QLatin1String("off"))
+            return QStringLiteral("%1 takes on or off, not \"%2\"").arg(key, value);
         return QString();
     }
     return QStringLiteral("unknown setting \"%1\"").arg(key);

@@ -1443,7 +1443,11 @@ void SchedulerService::write(std::function<void(SQLite::Database &)> write, cons
 
 void SchedulerService::noteRunChanged(qint64 runRow)
 {
-    m_changedRuns.insert(runRow);
+    // A copy now: a finished run leaves memory before the coalesced signal goes out, and the
+    // database may not have its last state committed yet.
+    auto run = m_runs.find(runRow);
+    if (run != m_runs.end())
+        m_changedRuns[runRow] = run->second.record;
     if (m_runsTimer && !m_runsTimer->isActive())
         m_runsTimer->start();
 }
@@ -1456,17 +1460,10 @@ void SchedulerService::noteDagsChanged()
 
 void SchedulerService::emitRuns()
 {
-    const QSet<qint64> changed = std::exchange(m_changedRuns, {});
-    for (qint64 row : changed) {
+    const std::map<qint64, DagRunRecord> changed = std::exchange(m_changedRuns, {});
+    for (const auto &[row, snapshot] : changed) {
         auto run = m_runs.find(row);
-        if (run != m_runs.end()) {
-            Q_EMIT runChanged(run->second.record);
-            continue;
-        }
-        auto stored =
-            m_store.read([row](SQLite::Database &db) { return schedulerdb::run(db, row); });
-        if (stored && *stored)
-            Q_EMIT runChanged(**stored);
+        Q_EMIT runChanged(run != m_runs.end() ? run->second.record : snapshot);
     }
     noteDagsChanged();
 }

@@ -225,7 +225,7 @@ private:
     quint64 m_nextTrySerial = 1;
     qint64 m_nextRunRow = 1;
     int m_executorBusy = 0;
-    QSet<qint64> m_changedRuns;
+    std::map<qint64, DagRunRecord> m_changedRuns;
     QSet<QString> m_topicChecks; // dag/topic pairs being counted
     QSet<qint64> m_appliedRequests;
     QElapsedTimer m_requestsChecked;
