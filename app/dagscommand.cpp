@@ -553,6 +553,10 @@ QString describeOutcome(const Change &change, const QJsonObject &outcome)
 // while the app does.
 int askTheApp(const QString &root, const Change &change, int waitSeconds)
 {
+    // Store::open would migrate a database older than this build under the running app; the
+    // read-only open refuses any schema but this build's.
+    if (auto schema = openForReading(root); !schema)
+        return failure("dags", schema.errorMessage());
     auto store = Store::open(databasePath(root), millraceMigrations(), kMillraceApplicationId);
     if (!store)
         return failure("dags", store.errorMessage());
