@@ -5,6 +5,7 @@
 #include "core/pipeline/pipelinelog.h"
 #include "core/pipeline/pipelineoperators.h"
 #include "core/scheduler/operatorcatalog.h"
+#include "core/workspace/session.h"
 
 namespace millrace::pipeline {
 
@@ -16,6 +17,17 @@ void PipelineOperators::registerInto(scheduler::OperatorCatalog &catalog)
                 << "operator" << op->id() << "is already taken (by" << catalog.origin(op->id())
                 << "); the pipeline's is not used";
     }
+}
+
+} // namespace millrace::pipeline
+
+namespace millrace::pipeline {
+
+void installPipelineOperators(Session &session)
+{
+    auto operators = std::make_shared<PipelineOperators>(pipelineEnvironment(session));
+    operators->registerInto(session.operators());
+    session.keepUntilServicesStop(std::move(operators));
 }
 
 } // namespace millrace::pipeline

@@ -43,4 +43,8 @@ private:
     std::vector<std::unique_ptr<PipelineOperator>> m_operators;
 };
 
+/// Adds the pipeline's operators to `session`'s catalog, kept alive by the session until its
+/// services stopped. Call before Session::startServices().
+void installPipelineOperators(Session &session);
+
 } // namespace millrace::pipeline
