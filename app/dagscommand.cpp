@@ -1,7 +1,9 @@
 #include "app/dagscommand.h"
 
 #include "app/commandline.h"
+#include "core/pipeline/pipelineoperators.h"
 #include "core/plugins/pluginmanager.h"
+#include "core/registry/registrystore.h"
 #include "core/scheduler/builtinoperators.h"
 #include "core/scheduler/dagbag.h"
 #include "core/scheduler/operatorcatalog.h"
@@ -12,6 +14,8 @@
 #include "core/store/appstate.h"
 #include "core/store/schema.h"
 #include "core/store/store.h"
+#include "core/tracking/trackingstore.h"
+#include "core/training/pluginarchitectures.h"
 #include "core/workspace/workspace.h"
 #include "plugins/api/plugininfo.h"
 #include "plugins/api/taskoperator.h"
@@ -26,6 +30,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
 #include <QTimeZone>
@@ -204,16 +209,25 @@ QJsonObject overlay(QJsonObject base, const QJsonObject &over)
     return base;
 }
 
-// The operators DAG files may name, gathered as the app's session gathers them (the built-in
-// noop, then every task-operator plugin), so a DAG file reads here as the scheduler reads it.
+// The operators DAG files may name, gathered as the app gathers them (the built-in noop, every
+// task-operator plugin, then the pipeline's operators), so a DAG file reads here as the
+// scheduler reads it.
 struct Operators
 {
     PluginManager plugins;
     NoopOperator noop;
+    // What the pipeline's operators are built over. Here they are only asked for their parameter
+    // schemas, never run; without the workspace to itself (a read, or the app holding it), the
+    // command gives them a scratch workspace of their own, as they cannot be made without one.
+    std::unique_ptr<QTemporaryDir> scratchDir;
+    std::unique_ptr<Workspace> scratchWorkspace;
+    std::unique_ptr<tracking::TrackingStore> tracking;
+    std::unique_ptr<registry::RegistryStore> registry;
+    std::unique_ptr<pipeline::PipelineOperators> pipeline;
     OperatorCatalog catalog;
 };
 
-std::unique_ptr<Operators> loadOperators()
+Result<std::unique_ptr<Operators>> loadOperators(Workspace *held)
 {
     auto operators = std::make_unique<Operators>();
     operators->plugins.load(PluginManager::defaultSearchPaths());
@@ -224,6 +238,33 @@ std::unique_ptr<Operators> loadOperators()
         if (auto *op = operators->plugins.find<plugins::TaskOperator>(plugin.id))
             operators->catalog.add(plugin.id, op, plugin.file);
     }
+
+    Workspace *workspace = held;
+    if (!workspace) {
+        operators->scratchDir = std::make_unique<QTemporaryDir>();
+        auto scratch = operators->scratchDir->isValid()
+                           ? Workspace::open(operators->scratchDir->path())
+                           : Result<std::unique_ptr<Workspace>>(
+                               fail(QStringLiteral("cannot create a temporary folder")));
+        if (!scratch)
+            return fail(QStringLiteral("cannot set up the pipeline's operators to read the DAG "
+                                       "files with: %1")
+                            .arg(scratch.errorMessage()));
+        operators->scratchWorkspace = std::move(scratch).value();
+        workspace = operators->scratchWorkspace.get();
+    }
+    operators->tracking =
+        std::make_unique<tracking::TrackingStore>(workspace->store(), workspace->artifactsDir());
+    operators->registry = std::make_unique<registry::RegistryStore>(
+        workspace->store(), *operators->tracking, workspace->modelsDir());
+    operators->pipeline =
+        std::make_unique<pipeline::PipelineOperators>(pipeline::PipelineEnvironment{
+            *workspace, *operators->tracking, *operators->registry,
+            training::pluginArchitectures(operators->plugins), operators->plugins,
+            []() -> Result<streams::ClusterEndpoint> {
+                return fail(QStringLiteral("the command line runs no pipeline task"));
+            }});
+    operators->pipeline->registerInto(operators->catalog);
     return operators;
 }
 
@@ -254,10 +295,15 @@ struct Dags
     }
 };
 
-Dags readDags(const QString &root)
+// Reads the DAG files of the workspace at `root`; `held` is that workspace when this process
+// holds it.
+Result<Dags> readDags(const QString &root, Workspace *held = nullptr)
 {
+    auto operators = loadOperators(held);
+    if (!operators)
+        return operators.error();
     Dags dags;
-    dags.operators = loadOperators();
+    dags.operators = std::move(operators).value();
     dags.bag = std::make_unique<DagBag>(QDir(root).filePath(QStringLiteral("dags")),
                                         dags.operators->catalog);
     dags.bag->reload();
@@ -338,7 +384,10 @@ int listDags(const Invocation &invocation, bool json, bool strict)
     auto store = openForReading(invocation.workspace);
     if (!store)
         return failure("dags", store.errorMessage());
-    const Dags dags = readDags(invocation.workspace);
+    auto read = readDags(invocation.workspace);
+    if (!read)
+        return failure("dags", read.errorMessage());
+    const Dags &dags = *read;
     QStringList dagIds;
     for (const auto &[dagId, dag] : dags.bag->dags())
         dagIds.append(dagId);
@@ -458,9 +507,11 @@ int listRuns(const Invocation &invocation, const QString &dagId, int limit,
     if (!*known) {
         // Only read the DAG files (and load the plugins their operators come from) when the
         // database has never heard of the DAG.
-        const Dags dags = readDags(invocation.workspace);
-        if (!dags.bag->dag(dagId))
-            return failure("dags", noSuchDag(dagId, dags));
+        auto dags = readDags(invocation.workspace);
+        if (!dags)
+            return failure("dags", dags.errorMessage());
+        if (!dags->bag->dag(dagId))
+            return failure("dags", noSuchDag(dagId, *dags));
     }
     // A filter by state reads every run of the DAG; SQLite reads -1 as "no limit".
     auto runs = (*store)->read([&](SQLite::Database &db) {
@@ -768,10 +819,12 @@ Result<QJsonObject> clearHere(Store &store, const DagSpec &dag, const QString &r
 // Applies `change` to a workspace this process holds.
 int applyHere(Workspace &workspace, const Change &change)
 {
-    const Dags dags = readDags(workspace.root());
-    const DagSpec *dag = dags.bag->dag(change.dagId);
+    auto dags = readDags(workspace.root(), &workspace);
+    if (!dags)
+        return failure("dags", dags.errorMessage());
+    const DagSpec *dag = dags->bag->dag(change.dagId);
     if (!dag)
-        return failure("dags", noSuchDag(change.dagId, dags));
+        return failure("dags", noSuchDag(change.dagId, *dags));
     Store &store = workspace.store();
     const QString &action = change.action;
     const QJsonObject &payload = change.payload;

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void cleanup();
 
     void listShowsDagsAndBrokenFiles();
+    void readsTheShippedPipeline();
     void changesWithoutTheAppGoStraightIn();
     void refusesBadRequests_data();
     void refusesBadRequests();
@@ -261,6 +262,30 @@ void TestDagsCommands::listShowsDagsAndBrokenFiles()
     QCOMPARE(errors.size(), 1);
     QVERIFY(errors[0].toObject().value(u"filename"_s).toString().endsWith(u"broken.yaml"_s));
     QCOMPARE(errors[0].toObject().value(u"line"_s).toInt(), 4);
+}
+
+void TestDagsCommands::readsTheShippedPipeline()
+{
+    // Seed 000's DAG files name the pipeline's operators, which the command knows as the app
+    // does: they read without an error, for a list and for a change.
+    const QDir shipped(QStringLiteral(MILLRACE_EXAMPLE_DAGS));
+    const QStringList files = shipped.entryList({u"*.yaml"_s}, QDir::Files);
+    QVERIFY(files.contains(u"update_model.yaml"_s));
+    for (const QString &file : files)
+        QVERIFY(QFile::copy(shipped.filePath(file), m_dir->filePath(u"dags/"_s + file)));
+
+    const Outcome listed = run({u"dags"_s, u"list"_s, u"--strict"_s, u"--json"_s});
+    QCOMPARE(listed.exitCode, 0);
+    QVERIFY2(listed.err.isEmpty(), qPrintable(listed.err));
+    const QJsonObject json = QJsonDocument::fromJson(listed.out.toUtf8()).object();
+    QStringList ids;
+    for (const QJsonValue &dag : json.value(u"dags"_s).toArray())
+        ids.append(dag.toObject().value(u"dag_id"_s).toString());
+    QCOMPARE(ids, (QStringList{u"hello"_s, u"initial_model"_s, u"stream"_s, u"update_model"_s}));
+
+    const Outcome paused = run({u"dags"_s, u"pause"_s, u"update_model"_s});
+    QCOMPARE(paused.exitCode, 0);
+    QCOMPARE(paused.out, u"paused update_model\n"_s);
 }
 
 void TestDagsCommands::changesWithoutTheAppGoStraightIn()
