@@ -14,7 +14,7 @@ namespace millrace::ui {
 
 namespace {
 constexpr int kMargin = 16;
-constexpr int kLayerGap = 56;
+constexpr int kLayerGap = 40;
 constexpr int kSlotGap = 14;
 constexpr int kStripe = 6;
 } // namespace
@@ -63,7 +63,7 @@ void GraphView::updateGeometryFromFont()
     QFont bold = font();
     bold.setBold(true);
     const QFontMetrics boldMetrics(bold);
-    int widest = 110;
+    int widest = 90;
     for (const GraphLayout::Node &node : std::as_const(m_layout.nodes))
         widest = qMax(widest, qMax(boldMetrics.horizontalAdvance(node.taskId),
                                    fontMetrics().horizontalAdvance(node.operatorId)));

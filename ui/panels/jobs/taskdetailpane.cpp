@@ -246,16 +246,23 @@ void TaskDetailPane::fillTries(const TaskInstanceRecord *instance)
     }
     std::sort(tries.begin(), tries.end(),
               [](const auto &a, const auto &b) { return a.tryNumber < b.tryNumber; });
-    {
+    QStringList labels;
+    for (const scheduler::TaskTryRecord &attempt : std::as_const(tries))
+        labels.append(
+            tr("try %1 (%2)")
+                .arg(attempt.tryNumber)
+                .arg(taskStateText(attempt.tryNumber == latest && instance ? instance->state
+                                                                           : attempt.state)));
+    // Refilled only when it changed: the detail comes again every few hundred milliseconds
+    // while the run is busy, and a refill would close the list under the user's mouse.
+    QStringList shown;
+    for (int index = 0; index < m_tries->count(); ++index)
+        shown.append(m_tries->itemText(index));
+    if (labels != shown) {
         const QSignalBlocker blocker(m_tries);
         m_tries->clear();
-        for (const scheduler::TaskTryRecord &attempt : std::as_const(tries))
-            m_tries->addItem(
-                tr("try %1 (%2)")
-                    .arg(attempt.tryNumber)
-                    .arg(taskStateText(attempt.tryNumber == latest && instance ? instance->state
-                                                                               : attempt.state)),
-                attempt.tryNumber);
+        for (int index = 0; index < labels.size(); ++index)
+            m_tries->addItem(labels.at(index), tries.at(index).tryNumber);
     }
     m_tries->setEnabled(m_tries->count() > 1);
     if (tries.isEmpty()) {
