@@ -4,6 +4,7 @@
 #include "app/commandline.h"
 #include "app/unixsignals.h"
 #include "core/base/job.h"
+#include "core/pipeline/pipelineoperators.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/workspace/session.h"
 #include "ui/mainwindow/mainwindow.h"
@@ -42,6 +43,7 @@ int runGui(const Invocation &invocation, millrace::LogBus *logBus)
             auto opened = millrace::Session::open(workspace, options);
             if (!opened)
                 throw std::runtime_error(opened.errorMessage().toStdString());
+            millrace::pipeline::installPipelineOperators(**opened);
             return QVariant::fromValue(
                 std::shared_ptr<millrace::Session>(std::move(opened).value()));
         },

@@ -3,6 +3,7 @@
 #include "app/applog.h"
 #include "app/commandline.h"
 #include "app/unixsignals.h"
+#include "core/pipeline/pipelineoperators.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/scheduler/schedulerswitch.h"
 #include "core/workspace/session.h"
@@ -29,6 +30,7 @@ int runHeadless(const Invocation &invocation)
         QTextStream(stderr) << "millrace: " << session.errorMessage() << "\n";
         return ExitFailure;
     }
+    millrace::pipeline::installPipelineOperators(**session);
     (*session)->startServices();
     millrace::SchedulerSwitch schedulerSwitch((*session)->workspace().store());
     QObject::connect(

@@ -143,6 +143,7 @@ Session::~Session()
     m_trainingThread.reset();
     m_streamsThread.reset();
     m_trackingThread.reset();
+    m_kept.clear();
 }
 
 void Session::startServices()

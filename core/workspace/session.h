@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace millrace {
 
@@ -97,6 +98,9 @@ public:
     /// Runs the DAGs of the workspace's dags/ folder on its own thread, once startServices() ran
     /// and if it is enabled; else null.
     scheduler::SchedulerService *scheduler() const;
+    /// Keeps `owner` (say, operators added to operators() by a library the workspace does not
+    /// link) alive until the services have stopped. Call before startServices().
+    void keepUntilServicesStop(std::shared_ptr<void> owner) { m_kept.push_back(std::move(owner)); }
 
 private:
     Session(std::unique_ptr<Workspace> workspace, std::unique_ptr<PluginManager> plugins,
@@ -114,6 +118,7 @@ private:
     std::unique_ptr<ServiceThread> m_trainingThread;
     std::unique_ptr<ServiceThread> m_streamsThread;
     std::unique_ptr<ServiceThread> m_schedulerThread;
+    std::vector<std::shared_ptr<void>> m_kept;
 };
 
 } // namespace millrace

@@ -1,0 +1,3 @@
+#include "core/pipeline/pipelinelog.h"
+
+Q_LOGGING_CATEGORY(lcPipeline, "millrace.pipeline")
