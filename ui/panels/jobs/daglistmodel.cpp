@@ -132,8 +132,15 @@ QVariant DagListModel::data(const QModelIndex &index, int role) const
     case ScheduleColumn:
         if (role == Qt::DisplayRole || role == SortRole)
             return dag.spec.schedule.describe();
-        if (role == Qt::ToolTipRole)
+        if (role == Qt::ToolTipRole) {
+            // The scheduler reports the schedule that applies now, the demo one while the
+            // workspace's demo speed is on.
+            if (dag.spec.demoSchedule)
+                return tr("%1\n(the DAG's demo_schedule is %2; it applies while the workspace's "
+                          "demo speed is on)")
+                    .arg(dag.spec.schedule.text(), dag.spec.demoSchedule->text());
             return dag.spec.schedule.text();
+        }
         return {};
     case NextRunColumn:
         if (role == Qt::DisplayRole) {
