@@ -15,6 +15,7 @@
 #include "ui/mainwindow/schedulertoggle.h"
 #include "ui/panels/experiments/experimentspanel.h"
 #include "ui/panels/experiments/runactions.h"
+#include "ui/panels/jobs/jobspanel.h"
 #include "ui/panels/pendingpanel.h"
 #include "ui/panels/registry/registrypanel.h"
 #include "ui/panels/streams/streamspanel.h"
@@ -49,6 +50,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     : QMainWindow(parent), m_panelList(new QListWidget), m_panelStack(new QStackedWidget),
       m_logDock(new LogDock(this)), m_experimentsPanel(new ExperimentsPanel),
       m_registryPanel(new RegistryPanel), m_streamsPanel(new StreamsPanel),
+      m_jobsPanel(new JobsPanel),
       m_runActions(m_experimentsPanel->findChild<RunActions *>(QStringLiteral("runActions")))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -69,11 +71,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
             [this](const QString &experimentId, const QString &runId) {
                 revealRuns({experimentId}, {runId}, false);
             });
-    addPanel(tr("Jobs"), QStringLiteral(":/icons/jobs.svg"),
-             new PendingPanel(tr("Jobs"),
-                              tr("Scheduled DAGs with their next runs, a grid of runs by tasks, "
-                                 "graph and Gantt views, and live task logs."),
-                              tr("the scheduler")));
+    addPanel(tr("Jobs"), QStringLiteral(":/icons/jobs.svg"), m_jobsPanel);
     addPanel(tr("Experiments"), QStringLiteral(":/icons/experiments.svg"), m_experimentsPanel);
     addPanel(tr("Registry"), QStringLiteral(":/icons/registry.svg"), m_registryPanel);
     // A version's source run and compared versions open in the Experiments panel.
@@ -298,6 +296,7 @@ void MainWindow::attachSession(Session &session)
     m_runActions->attachRegistry(session.registry());
     m_registryPanel->attachSession(session);
     m_streamsPanel->attachSession(session);
+    m_jobsPanel->attachSession(session);
     m_pluginsAction->setEnabled(true);
     m_trainAction->setEnabled(session.training() != nullptr);
     if (!session.plugins().errors().isEmpty())
@@ -313,6 +312,7 @@ void MainWindow::detachSession()
     m_experimentsPanel->detachSession();
     m_registryPanel->detachSession();
     m_streamsPanel->detachSession();
+    m_jobsPanel->detachSession();
     m_pluginsAction->setEnabled(false);
     m_trainAction->setEnabled(false);
     for (auto *dialog : findChildren<PluginsDialog *>())

@@ -18,6 +18,7 @@ class Session;
 namespace millrace::ui {
 
 class ExperimentsPanel;
+class JobsPanel;
 class LogDock;
 class RegistryPanel;
 class StreamsPanel;
@@ -73,6 +74,7 @@ private:
     ExperimentsPanel *m_experimentsPanel;
     RegistryPanel *m_registryPanel;
     StreamsPanel *m_streamsPanel;
+    JobsPanel *m_jobsPanel;
     RunActions *m_runActions; ///< the Experiments panel's, for Register Model…
     SchedulerToggle *m_schedulerToggle = nullptr;
     QPointer<SchedulerSwitch> m_schedulerSwitch;

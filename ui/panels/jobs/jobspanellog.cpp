@@ -1,0 +1,3 @@
+#include "ui/panels/jobs/jobspanellog.h"
+
+Q_LOGGING_CATEGORY(lcJobsPanel, "millrace.ui.jobs")
