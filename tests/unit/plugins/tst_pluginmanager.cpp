@@ -79,7 +79,7 @@ void TestPluginManager::loadsValidPluginsInKindThenIdOrder()
     // (libtp_architecture, libtp_bbbcodec, libtp_operator, libtp_zzzcodec) sort differently.
     const QStringList expected = {QStringLiteral("bbb-codec"), QStringLiteral("zzz-codec"),
                                   QStringLiteral("mmm-architecture"),
-                                  QStringLiteral("aaa-operator"),     QStringLiteral("shell")};
+                                  QStringLiteral("aaa-operator")};
     QCOMPARE(idsOf(m_manager->plugins()), expected);
 
     const PluginInfo codec = m_manager->plugins().constFirst();
