@@ -44,6 +44,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// How long a request from another process stays worth applying.
+constexpr qint64 kRequestLifetimeMs = 10 * 60 * 1000;
+
 QDateTime nowUtc()
 {
     return QDateTime::currentDateTimeUtc();
@@ -394,10 +397,12 @@ Result<QJsonObject> SchedulerService::applyBackfill(const QString &dagId, const 
     const DagSpec *dag = m_dagBag->dag(dagId);
     if (!dag)
         return fail(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
-    const QList<DataInterval> intervals = scheduleOf(*dag).intervalsBetween(from, to);
+    // Intervals that have not ended yet are the schedule's to run, when they are due.
+    const QDateTime until = std::min(to.toUTC(), nowUtc());
+    const QList<DataInterval> intervals = scheduleOf(*dag).intervalsBetween(from, until);
     if (intervals.isEmpty())
         return fail(QStringLiteral("%1 has no whole data interval between %2 and %3")
-                        .arg(dagId, isoSeconds(from), isoSeconds(to)));
+                        .arg(dagId, isoSeconds(from), isoSeconds(until)));
     QJsonArray created;
     for (const DataInterval &interval : intervals) {
         auto existing = m_store.read([&](SQLite::Database &db) {
@@ -410,7 +415,11 @@ Result<QJsonObject> SchedulerService::applyBackfill(const QString &dagId, const 
         });
         if (!existing)
             return existing.error();
-        if (*existing)
+        const bool inMemory = std::any_of(m_runs.begin(), m_runs.end(), [&](const auto &entry) {
+            const DagRunRecord &run = entry.second.record;
+            return run.dagId == dagId && run.interval && run.interval->start == interval.start;
+        });
+        if (*existing || inMemory)
             continue; // that interval has its run already
         const QString id = QStringLiteral("backfill__") + isoSeconds(interval.start);
         auto row = createRun(*dag, RunType::Backfill, id, interval.start, interval,
@@ -521,26 +530,39 @@ void SchedulerService::applyRequests()
         QString action;
         QString dagId;
         QJsonObject payload;
+        qint64 createdAtMs = 0;
     };
     auto pending = m_store.read([](SQLite::Database &db) {
-        SQLite::Statement query(db, "SELECT id, action, dag_id, payload FROM scheduler_requests "
-                                    "WHERE done_at_ms IS NULL ORDER BY id");
+        SQLite::Statement query(db, "SELECT id, action, dag_id, payload, created_at_ms FROM "
+                                    "scheduler_requests WHERE done_at_ms IS NULL ORDER BY id");
         QList<Request> requests;
         while (query.executeStep())
-            requests.append(Request{
-                query.getColumn(0).getInt64(), QString::fromUtf8(query.getColumn(1).getText()),
-                QString::fromUtf8(query.getColumn(2).getText()),
-                QJsonDocument::fromJson(query.getColumn(3).getText()).object()});
+            requests.append(Request{query.getColumn(0).getInt64(),
+                                    QString::fromUtf8(query.getColumn(1).getText()),
+                                    QString::fromUtf8(query.getColumn(2).getText()),
+                                    QJsonDocument::fromJson(query.getColumn(3).getText()).object(),
+                                    query.getColumn(4).getInt64()});
         return requests;
     });
-    if (!pending || pending->isEmpty())
+    if (!pending)
         return;
+    // Only ids still pending need remembering: the others' outcomes are committed.
+    QSet<qint64> stillPending;
+    for (const Request &request : *pending)
+        stillPending.insert(request.id);
+    m_appliedRequests.intersect(stillPending);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const Request &request : *pending) {
         if (m_appliedRequests.contains(request.id))
             continue; // applied; its outcome is still being written
         m_appliedRequests.insert(request.id);
+        // A request nobody answered for long (the app was not running) is not acted on hours
+        // later: the command that asked has long given up.
         const Result<QJsonObject> outcome =
-            applyRequest(request.action, request.dagId, request.payload);
+            now - request.createdAtMs > kRequestLifetimeMs
+                ? Result<QJsonObject>(fail(QStringLiteral("expired: no scheduler ran on the "
+                                                          "workspace within 10 minutes of it")))
+                : applyRequest(request.action, request.dagId, request.payload);
         const QByteArray text =
             outcome ? QJsonDocument(*outcome).toJson(QJsonDocument::Compact)
                     : QJsonDocument(QJsonObject{{QStringLiteral("error"), outcome.errorMessage()}})
@@ -559,8 +581,8 @@ void SchedulerService::applyRequests()
             },
             QStringLiteral("the outcome of request %1").arg(id));
         qCInfo(lcScheduler).noquote()
-            << "request" << request.action << request.dagId << "from "
-            << "another process:" << (ok ? QStringLiteral("done") : outcome.errorMessage());
+            << "request" << request.action << request.dagId
+            << "from another process:" << (ok ? QStringLiteral("done") : outcome.errorMessage());
     }
 }
 
