@@ -485,7 +485,7 @@ void TestJobsPanel::triggerWithAConfigStartsAManualRun()
     QVERIFY(dialog);
     QTest::keyClicks(child<QLineEdit>(*dialog, "triggerRunId"), u"retrain-by-hand"_s);
     QTest::mouseClick(child<QPushButton>(*dialog, "triggerButton"), Qt::LeftButton);
-    auto *actionError = child<QLabel>(*panel, "actionError");
+    auto *actionError = child<QLabel>(*panel, "jobsActionError");
     QTRY_VERIFY(actionError->isVisible());
     QVERIFY2(actionError->text().contains(u"retrain-by-hand"_s), qPrintable(actionError->text()));
     QCOMPARE(jobs.runs(u"retrain"_s).size(), 1);

@@ -76,7 +76,7 @@ JobsPanel::JobsPanel(QWidget *parent)
     m_schedulerState->setObjectName(QStringLiteral("schedulerState"));
     m_note->setObjectName(QStringLiteral("jobsNote"));
     m_note->setForegroundRole(QPalette::PlaceholderText);
-    m_actionError->setObjectName(QStringLiteral("actionError"));
+    m_actionError->setObjectName(QStringLiteral("jobsActionError"));
     m_actionError->setWordWrap(true);
     m_actionError->setAutoFillBackground(true);
     m_actionError->setContentsMargins(8, 4, 8, 4);
