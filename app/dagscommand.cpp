@@ -146,26 +146,6 @@ QJsonValue durationJson(const QDateTime &start, const QDateTime &end)
     return double(start.msecsTo(end)) / 1000.0;
 }
 
-// Airflow's run-id spelling of a manual run, as the scheduler makes them up.
-QString manualRunId(const QDateTime &now)
-{
-    return QStringLiteral("manual__")
-           + now.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz"))
-           + QStringLiteral("+00:00");
-}
-
-// The scheduler's rule for run ids (SchedulerService::createRun): a run id names a folder under
-// logs/, so it is checked before anything is asked of anyone.
-bool isValidRunId(const QString &runId)
-{
-    if (runId.isEmpty() || runId.size() > 250 || runId == QLatin1String(".")
-        || runId == QLatin1String(".."))
-        return false;
-    return std::all_of(runId.begin(), runId.end(), [](QChar c) {
-        return c.isLetterOrNumber() || QStringView(u"_-.:+").contains(c);
-    });
-}
-
 // An ISO 8601 date or date and time; without an offset it is read as UTC, like every time the
 // scheduler keeps.
 std::optional<QDateTime> parseTime(const QString &text)
@@ -183,11 +163,6 @@ std::optional<QDateTime> parseTime(const QString &text)
     return time.toUTC();
 }
 
-QString isoSeconds(const QDateTime &time)
-{
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")) + QStringLiteral("+00:00");
-}
-
 Result<QJsonObject> parseConf(const QString &text)
 {
     QJsonParseError error;
@@ -200,13 +175,6 @@ Result<QJsonObject> parseConf(const QString &text)
         return fail(QStringLiteral("--conf must be a JSON object, such as '{\"key\": 1}', not "
                                    "an array"));
     return document.object();
-}
-
-QJsonObject overlay(QJsonObject base, const QJsonObject &over)
-{
-    for (auto it = over.begin(); it != over.end(); ++it)
-        base.insert(it.key(), it.value());
-    return base;
 }
 
 // The operators DAG files may name, gathered as the app gathers them (the built-in noop, every
@@ -266,13 +234,6 @@ Result<std::unique_ptr<Operators>> loadOperators(Workspace *held)
             }});
     operators->pipeline->registerInto(operators->catalog);
     return operators;
-}
-
-// The schedule the scheduler goes by: a DAG's demo_schedule while the workspace's demo speed
-// is on (SchedulerService::scheduleOf).
-const Timetable &scheduleOf(const DagSpec &dag, bool demoSpeed)
-{
-    return demoSpeed && dag.demoSchedule ? *dag.demoSchedule : dag.schedule;
 }
 
 bool readDemoSpeed(SQLite::Database &db)
@@ -426,7 +387,7 @@ int listDags(const Invocation &invocation, bool json, bool strict)
         const bool paused = flag != state->paused.end() ? flag->second : dag.pausedOnCreation;
         // When the next scheduled run is due, as the scheduler works it out: from the interval
         // of the latest scheduled or backfill run.
-        const Timetable &schedule = scheduleOf(dag, state->demoSpeed);
+        const Timetable &schedule = effectiveSchedule(dag, state->demoSpeed);
         QDateTime nextRun;
         if (schedule.kind() != Timetable::Kind::Manual) {
             const auto next = schedule.nextInterval(state->lastIntervals.value(dagId),
@@ -696,7 +657,7 @@ Result<QJsonObject> triggerHere(Store &store, const DagSpec &dag, const QJsonObj
     run.type = RunType::Manual;
     run.state = RunState::Queued;
     run.logicalDate = now;
-    run.conf = overlay(dag.defaultConfig, conf);
+    run.conf = runConfig(dag.defaultConfig, conf);
     run.queuedAt = now;
     // The row is taken in the write itself: the writer is the only one adding runs now.
     Result<void> written = writeNow(store, [run](SQLite::Database &db) mutable {
@@ -729,7 +690,8 @@ Result<QJsonObject> backfillHere(Store &store, const DagSpec &dag, const QDateTi
     auto demoSpeed = store.read([](SQLite::Database &db) { return readDemoSpeed(db); });
     if (!demoSpeed)
         return demoSpeed.error();
-    const QList<DataInterval> intervals = scheduleOf(dag, *demoSpeed).intervalsBetween(from, to);
+    const QList<DataInterval> intervals =
+        effectiveSchedule(dag, *demoSpeed).intervalsBetween(from, to);
     if (intervals.isEmpty())
         return fail(QStringLiteral("%1 has no whole data interval between %2 and %3")
                         .arg(dag.id, isoSeconds(from), isoSeconds(to)));

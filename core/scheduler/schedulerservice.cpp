@@ -52,38 +52,9 @@ QDateTime nowUtc()
     return QDateTime::currentDateTimeUtc();
 }
 
-QString isoSeconds(const QDateTime &time)
-{
-    // Airflow's run-id spelling: 2026-01-01T00:00:00+00:00.
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")) + QStringLiteral("+00:00");
-}
-
-QString isoMilliseconds(const QDateTime &time)
-{
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz"))
-           + QStringLiteral("+00:00");
-}
-
 QString seconds(milliseconds duration)
 {
     return QString::number(double(duration.count()) / 1000.0, 'g', 6) + QStringLiteral(" s");
-}
-
-bool isValidRunId(const QString &runId)
-{
-    if (runId.isEmpty() || runId.size() > 250 || runId == QLatin1String(".")
-        || runId == QLatin1String(".."))
-        return false;
-    return std::all_of(runId.begin(), runId.end(), [](QChar c) {
-        return c.isLetterOrNumber() || QStringView(u"_-.:+").contains(c);
-    });
-}
-
-QJsonObject overlay(QJsonObject base, const QJsonObject &over)
-{
-    for (auto it = over.begin(); it != over.end(); ++it)
-        base.insert(it.key(), it.value());
-    return base;
 }
 
 } // namespace
@@ -297,7 +268,7 @@ void SchedulerService::setDemoSpeed(bool on)
 
 const Timetable &SchedulerService::scheduleOf(const DagSpec &dag) const
 {
-    return m_demoSpeed && dag.demoSchedule ? *dag.demoSchedule : dag.schedule;
+    return effectiveSchedule(dag, m_demoSpeed);
 }
 
 void SchedulerService::setDagPaused(const QString &dagId, bool paused)
@@ -381,9 +352,9 @@ Result<QJsonObject> SchedulerService::applyTrigger(const QString &dagId, const Q
     if (!dag)
         return fail(QStringLiteral("there is no DAG \"%1\"").arg(dagId));
     const QDateTime now = nowUtc();
-    const QString id = runId.isEmpty() ? QStringLiteral("manual__") + isoMilliseconds(now) : runId;
+    const QString id = runId.isEmpty() ? manualRunId(now) : runId;
     auto row = createRun(*dag, RunType::Manual, id, now, std::nullopt,
-                         overlay(dag->defaultConfig, conf), QString());
+                         runConfig(dag->defaultConfig, conf), QString());
     if (!row)
         return row.error();
     Q_EMIT triggered(dagId, id, *row);

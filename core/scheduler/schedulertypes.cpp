@@ -1,5 +1,6 @@
 #include "core/scheduler/schedulertypes.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -103,6 +104,45 @@ bool isFinished(TaskState state)
 bool isFinished(RunState state)
 {
     return state == RunState::Success || state == RunState::Failed;
+}
+
+QString isoSeconds(const QDateTime &time)
+{
+    return time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")) + QStringLiteral("+00:00");
+}
+
+QString isoMilliseconds(const QDateTime &time)
+{
+    return time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz"))
+           + QStringLiteral("+00:00");
+}
+
+QString manualRunId(const QDateTime &now)
+{
+    return QStringLiteral("manual__") + isoMilliseconds(now);
+}
+
+bool isValidRunId(const QString &runId)
+{
+    if (runId.isEmpty() || runId.size() > 250 || runId == QLatin1String(".")
+        || runId == QLatin1String(".."))
+        return false;
+    return std::all_of(runId.begin(), runId.end(), [](QChar c) {
+        return c.isLetterOrNumber() || QStringView(u"_-.:+").contains(c);
+    });
+}
+
+QJsonObject runConfig(const QJsonObject &defaults, const QJsonObject &overrides)
+{
+    QJsonObject conf = defaults;
+    for (auto it = overrides.begin(); it != overrides.end(); ++it)
+        conf.insert(it.key(), it.value());
+    return conf;
+}
+
+const Timetable &effectiveSchedule(const DagSpec &dag, bool demoSpeed)
+{
+    return demoSpeed && dag.demoSchedule ? *dag.demoSchedule : dag.schedule;
 }
 
 QString taskLogRelativePath(const QString &dagId, const QString &runId, const QString &taskId,

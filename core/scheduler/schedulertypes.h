@@ -106,6 +106,20 @@ struct DagSummary
     int activeRuns = 0;
 };
 
+/// A time as run ids and templates spell it, Airflow's way: "2026-01-01T00:00:00+00:00".
+QString isoSeconds(const QDateTime &time);
+/// The same with milliseconds, for runs started by a person or an event.
+QString isoMilliseconds(const QDateTime &time);
+/// The run id of a manual run triggered at `now`: "manual__2026-01-01T12:00:00.123+00:00".
+QString manualRunId(const QDateTime &now);
+/// True for a run id the scheduler accepts: it names a folder under logs/, so letters, digits
+/// and _-.:+ only, at most 250 characters.
+bool isValidRunId(const QString &runId);
+/// A run's config: the DAG's defaults with `overrides` on top.
+QJsonObject runConfig(const QJsonObject &defaults, const QJsonObject &overrides);
+/// The schedule that applies to `dag`: its demo_schedule while demo speed is on.
+const Timetable &effectiveSchedule(const DagSpec &dag, bool demoSpeed);
+
 /// The path of a task try's log below the workspace's logs folder:
 /// <dag>/<run>/<task>/<try>.log.
 QString taskLogRelativePath(const QString &dagId, const QString &runId, const QString &taskId,
