@@ -847,8 +847,11 @@ Result<DagRunRecord> findRun(Store &store, const QString &dagId, const QString &
 
 int listTasks(Store &store, const DagRunRecord &run, bool json)
 {
-    auto tasks =
-        store.read([&](SQLite::Database &db) { return schedulerdb::taskInstances(db, run.row); });
+    QHash<QString, QJsonValue> results;
+    auto tasks = store.read([&](SQLite::Database &db) {
+        results = schedulerdb::results(db, run.row);
+        return schedulerdb::taskInstances(db, run.row);
+    });
     if (!tasks)
         return failure("tasks", tasks.errorMessage());
     // In the order they ran; those that have not run yet after them, by id.
@@ -862,8 +865,12 @@ int listTasks(Store &store, const DagRunRecord &run, bool json)
                      });
     if (json) {
         QJsonArray array;
-        for (const TaskInstanceRecord &task : *tasks)
-            array.append(taskJson(run, task));
+        for (const TaskInstanceRecord &task : *tasks) {
+            // The task's result (its XCom return_value), as downstream tasks read it.
+            QJsonObject object = taskJson(run, task);
+            object.insert(QStringLiteral("result"), results.value(task.taskId, QJsonValue()));
+            array.append(object);
+        }
         printJson({{QStringLiteral("task_instances"), array},
                    {QStringLiteral("total_entries"), qint64(tasks->size())}});
         return ExitOk;
