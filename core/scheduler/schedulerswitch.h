@@ -9,35 +9,42 @@ namespace millrace {
 
 class Store;
 
-/// The workspace-wide Start/Pause switch for scheduled updates (the toolbar's), persisted in the
-/// workspace database so it survives restarts. A new workspace starts running. Reads and writes
-/// run off the owner's thread; the owner hears the outcome as signals.
+/// One of the workspace-wide scheduler switches the toolbar shows, persisted in the workspace
+/// database so it survives restarts: Start/Pause of scheduled updates (a new workspace starts
+/// running), or the demo speed that runs DAGs on their demo_schedule (off unless the example
+/// pipeline turned it on). Reads and writes run off the owner's thread; the owner hears the
+/// outcome as signals.
 class SchedulerSwitch : public QObject
 {
     Q_OBJECT
 public:
+    enum class Kind { ScheduledUpdates, DemoSpeed };
+
     /// `store` must outlive this object.
-    explicit SchedulerSwitch(Store &store, QObject *parent = nullptr);
+    explicit SchedulerSwitch(Store &store, Kind kind = Kind::ScheduledUpdates,
+                             QObject *parent = nullptr);
 
     /// Reads the persisted state; stateChanged() follows once it is known.
     void load();
     /// Persists a new state; stateChanged() follows once it is committed, failed() if it is not.
-    void setRunning(bool running);
+    void setOn(bool on);
     /// The last state known to be persisted, or nothing before load() finished.
-    std::optional<bool> isRunning() const { return m_running; }
+    std::optional<bool> isOn() const { return m_on; }
+    Kind kind() const { return m_kind; }
 
-    /// The app_state key that holds the switch.
+    /// The app_state key that holds the Start/Pause switch ("running" or "paused").
     static QString stateKey();
 
 Q_SIGNALS:
-    void stateChanged(bool running);
+    void stateChanged(bool on);
     void failed(const QString &message);
 
 private:
-    void apply(bool running);
+    void apply(bool on);
 
     Store &m_store;
-    std::optional<bool> m_running;
+    Kind m_kind;
+    std::optional<bool> m_on;
 };
 
 } // namespace millrace

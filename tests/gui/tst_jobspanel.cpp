@@ -12,6 +12,7 @@
 #include "core/scheduler/operatorcatalog.h"
 #include "core/scheduler/schedulerdb.h"
 #include "core/scheduler/schedulerservice.h"
+#include "core/store/appstate.h"
 #include "core/store/store.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
@@ -118,6 +119,16 @@ tasks:
   - {id: train, operator: noop, upstream: [extract]}
 )"_s;
 
+/// Daily, but every second at demo speed; one run for the latest day when it is first seen.
+const QString kDemoDag = uR"(description: Daily, or every second at demo speed
+schedule: "@daily"
+demo_schedule: "@every 1s"
+start_date: 2026-01-01
+catchup: false
+tasks:
+  - {id: only, operator: noop}
+)"_s;
+
 /// A DAG that only runs when triggered, with a default config and a slow task.
 const QString kManualDag = uR"(description: Retrains on demand
 schedule: null
@@ -197,16 +208,22 @@ JobsPanel *showJobs(MainWindow &window, Session &session, QSize size = {1200, 78
     return qobject_cast<JobsPanel *>(stack->currentWidget());
 }
 
-/// Clicks the main toolbar's Start/Pause scheduled updates button.
-void clickSchedulerButton(const MainWindow &window)
+/// Clicks the main toolbar's button for the action `name`.
+void clickToolbarButton(const MainWindow &window, const char *name)
 {
     auto *toolbar = child<QToolBar>(window, "mainToolBar");
-    auto *action = child<QAction>(window, "schedulerAction");
+    auto *action = child<QAction>(window, name);
     QVERIFY(toolbar && action);
     QTRY_VERIFY(action->isEnabled());
     auto *button = qobject_cast<QToolButton *>(toolbar->widgetForAction(action));
     QVERIFY(button);
     QTest::mouseClick(button, Qt::LeftButton);
+}
+
+/// Clicks the main toolbar's Start/Pause scheduled updates button.
+void clickSchedulerButton(const MainWindow &window)
+{
+    clickToolbarButton(window, "schedulerAction");
 }
 
 /// Clicks the panel toolbar's button for the action `name`.
@@ -284,6 +301,7 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void pauseInTheToolbarStopsNewRuns();
+    void demoSpeedInTheToolbarRunsTheDemoSchedule();
     void gridShowsStatesAndClickingShowsTheLog();
     void triggerWithAConfigStartsAManualRun();
     void brokenDagFileShowsItsError();
@@ -339,6 +357,52 @@ void TestJobsPanel::pauseInTheToolbarStopsNewRuns()
     QTRY_VERIFY(jobs.pausedFlags()[u"often"_s]);
     QTRY_COMPARE(labelText(*panel, "dagTitle"), u"often (paused)"_s);
     QCOMPARE(child<QAction>(*panel, "pauseDagAction")->text(), u"Unpause DAG"_s);
+    window.detachSession();
+}
+
+void TestJobsPanel::demoSpeedInTheToolbarRunsTheDemoSchedule()
+{
+    JobsWorkspace jobs;
+    QVERIFY(jobs.open({{u"demo"_s, kDemoDag}}));
+    MainWindow window;
+    JobsPanel *panel = showJobs(window, *jobs.session);
+    QVERIFY(panel);
+    auto *action = child<QAction>(window, "demoSpeedAction");
+    QVERIFY(action);
+    const auto stored = [&] {
+        auto read = jobs.session->workspace().store().read([](SQLite::Database &db) {
+            return appstate::get(db, SchedulerService::demoSpeedKey());
+        });
+        return read ? read->value_or(u"<unset>"_s) : read.errorMessage();
+    };
+    auto *list = child<QTableView>(*panel, "dagList");
+    const auto shownSchedule = [&] {
+        return list->model()->index(0, ui::DagListModel::ScheduleColumn).data().toString();
+    };
+
+    // A workspace of its own starts at the real schedules: the daily DAG runs once, for the
+    // latest day, and then waits.
+    QTRY_VERIFY(action->isEnabled());
+    QVERIFY(!action->isChecked());
+    QTRY_COMPARE(jobs.runs(u"demo"_s).size(), 1);
+    QTRY_COMPARE(shownSchedule(), Timetable::parse(u"@daily"_s)->describe());
+
+    // Demo speed on: stored, shown, and the DAG runs every second.
+    clickToolbarButton(window, "demoSpeedAction");
+    QTRY_COMPARE(stored(), u"on"_s);
+    QTRY_VERIFY(action->isChecked() && action->isEnabled());
+    QTRY_COMPARE(shownSchedule(), Timetable::parse(u"@every 1s"_s)->describe());
+    QTRY_VERIFY_WITH_TIMEOUT(jobs.runs(u"demo"_s).size() >= 4, 6000);
+
+    // Off again: back to daily, and no more runs.
+    clickToolbarButton(window, "demoSpeedAction");
+    QTRY_COMPARE(stored(), u"off"_s);
+    QTRY_VERIFY(!action->isChecked() && action->isEnabled());
+    QTRY_COMPARE(shownSchedule(), Timetable::parse(u"@daily"_s)->describe());
+    QTest::qWait(300); // a run created just before the switch has committed by now
+    const qsizetype atDaily = jobs.runs(u"demo"_s).size();
+    QTest::qWait(2500);
+    QCOMPARE(jobs.runs(u"demo"_s).size(), atDaily);
     window.detachSession();
 }
 

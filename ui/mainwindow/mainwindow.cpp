@@ -12,6 +12,7 @@
 #include "ui/dialogs/pluginsdialog.h"
 #include "ui/dialogs/traindialog.h"
 #include "ui/logdock/logdock.h"
+#include "ui/mainwindow/demospeedtoggle.h"
 #include "ui/mainwindow/schedulertoggle.h"
 #include "ui/panels/experiments/experimentspanel.h"
 #include "ui/panels/experiments/runactions.h"
@@ -120,6 +121,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     auto *schedulerAction = toolbar->addAction(QString());
     m_schedulerToggle = new SchedulerToggle(schedulerAction, this);
+    m_demoSpeedToggle = new DemoSpeedToggle(toolbar->addAction(QString()), this);
     m_trainAction = toolbar->addAction(QIcon::fromTheme(QStringLiteral("system-run")), tr("Train…"),
                                        this, &MainWindow::showTrainDialog);
     m_trainAction->setObjectName(QStringLiteral("trainAction"));
@@ -134,6 +136,8 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     createStatusBar();
     connect(m_schedulerToggle, &SchedulerToggle::statusChanged, m_schedulerLabel, &QLabel::setText);
     m_schedulerToggle->bind(nullptr);
+    connect(m_demoSpeedToggle, &DemoSpeedToggle::saveFailed, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 15000); });
 
     resize(1200, 780);
     restoreLayout();
@@ -281,7 +285,8 @@ void MainWindow::attachSession(Session &session)
     const QString root = session.workspace().root();
     m_workspaceLabel->setText(tr("Workspace: %1").arg(root));
     m_workspaceLabel->setToolTip(root);
-    m_schedulerSwitch = new SchedulerSwitch(session.workspace().store(), this);
+    m_schedulerSwitch = new SchedulerSwitch(session.workspace().store(),
+                                            SchedulerSwitch::Kind::ScheduledUpdates, this);
     m_schedulerToggle->bind(m_schedulerSwitch);
     if (scheduler::SchedulerService *service = session.scheduler()) {
         // The switch persists the choice; the scheduler applies it (it read the same stored
@@ -290,6 +295,13 @@ void MainWindow::attachSession(Session &session)
                 [service](bool running) { service->setRunning(running); });
     }
     m_schedulerSwitch->load();
+    m_demoSpeedSwitch =
+        new SchedulerSwitch(session.workspace().store(), SchedulerSwitch::Kind::DemoSpeed, this);
+    m_demoSpeedToggle->bind(m_demoSpeedSwitch);
+    if (scheduler::SchedulerService *service = session.scheduler())
+        connect(m_demoSpeedSwitch, &SchedulerSwitch::stateChanged, service,
+                [service](bool on) { service->setDemoSpeed(on); });
+    m_demoSpeedSwitch->load();
     m_session = &session;
     m_experimentsPanel->attachSession(session);
     // After the panel's attach, which lets go of any registry its actions had.
@@ -323,6 +335,8 @@ void MainWindow::detachSession()
         delete dialog;
     m_schedulerToggle->bind(nullptr);
     delete m_schedulerSwitch.data();
+    m_demoSpeedToggle->bind(nullptr);
+    delete m_demoSpeedSwitch.data();
 }
 
 void MainWindow::showPanel(int index)

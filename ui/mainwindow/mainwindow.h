@@ -23,6 +23,7 @@ class LogDock;
 class RegistryPanel;
 class StreamsPanel;
 class RunActions;
+class DemoSpeedToggle;
 class SchedulerToggle;
 
 /// Millrace's main window: a sidebar of panels (Streams, Jobs, Experiments, Registry, Serving),
@@ -77,7 +78,9 @@ private:
     JobsPanel *m_jobsPanel;
     RunActions *m_runActions; ///< the Experiments panel's, for Register Model…
     SchedulerToggle *m_schedulerToggle = nullptr;
+    DemoSpeedToggle *m_demoSpeedToggle = nullptr;
     QPointer<SchedulerSwitch> m_schedulerSwitch;
+    QPointer<SchedulerSwitch> m_demoSpeedSwitch;
     Session *m_session = nullptr;
     QAction *m_pluginsAction = nullptr;
     QAction *m_trainAction = nullptr;

@@ -51,11 +51,11 @@ SchedulerToggle::SchedulerToggle(QAction *action, QObject *parent)
 {
     m_action->setObjectName(QStringLiteral("schedulerAction"));
     connect(m_action, &QAction::triggered, this, [this] {
-        if (!m_switch || !m_switch->isRunning())
+        if (!m_switch || !m_switch->isOn())
             return;
         m_saving = true;
         showState();
-        m_switch->setRunning(!*m_switch->isRunning());
+        m_switch->setOn(!*m_switch->isOn());
     });
     showState();
 }
@@ -82,7 +82,7 @@ void SchedulerToggle::bind(SchedulerSwitch *schedulerSwitch)
 
 void SchedulerToggle::showState()
 {
-    const std::optional<bool> running = m_switch ? m_switch->isRunning() : std::nullopt;
+    const std::optional<bool> running = m_switch ? m_switch->isOn() : std::nullopt;
     if (!running) {
         m_action->setEnabled(false);
         m_action->setText(tr("Start scheduled updates"));
