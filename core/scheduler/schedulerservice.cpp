@@ -223,7 +223,7 @@ void SchedulerService::stop()
         qCWarning(lcScheduler) << "some tasks did not stop; they are retried on the next start";
     // Record the tries that did return: their completions are queued to this object.
     QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
-    {
+    if (m_mailbox) { // none when start() never ran (e.g. the workspace failed to open)
         std::lock_guard lock(m_mailbox->mutex);
         m_mailbox->target = nullptr;
     }

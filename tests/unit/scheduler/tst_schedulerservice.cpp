@@ -97,6 +97,7 @@ class TestSchedulerService : public QObject
 private Q_SLOTS:
     void init();
     void cleanup();
+    void stopsWithoutHavingStarted();
 
     void resultsFlowDownstream();
     void triggerRulesDecideAfterAFailure();
@@ -170,6 +171,16 @@ void TestSchedulerService::writeDag(const QString &name, const QString &yaml)
     QFile file(m_dir->filePath(u"dags/"_s + name + u".yaml"_s));
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     file.write(yaml.toUtf8());
+}
+
+// A session whose start failed half-way stops services that never started.
+void TestSchedulerService::stopsWithoutHavingStarted()
+{
+    SchedulerOptions options;
+    options.dagsDir = m_dir->filePath(u"dags"_s);
+    SchedulerService service(*m_store, *m_catalog, options);
+    service.stop();
+    QVERIFY(!service.isStarted());
 }
 
 void TestSchedulerService::startService(EventSources events)
@@ -477,9 +488,11 @@ catchup: false
 tasks:
   - {id: t, operator: noop}
 )"_s);
-    m_store->write([](SQLite::Database &db) {
-        appstate::set(db, SchedulerSwitch::stateKey(), u"paused"_s);
-    }).waitForFinished();
+    m_store
+        ->write([](SQLite::Database &db) {
+            appstate::set(db, SchedulerSwitch::stateKey(), u"paused"_s);
+        })
+        .waitForFinished();
     startService();
     QTest::qWait(400);
     QCOMPARE(runsOf(u"often"_s).size(), 0);
