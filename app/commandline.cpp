@@ -3,6 +3,7 @@
 #include "app/dagscommand.h"
 #include "app/modelscommand.h"
 #include "app/runscommand.h"
+#include "app/servecommand.h"
 #include "app/streamscommand.h"
 #include "app/traincommand.h"
 #include "app/workspacecommand.h"
@@ -45,7 +46,8 @@ constexpr CommandSpec kCommands[] = {
      &runTasksCommand},
     {"train", "train a model or search its hyperparameters (--config FILE)", nullptr,
      &runTrainCommand},
-    {"serve", "serve a registered model over HTTP", "local serving", nullptr},
+    {"serve", "serve a registered model over MLflow's scoring protocol, following its stage",
+     nullptr, &runServeCommand},
 };
 
 const CommandSpec *findCommand(const QString &name)

@@ -1,6 +1,7 @@
 #include "app/modelscommand.h"
 
 #include "app/commandline.h"
+#include "app/openregistry.h"
 #include "core/base/loginname.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registryjson.h"
@@ -73,43 +74,6 @@ std::optional<qint64> versionNumber(const QString &text)
     bool ok = false;
     const qint64 version = text.toLongLong(&ok);
     return ok && version > 0 ? std::optional<qint64>(version) : std::nullopt;
-}
-
-// The registry over a workspace: read-only (works while the app holds the workspace) or taken
-// over for writing.
-struct OpenRegistry
-{
-    std::unique_ptr<Workspace> workspace; ///< when writing
-    std::unique_ptr<Store> readOnly;      ///< when reading
-    std::unique_ptr<tracking::TrackingStore> tracking;
-    std::unique_ptr<RegistryStore> registry;
-};
-
-Result<OpenRegistry> openRegistry(const QString &root, bool forWriting)
-{
-    OpenRegistry open;
-    Store *store = nullptr;
-    if (forWriting) {
-        auto workspace = Workspace::open(root);
-        if (!workspace)
-            return fail(workspace.errorMessage()
-                        + QStringLiteral(" (while the app has the workspace open, change the "
-                                         "registry there or through its MLflow REST API)"));
-        open.workspace = std::move(workspace).value();
-        store = &open.workspace->store();
-    } else {
-        auto readOnly = Store::openReadOnly(QDir(root).filePath(QStringLiteral("millrace.db")),
-                                            millraceMigrations(), kMillraceApplicationId);
-        if (!readOnly)
-            return readOnly.error();
-        open.readOnly = std::move(readOnly).value();
-        store = open.readOnly.get();
-    }
-    open.tracking = std::make_unique<tracking::TrackingStore>(
-        *store, QDir(root).filePath(QStringLiteral("artifacts")));
-    open.registry = std::make_unique<RegistryStore>(*store, *open.tracking,
-                                                    QDir(root).filePath(QStringLiteral("models")));
-    return open;
 }
 
 QString stagesSummary(const RegisteredModel &model)

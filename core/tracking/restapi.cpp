@@ -1,5 +1,6 @@
 #include "core/tracking/restapi.h"
 
+#include "core/base/httphost.h"
 #include "core/tracking/restarguments.h"
 #include "core/tracking/trackingjson.h"
 #include "core/tracking/trackinglog.h"
@@ -314,24 +315,6 @@ QHttpServerResponse toResponse(const Reply &reply)
     return QHttpServerResponse(QByteArrayLiteral("application/json"),
                                QJsonDocument(reply.second).toJson(QJsonDocument::Compact),
                                QHttpServerResponse::StatusCode(reply.first));
-}
-
-// Whether a Host header names this machine: localhost, 127.x.x.x or ::1, with any port. An
-// absent header (HTTP/1.0 clients) is allowed.
-bool isLoopbackHost(const QByteArray &header)
-{
-    if (header.isEmpty())
-        return true;
-    QString host = QString::fromLatin1(header).trimmed().toLower();
-    if (host.startsWith(QLatin1Char('['))) {
-        host = host.mid(1, host.indexOf(QLatin1Char(']')) - 1);
-    } else if (host.count(QLatin1Char(':')) == 1) {
-        host = host.left(host.indexOf(QLatin1Char(':')));
-    }
-    if (host == QLatin1String("localhost"))
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
 }
 
 Reply rebindingRefused()

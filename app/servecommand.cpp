@@ -1,0 +1,233 @@
+#include "app/servecommand.h"
+
+#include "app/applog.h"
+#include "app/commandline.h"
+#include "app/openregistry.h"
+#include "app/unixsignals.h"
+#include "core/base/servicethread.h"
+#include "core/plugins/pluginmanager.h"
+#include "core/registry/registrystore.h"
+#include "core/serving/servingservice.h"
+#include "core/training/pluginarchitectures.h"
+#include "core/workspace/secretstore.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QTextStream>
+#include <QThread>
+
+#include <cstdio>
+
+using namespace millrace;
+using namespace millrace::serving;
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: millrace [--workspace DIR] serve --model NAME [--stage STAGE | --alias ALIAS |\n"
+    "                                  --version N] [--host ADDRESS] [--port N] [--workers N]\n"
+    "                                  [--candidate STAGE|@ALIAS|N --candidate-weight W]\n"
+    "                                  [--allow-unauthenticated]\n"
+    "       millrace serve token set|delete|status\n"
+    "Serves the model's version in STAGE (default Production), or the one ALIAS names, or\n"
+    "version N, on http://ADDRESS:N/invocations (default 127.0.0.1:5001; port 0 picks one),\n"
+    "and moves to the new version without stopping when the stage or alias moves. A candidate\n"
+    "answers the share W (0 to 1) of the requests, for an A/B test. `token set` stores a bearer\n"
+    "token read from standard input in the keychain; while one is stored, every request but\n"
+    "/ping and /health must carry it. Serving on an address other than loopback needs a token,\n"
+    "or --allow-unauthenticated.\n";
+
+/// The keychain entry of the scoring server's bearer token.
+const QString kTokenKey = QStringLiteral("serving/token");
+
+int usage(const QString &problem)
+{
+    QTextStream(stderr) << "millrace serve: " << problem << "\n" << kUsage;
+    return ExitUsage;
+}
+
+int failure(const QString &message)
+{
+    QTextStream(stderr) << "millrace serve: " << message << "\n";
+    return ExitFailure;
+}
+
+int tokenCommand(const QString &action)
+{
+    if (action == QLatin1String("set")) {
+        QTextStream in(stdin);
+        const QString token = in.readLine().trimmed();
+        if (token.size() < 16)
+            return failure(QStringLiteral("give a token of at least 16 characters on standard "
+                                          "input (e.g. openssl rand -hex 32 | millrace serve "
+                                          "token set)"));
+        if (Result<void> written = writeSecret(kTokenKey, token); !written)
+            return failure(written.errorMessage());
+        QTextStream(stdout) << "serving token stored in the keychain; requests must now carry "
+                               "\"Authorization: Bearer <token>\"\n";
+        return ExitOk;
+    }
+    if (action == QLatin1String("delete")) {
+        if (Result<void> deleted = deleteSecret(kTokenKey); !deleted)
+            return failure(deleted.errorMessage());
+        QTextStream(stdout) << "serving token removed: requests need no token\n";
+        return ExitOk;
+    }
+    if (action == QLatin1String("status")) {
+        Result<QString> token = readSecret(kTokenKey);
+        if (!token && token.error().code != secreterror::kNotFound)
+            return failure(token.errorMessage());
+        QTextStream(stdout) << (token ? "a serving token is set\n" : "no serving token is set\n");
+        return ExitOk;
+    }
+    return usage(QStringLiteral("token takes set, delete or status"));
+}
+
+// The token in the keychain, none when nothing is stored or there is no keychain at all.
+Result<QString> storedToken()
+{
+    Result<QString> token = readSecret(kTokenKey);
+    if (token)
+        return token;
+    if (token.error().code == secreterror::kNotFound)
+        return QString();
+    if (token.error().code == secreterror::kNoKeychain) {
+        qCInfo(lcApp).noquote() << "no keychain, so no serving token:" << token.errorMessage();
+        return QString();
+    }
+    return token.error(); // locked or refused: a token may exist, so do not serve without it
+}
+
+// A target from STAGE, @ALIAS or a version number.
+ServingTarget targetFrom(const QString &model, const QString &text)
+{
+    ServingTarget target;
+    target.model = model;
+    bool isNumber = false;
+    const qint64 version = text.toLongLong(&isNumber);
+    if (text.startsWith(QLatin1Char('@')))
+        target.alias = text.mid(1);
+    else if (isNumber)
+        target.version = version;
+    else
+        target.stage = text;
+    return target;
+}
+
+} // namespace
+
+int runServeCommand(const Invocation &invocation)
+{
+    const QStringList args = invocation.command;
+    if (args.value(1) == QLatin1String("token"))
+        return args.size() == 3 ? tokenCommand(args.at(2))
+                                : usage(QStringLiteral("token takes "
+                                                       "one action"));
+    QCommandLineParser parser;
+    for (const char *name : {"model", "stage", "alias", "version", "host", "port", "workers",
+                             "candidate", "candidate-weight"})
+        parser.addOption({QLatin1String(name), QString(), QStringLiteral("value")});
+    parser.addOption({QStringLiteral("allow-unauthenticated"), QString()});
+    if (!parser.parse(QStringList{QStringLiteral("millrace-serve")} + args.mid(1)))
+        return usage(parser.errorText());
+    if (!parser.positionalArguments().isEmpty())
+        return usage(
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+
+    ServingConfig config;
+    const QString model = parser.value(QStringLiteral("model"));
+    if (model.isEmpty())
+        return usage(QStringLiteral("--model NAME is required"));
+    const int chosen = int(parser.isSet(QStringLiteral("stage")))
+                       + int(parser.isSet(QStringLiteral("alias")))
+                       + int(parser.isSet(QStringLiteral("version")));
+    if (chosen > 1)
+        return usage(QStringLiteral("give one of --stage, --alias and --version"));
+    config.primary.model = model;
+    if (parser.isSet(QStringLiteral("alias")))
+        config.primary.alias = parser.value(QStringLiteral("alias"));
+    if (parser.isSet(QStringLiteral("stage")))
+        config.primary.stage = parser.value(QStringLiteral("stage"));
+    if (parser.isSet(QStringLiteral("version"))) {
+        bool ok = false;
+        config.primary.version = parser.value(QStringLiteral("version")).toLongLong(&ok);
+        if (!ok || config.primary.version <= 0)
+            return usage(QStringLiteral("--version takes a version number"));
+    }
+    if (parser.isSet(QStringLiteral("candidate"))) {
+        bool ok = false;
+        const double weight = parser.value(QStringLiteral("candidate-weight")).toDouble(&ok);
+        if (!ok || weight < 0 || weight > 1)
+            return usage(QStringLiteral("--candidate needs --candidate-weight between 0 and 1"));
+        config.candidate = targetFrom(model, parser.value(QStringLiteral("candidate")));
+        config.candidateWeight = weight;
+    }
+    if (parser.isSet(QStringLiteral("host"))) {
+        config.server.address = QHostAddress(parser.value(QStringLiteral("host")));
+        if (config.server.address.isNull())
+            return usage(QStringLiteral("--host takes an IP address, not \"%1\"")
+                             .arg(parser.value(QStringLiteral("host"))));
+    }
+    if (parser.isSet(QStringLiteral("port"))) {
+        bool ok = false;
+        const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+        if (!ok || port > 65535)
+            return usage(QStringLiteral("--port takes a port number (0-65535)"));
+        config.server.port = quint16(port);
+    }
+    config.server.workers = std::max(1, QThread::idealThreadCount());
+    if (parser.isSet(QStringLiteral("workers"))) {
+        bool ok = false;
+        config.server.workers = parser.value(QStringLiteral("workers")).toInt(&ok);
+        if (!ok || config.server.workers < 1 || config.server.workers > 64)
+            return usage(QStringLiteral("--workers takes 1 to 64"));
+    }
+    config.server.allowUnauthenticatedRemote =
+        parser.isSet(QStringLiteral("allow-unauthenticated"));
+    Result<QString> token = storedToken();
+    if (!token)
+        return failure(QStringLiteral("cannot read the serving token from the keychain: %1")
+                           .arg(token.errorMessage()));
+    config.server.token = *token;
+
+    auto open = openRegistry(invocation.workspace, false);
+    if (!open)
+        return failure(open.errorMessage());
+    PluginManager plugins;
+    plugins.load(PluginManager::defaultSearchPaths());
+
+    UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::terminationRequested, qApp,
+                     [](int signalNumber) {
+                         qCInfo(lcApp) << "signal" << signalNumber << "received, shutting down";
+                         QCoreApplication::quit();
+                     });
+    auto *service =
+        new ServingService(*open->registry, training::pluginArchitectures(plugins), config);
+    int exitCode = ExitOk;
+    QObject::connect(service, &Service::failed, qApp, [&exitCode](const QString &message) {
+        QTextStream(stderr) << "millrace serve: " << message << "\n";
+        exitCode = ExitFailure;
+        QCoreApplication::quit();
+    });
+    QObject::connect(service, &ServingService::listening, qApp, [config](quint16 port) {
+        QTextStream(stdout) << "serving " << config.primary.describe() << " on http://"
+                            << config.server.address.toString() << ":" << port
+                            << "/invocations (metrics at /metrics; stop with Ctrl-C)" << Qt::endl;
+    });
+    QObject::connect(service, &ServingService::deployed, qApp,
+                     [](qint64 primary, qint64 candidate, double weight) {
+                         QTextStream out(stdout);
+                         out << "now answering with version " << primary;
+                         if (candidate > 0)
+                             out << " and version " << candidate << " on " << weight * 100
+                                 << "% of requests";
+                         out << Qt::endl;
+                     });
+    ServiceThread thread(service, QStringLiteral("serving"));
+    thread.start();
+    const int code = QCoreApplication::exec();
+    thread.stop();
+    return exitCode != ExitOk ? exitCode : code;
+}

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "core/base/servicethread.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QThreadPool>
+
+#include <atomic>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QHttpServer;
+class QHttpServerRequest;
+class QHttpServerResponse;
+QT_END_NAMESPACE
+
+namespace millrace::serving {
+
+class ModelRouter;
+class ServingMetrics;
+
+/// How the scoring server listens and what it accepts.
+struct ScoringServerOptions
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 5001; ///< 0 picks a free port
+    /// Required as "Authorization: Bearer <token>" on every request but /ping and /health when
+    /// not empty. The caller reads it from the keychain; it is never logged.
+    QString token;
+    /// Binding an address other than loopback without a token is refused unless this is set.
+    bool allowUnauthenticatedRemote = false;
+    int workers = 2;                        ///< inference threads
+    qint64 maxBodyBytes = 32 * 1024 * 1024; ///< larger bodies get 413
+    qint64 maxRows = 10000;                 ///< larger batches get 400
+};
+
+/// MLflow's scoring protocol over HTTP, on its own thread (run it with a ServiceThread):
+/// POST /invocations (JSON in its four formats, or CSV) answered by the model the router
+/// chooses, GET /ping, /health, /version, and Prometheus text at /metrics. Parsing, inference
+/// and the answer's JSON run on a pool of `workers` threads, so the HTTP thread only moves
+/// bytes. Every answer from a model names it: the JSON's "model" and "model_version", and the
+/// header X-Millrace-Model-Version.
+class ScoringServer : public Service
+{
+    Q_OBJECT
+public:
+    ScoringServer(ScoringServerOptions options, std::shared_ptr<ModelRouter> router,
+                  std::shared_ptr<ServingMetrics> metrics);
+    ~ScoringServer() override;
+
+    void start() override;
+    void stop() override;
+    /// The port it listens on, 0 before it does. Safe from any thread.
+    quint16 port() const { return m_port.load(); }
+
+Q_SIGNALS:
+    void listening(quint16 port);
+
+private:
+    void registerRoutes();
+    /// Why `request` may not be answered (host or token), or nothing when it may.
+    std::optional<QHttpServerResponse> refusal(const QHttpServerRequest &request,
+                                               bool needsToken) const;
+
+    const ScoringServerOptions m_options;
+    const std::shared_ptr<ModelRouter> m_router;
+    const std::shared_ptr<ServingMetrics> m_metrics;
+    std::atomic<quint16> m_port{0};
+    QThreadPool m_pool;
+    std::unique_ptr<QHttpServer> m_server;
+};
+
+} // namespace millrace::serving

@@ -1,0 +1,3 @@
+#include "core/serving/servinglog.h"
+
+Q_LOGGING_CATEGORY(lcServing, "millrace.serving")
