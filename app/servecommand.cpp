@@ -28,6 +28,7 @@ constexpr char kUsage[] =
     "usage: millrace [--workspace DIR] serve --model NAME [--stage STAGE | --alias ALIAS |\n"
     "                                  --version N] [--host ADDRESS] [--port N] [--workers N]\n"
     "                                  [--candidate STAGE|@ALIAS|N --candidate-weight W]\n"
+    "                                  [--max-batch ROWS [--max-batch-wait-ms MS]]\n"
     "                                  [--allow-unauthenticated]\n"
     "       millrace serve token set|delete|status\n"
     "Serves the model's version in STAGE (default Production), or the one ALIAS names, or\n"
@@ -36,7 +37,8 @@ constexpr char kUsage[] =
     "answers the share W (0 to 1) of the requests, for an A/B test. `token set` stores a bearer\n"
     "token read from standard input in the keychain; while one is stored, every request but\n"
     "/ping and /health must carry it. Serving on an address other than loopback needs a token,\n"
-    "or --allow-unauthenticated.\n";
+    "or --allow-unauthenticated. --max-batch scores requests that arrive within MS (default 2)\n"
+    "of each other in one pass of up to ROWS rows (micro-batching; off by default).\n";
 
 /// The keychain entry of the scoring server's bearer token.
 const QString kTokenKey = QStringLiteral("serving/token");
@@ -126,7 +128,7 @@ int runServeCommand(const Invocation &invocation)
                                                        "one action"));
     QCommandLineParser parser;
     for (const char *name : {"model", "stage", "alias", "version", "host", "port", "workers",
-                             "candidate", "candidate-weight"})
+                             "candidate", "candidate-weight", "max-batch", "max-batch-wait-ms"})
         parser.addOption({QLatin1String(name), QString(), QStringLiteral("value")});
     parser.addOption({QStringLiteral("allow-unauthenticated"), QString()});
     if (!parser.parse(QStringList{QStringLiteral("millrace-serve")} + args.mid(1)))
@@ -182,6 +184,19 @@ int runServeCommand(const Invocation &invocation)
         config.server.workers = parser.value(QStringLiteral("workers")).toInt(&ok);
         if (!ok || config.server.workers < 1 || config.server.workers > 64)
             return usage(QStringLiteral("--workers takes 1 to 64"));
+    }
+    if (parser.isSet(QStringLiteral("max-batch"))) {
+        bool ok = false;
+        config.server.maxBatchRows = parser.value(QStringLiteral("max-batch")).toLongLong(&ok);
+        if (!ok || config.server.maxBatchRows < 1 || config.server.maxBatchRows > 4096)
+            return usage(QStringLiteral("--max-batch takes 1 to 4096 rows"));
+    }
+    if (parser.isSet(QStringLiteral("max-batch-wait-ms"))) {
+        bool ok = false;
+        const double wait = parser.value(QStringLiteral("max-batch-wait-ms")).toDouble(&ok);
+        if (!ok || wait < 0 || wait > 1000)
+            return usage(QStringLiteral("--max-batch-wait-ms takes 0 to 1000"));
+        config.server.maxBatchWait = std::chrono::microseconds(qint64(wait * 1000));
     }
     config.server.allowUnauthenticatedRemote =
         parser.isSet(QStringLiteral("allow-unauthenticated"));

@@ -1,6 +1,7 @@
 #include "core/serving/scoringserver.h"
 
 #include "core/base/httphost.h"
+#include "core/serving/microbatcher.h"
 #include "core/serving/modelrouter.h"
 #include "core/serving/scoringprotocol.h"
 #include "core/serving/servinglog.h"
@@ -59,8 +60,8 @@ Answer errorAnswer(int status, const QString &code, const QString &message, qint
 }
 
 // Parses, predicts and writes the answer; runs on an inference worker.
-Answer score(const ModelRouter &router, const QByteArray &body, const QByteArray &contentType,
-             qint64 maxRows)
+Answer score(const ModelRouter &router, MicroBatcher *batcher, const QByteArray &body,
+             const QByteArray &contentType, qint64 maxRows)
 {
     const std::shared_ptr<const ServedModel> model = router.choose();
     if (!model)
@@ -71,7 +72,8 @@ Answer score(const ModelRouter &router, const QByteArray &body, const QByteArray
     if (auto *error = std::get_if<ScoringError>(&parsed))
         return Answer{error->status, error->contentType, error->body, model->version(), 0};
     const ScoringBatch &batch = std::get<ScoringBatch>(parsed);
-    Result<std::vector<float>> outputs = model->predict(batch);
+    Result<std::vector<float>> outputs =
+        batcher ? batcher->predict(model, batch) : model->predict(batch);
     if (!outputs) {
         const bool badInput = !outputs.error().code.isEmpty();
         if (!badInput)
@@ -106,7 +108,14 @@ ScoringServer::ScoringServer(ScoringServerOptions options, std::shared_ptr<Model
                              std::shared_ptr<ServingMetrics> metrics)
     : m_options(std::move(options)), m_router(std::move(router)), m_metrics(std::move(metrics))
 {
-    m_pool.setMaxThreadCount(std::max(1, m_options.workers));
+    // With micro-batching, requests wait on a worker for their batch: enough workers let a
+    // batch fill up.
+    const bool batching = m_options.maxBatchRows > 1;
+    m_pool.setMaxThreadCount(
+        batching ? int(std::clamp<qint64>(m_options.maxBatchRows, m_options.workers, 64))
+                 : std::max(1, m_options.workers));
+    if (batching)
+        m_batcher = std::make_unique<MicroBatcher>(m_options.maxBatchRows, m_options.maxBatchWait);
     m_pool.setObjectName(QStringLiteral("serving-workers"));
     // Workers stay: a request should not pay for starting a thread.
     m_pool.setExpiryTimeout(-1);
@@ -241,9 +250,10 @@ void ScoringServer::registerRoutes()
                         .arg(request.body().size())
                         .arg(m_options.maxBodyBytes))));
             return QtConcurrent::run(
-                &m_pool, [router = m_router, body = request.body(),
-                          contentType = request.value("Content-Type"), maxRows = m_options.maxRows,
-                          finish] { return finish(score(*router, body, contentType, maxRows)); });
+                &m_pool,
+                [router = m_router, batcher = m_batcher.get(), body = request.body(),
+                 contentType = request.value("Content-Type"), maxRows = m_options.maxRows,
+                 finish] { return finish(score(*router, batcher, body, contentType, maxRows)); });
         });
 }
 

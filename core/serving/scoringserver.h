@@ -7,6 +7,7 @@
 #include <QThreadPool>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -17,6 +18,7 @@ QT_END_NAMESPACE
 
 namespace millrace::serving {
 
+class MicroBatcher;
 class ModelRouter;
 class ServingMetrics;
 
@@ -33,6 +35,10 @@ struct ScoringServerOptions
     int workers = 2;                        ///< inference threads
     qint64 maxBodyBytes = 32 * 1024 * 1024; ///< larger bodies get 413
     qint64 maxRows = 10000;                 ///< larger batches get 400
+    /// Micro-batching: requests arriving within maxBatchWait of each other are scored in one
+    /// pass of up to maxBatchRows rows. Off at 1 or less.
+    qint64 maxBatchRows = 0;
+    std::chrono::microseconds maxBatchWait{2000};
 };
 
 /// MLflow's scoring protocol over HTTP, on its own thread (run it with a ServiceThread):
@@ -68,6 +74,7 @@ private:
     const std::shared_ptr<ServingMetrics> m_metrics;
     std::atomic<quint16> m_port{0};
     QThreadPool m_pool;
+    std::unique_ptr<MicroBatcher> m_batcher; ///< null when micro-batching is off
     std::unique_ptr<QHttpServer> m_server;
 };
 
