@@ -4,7 +4,17 @@
 #include "core/training/pluginarchitectures.h"
 #include "core/workspace/session.h"
 
+#include <QDeadlineTimer>
+#include <QThread>
+
+#include <chrono>
+
 namespace millrace::pipeline {
+
+namespace {
+// How long a task waits for the streams service to connect before it fails.
+constexpr std::chrono::seconds kConnectionWait{20};
+} // namespace
 
 PipelineEnvironment pipelineEnvironment(Session &session)
 {
@@ -15,9 +25,19 @@ PipelineEnvironment pipelineEnvironment(Session &session)
         if (!service)
             return fail(QStringLiteral("the streams service is not running, so there is no Kafka "
                                        "cluster to use"));
-        if (std::optional<streams::ClusterEndpoint> current = service->endpoint())
-            return *current;
-        const QString problem = service->snapshot().problem;
+        // Right after start-up the service is still connecting while the scheduler already
+        // runs tasks: wait for it a little rather than fail the task and sit out its retry
+        // delay. A problem it reports ends the wait at once.
+        QDeadlineTimer deadline(kConnectionWait);
+        QString problem;
+        for (;;) {
+            if (std::optional<streams::ClusterEndpoint> current = service->endpoint())
+                return *current;
+            problem = service->snapshot().problem;
+            if (!problem.isEmpty() || deadline.hasExpired())
+                break;
+            QThread::msleep(100);
+        }
         return fail(problem.isEmpty()
                         ? QStringLiteral("the streams service has not connected to a Kafka "
                                          "cluster yet")
