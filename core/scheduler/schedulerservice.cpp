@@ -612,8 +612,10 @@ void SchedulerService::onDagFilesChanged()
         write([dagId, paused](SQLite::Database &db) { schedulerdb::setPaused(db, dagId, paused); },
               QStringLiteral("the pause flag of %1").arg(dagId));
     }
-    for (const QString &dagId : changes.addedOrChanged)
+    for (const QString &dagId : changes.addedOrChanged) {
         m_lastIntervals.erase(dagId);
+        m_nextScheduled.erase(dagId);
+    }
     if (m_watcher) {
         const QStringList watched = m_watcher->files();
         QStringList files;
@@ -674,10 +676,10 @@ void SchedulerService::createDueRuns(const QDateTime &now)
     for (const auto &[dagId, dag] : m_dagBag->dags()) {
         if (m_paused[dagId] || scheduleOf(dag).kind() == Timetable::Kind::Manual)
             continue;
-        while (activeRunCount(dagId) < dag.maxActiveRuns) {
-            const std::optional<DataInterval> next =
-                scheduleOf(dag).nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
-            if (!next || scheduleOf(dag).dueAt(*next) > now)
+        for (;;) {
+            const std::optional<DataInterval> next = nextScheduled(dag, now);
+            if (!next || scheduleOf(dag).dueAt(*next) > now
+                || activeRunCount(dagId) >= dag.maxActiveRuns)
                 break;
             const QString runId = QStringLiteral("scheduled__") + isoSeconds(next->start);
             auto row = createRun(dag, RunType::Scheduled, runId, next->start, next,
@@ -705,6 +707,24 @@ std::optional<DataInterval> SchedulerService::lastInterval(const DagSpec &dag)
         qCWarning(lcScheduler).noquote() << latest.errorMessage();
     m_lastIntervals[dag.id] = interval;
     return interval;
+}
+
+std::optional<DataInterval> SchedulerService::nextScheduled(const DagSpec &dag,
+                                                            const QDateTime &now)
+{
+    const Timetable &schedule = scheduleOf(dag);
+    const std::optional<DataInterval> last = lastInterval(dag);
+    auto cached = m_nextScheduled.find(dag.id);
+    // Without catchup the next interval depends on the time too, but only once the cached one
+    // is due: until then no newer interval can have ended.
+    if (cached != m_nextScheduled.end() && cached->second.last == last
+        && cached->second.schedule == schedule.text()
+        && (!cached->second.next || schedule.dueAt(*cached->second.next) > now))
+        return cached->second.next;
+    const std::optional<DataInterval> next =
+        schedule.nextInterval(last, dag.startDate, dag.catchup, now);
+    m_nextScheduled[dag.id] = NextScheduled{last, schedule.text(), next};
+    return next;
 }
 
 int SchedulerService::activeRunCount(const QString &dagId) const
@@ -1239,8 +1259,7 @@ void SchedulerService::armClock(const QDateTime &now)
         for (const auto &[dagId, dag] : m_dagBag->dags()) {
             if (m_paused[dagId] || scheduleOf(dag).kind() == Timetable::Kind::Manual)
                 continue;
-            const auto interval =
-                scheduleOf(dag).nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
+            const auto interval = nextScheduled(dag, now);
             if (interval) {
                 const QDateTime due = scheduleOf(dag).dueAt(*interval);
                 if (due < next)
@@ -1468,23 +1487,32 @@ void SchedulerService::emitDags()
     auto latest =
         m_store.read([](SQLite::Database &db) { return schedulerdb::latestRunPerDag(db); });
     const QDateTime now = nowUtc();
+    // The runs in memory by DAG, in one pass: their count, and the newest, which is newer than
+    // what the writer has committed so far.
+    std::map<QString, std::pair<int, const DagRunRecord *>> inMemory;
+    for (const auto &[row, run] : m_runs) {
+        auto &[active, newest] = inMemory[run.record.dagId];
+        if (!isFinished(run.record.state))
+            ++active;
+        if (!newest || newest->row <= row)
+            newest = &run.record;
+    }
     QList<DagSummary> summaries;
     for (const auto &[dagId, dag] : m_dagBag->dags()) {
         DagSummary summary;
         summary.spec = dag;
         summary.spec.schedule = scheduleOf(dag); // what applies now, demo speed or not
         summary.paused = m_paused[dagId];
-        summary.activeRuns = activeRunCount(dagId);
         if (latest && latest->contains(dagId))
             summary.lastRun = latest->value(dagId);
-        // A run in memory is newer than what the writer has committed so far.
-        for (const auto &[row, run] : m_runs) {
-            if (run.record.dagId == dagId && (!summary.lastRun || summary.lastRun->row <= row))
-                summary.lastRun = run.record;
+        if (auto memory = inMemory.find(dagId); memory != inMemory.end()) {
+            summary.activeRuns = memory->second.first;
+            const DagRunRecord *newest = memory->second.second;
+            if (!summary.lastRun || summary.lastRun->row <= newest->row)
+                summary.lastRun = *newest;
         }
         if (scheduleOf(dag).kind() != Timetable::Kind::Manual) {
-            const auto next =
-                scheduleOf(dag).nextInterval(lastInterval(dag), dag.startDate, dag.catchup, now);
+            const auto next = nextScheduled(dag, now);
             if (next)
                 summary.nextRunAt = scheduleOf(dag).dueAt(*next);
         }

@@ -175,6 +175,10 @@ private:
     void loop();
     void createDueRuns(const QDateTime &now);
     std::optional<DataInterval> lastInterval(const DagSpec &dag);
+    /// The data interval `dag`'s next scheduled run will cover, from a cache that holds while
+    /// its inputs (the last interval, the schedule in force) stay the same and it is not yet due:
+    /// the loop asks for every DAG on every pass, and a cron's next time is not cheap.
+    std::optional<DataInterval> nextScheduled(const DagSpec &dag, const QDateTime &now);
     int activeRunCount(const QString &dagId) const;
     ActiveRun &addRun(DagRunRecord record);
     void advanceRun(ActiveRun &run, const QDateTime &now);
@@ -216,6 +220,13 @@ private:
     std::unique_ptr<DagBag> m_dagBag;
     std::map<QString, bool> m_paused;
     std::map<QString, std::optional<DataInterval>> m_lastIntervals;
+    struct NextScheduled
+    {
+        std::optional<DataInterval> last;
+        QString schedule; ///< the text of the schedule it was worked out for
+        std::optional<DataInterval> next;
+    };
+    std::map<QString, NextScheduled> m_nextScheduled;
     std::map<QString, QJsonObject> m_triggerStates;
     std::map<QString, int> m_poolCapacity;
     std::map<QString, int> m_poolUsed;
