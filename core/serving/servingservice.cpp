@@ -156,6 +156,8 @@ void ServingService::start()
     connect(m_server.get(), &ScoringServer::listening, this, &ServingService::listening);
     connect(m_server.get(), &ScoringServer::failed, this, &ServingService::failed);
     m_server->start();
+    if (m_server->port() == 0)
+        return; // it failed and said why: with nothing to serve on, nothing to follow or load
     m_followTimer = new QTimer(this);
     m_followTimer->setInterval(m_config.followInterval);
     connect(m_followTimer, &QTimer::timeout, this, &ServingService::follow);

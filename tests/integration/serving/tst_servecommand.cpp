@@ -4,6 +4,7 @@
 //   with the Production version's outputs (as core/ml computes them), follows a promotion made
 //   by this process to the next version, and exits 0 on SIGTERM;
 // - a batch still being scored when SIGTERM arrives gets its answer before the server closes;
+// - on a port already taken it exits 1 saying so, having served nothing;
 // - without --model it exits 2 and prints its usage.
 
 #include "servingfixture.h"
@@ -13,6 +14,7 @@
 
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTest>
 
 #include <csignal>
@@ -49,6 +51,12 @@ public:
         m_process.waitForStarted();
     }
     bool ended() const { return m_process.state() == QProcess::NotRunning; }
+    /// The exit code once it ended normally, else -1.
+    int exitCode() const
+    {
+        return ended() && m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode()
+                                                                         : -1;
+    }
     /// Everything it printed so far, standard output then standard error.
     QString output()
     {
@@ -140,6 +148,7 @@ private Q_SLOTS:
     void initTestCase();
     void servesFollowsAndStopsOnSigterm();
     void sigtermAnswersTheRequestInFlight();
+    void aPortInUseFails();
     void withoutModelIsAUsageError();
 };
 
@@ -241,6 +250,21 @@ void TestServeCommand::sigtermAnswersTheRequestInFlight()
     QCOMPARE(big.answered(), 1);
     if (!inFlight)
         qWarning("the batch was answered before SIGTERM: this run did not test the drain");
+}
+
+void TestServeCommand::aPortInUseFails()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost));
+    ServeProcess serve(m_binary, environment());
+    serve.start({u"--workspace"_s, m_workspace.root(), u"serve"_s, u"--model"_s, kModel,
+                 u"--port"_s, QString::number(taken.serverPort())});
+    QTRY_VERIFY_WITH_TIMEOUT(serve.ended(), 60000);
+    QCOMPARE(serve.exitCode(), 1);
+    const QString output = serve.output();
+    QVERIFY2(output.contains(u"cannot listen on 127.0.0.1:%1"_s.arg(taken.serverPort())),
+             qPrintable(output));
+    QVERIFY2(!output.contains(u"now answering"_s), qPrintable(output));
 }
 
 void TestServeCommand::withoutModelIsAUsageError()
