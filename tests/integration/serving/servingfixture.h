@@ -21,11 +21,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
+#include <QMutexLocker>
 #include <QStringList>
 #include <QTemporaryDir>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -261,6 +264,72 @@ inline serving::ServingConfig followProduction(const QString &model)
     config.followInterval = std::chrono::milliseconds(50);
     return config;
 }
+
+/// Records what Qt logs while it lives (from any thread), passing it on as before; can also act
+/// the moment a message is logged, on the thread that logs it.
+class LogCapture
+{
+public:
+    LogCapture()
+    {
+        s_instance = this;
+        m_previous = qInstallMessageHandler(&LogCapture::handle);
+    }
+    ~LogCapture()
+    {
+        qInstallMessageHandler(m_previous);
+        s_instance = nullptr;
+    }
+    LogCapture(const LogCapture &) = delete;
+    LogCapture &operator=(const LogCapture &) = delete;
+
+    /// The messages logged at `type` that contain `text`.
+    QStringList matching(QtMsgType type, const QString &text) const
+    {
+        QMutexLocker lock(&m_mutex);
+        QStringList found;
+        for (const auto &[messageType, message] : m_messages) {
+            if (messageType == type && message.contains(text))
+                found.append(message);
+        }
+        return found;
+    }
+
+    /// Runs `action` once, the first time a message containing `text` is logged, on the
+    /// logging thread before that thread goes on.
+    void whenLogged(const QString &text, std::function<void()> action)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_trigger = text;
+        m_action = std::move(action);
+    }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        LogCapture *capture = s_instance;
+        if (!capture)
+            return;
+        std::function<void()> action;
+        {
+            QMutexLocker lock(&capture->m_mutex);
+            capture->m_messages.append({type, message});
+            if (capture->m_action && message.contains(capture->m_trigger))
+                action = std::exchange(capture->m_action, {});
+        }
+        if (capture->m_previous)
+            capture->m_previous(type, context, message);
+        if (action)
+            action();
+    }
+
+    static inline LogCapture *s_instance = nullptr;
+    QtMessageHandler m_previous = nullptr;
+    mutable QMutex m_mutex;
+    QList<QPair<QtMsgType, QString>> m_messages;
+    QString m_trigger;
+    std::function<void()> m_action;
+};
 
 // Request bodies -------------------------------------------------------------------------------
 

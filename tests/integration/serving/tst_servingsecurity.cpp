@@ -14,8 +14,6 @@
 #include "testsupport/httploadclient.h"
 #include "testsupport/verify.h"
 
-#include <QMutex>
-#include <QMutexLocker>
 #include <QTest>
 
 using namespace millrace;
@@ -27,52 +25,6 @@ namespace {
 
 const QString kModel = u"fashion"_s;
 const QByteArray kToken = "a-serving-token-for-tests-0123456789";
-
-// Records what Qt logs while it lives (from any thread), passing it on as before.
-class LogCapture
-{
-public:
-    LogCapture()
-    {
-        s_instance = this;
-        m_previous = qInstallMessageHandler(&LogCapture::handle);
-    }
-    ~LogCapture()
-    {
-        qInstallMessageHandler(m_previous);
-        s_instance = nullptr;
-    }
-
-    /// The messages logged at `type` or worse that contain `text`.
-    QStringList matching(QtMsgType type, const QString &text) const
-    {
-        QMutexLocker lock(&m_mutex);
-        QStringList found;
-        for (const auto &[messageType, message] : m_messages) {
-            if (messageType == type && message.contains(text))
-                found.append(message);
-        }
-        return found;
-    }
-
-private:
-    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
-    {
-        if (LogCapture *capture = s_instance) {
-            {
-                QMutexLocker lock(&capture->m_mutex);
-                capture->m_messages.append({type, message});
-            }
-            if (capture->m_previous)
-                capture->m_previous(type, context, message);
-        }
-    }
-
-    static inline LogCapture *s_instance = nullptr;
-    QtMessageHandler m_previous = nullptr;
-    mutable QMutex m_mutex;
-    QList<QPair<QtMsgType, QString>> m_messages;
-};
 
 HttpHeaders bearer(const QByteArray &token)
 {

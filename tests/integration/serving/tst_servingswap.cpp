@@ -7,6 +7,8 @@
 // - A/B split: with a candidate at weight 0.3, about 1,000 requests are shared between the two
 //   versions near 70/30, each answer again matching its version, and /metrics counts per
 //   version exactly the requests each answered.
+// - an A/B split asked for (ServingService::setCandidate) while the follower is loading a new
+//   version still comes into service, and ending it leaves the primary alone answering.
 
 #include "servingfixture.h"
 
@@ -109,6 +111,7 @@ private Q_SLOTS:
     void initTestCase();
     void hotSwapUnderLoad();
     void abSplit();
+    void candidateSetDuringALoadTakesEffect();
 };
 
 void TestServingSwap::initTestCase()
@@ -251,6 +254,43 @@ void TestServingSwap::abSplit()
              metrics.body.constData());
     QVERIFY(qFuzzyCompare(samples.at(gauge + primaryLabel + "\"}"), 0.7));
     QVERIFY(qFuzzyCompare(samples.at(gauge + candidateLabel + "\"}"), 0.3));
+}
+
+void TestServingSwap::candidateSetDuringALoadTakesEffect()
+{
+    const qint64 first = m_versions[0];
+    const qint64 next = m_versions[1];
+    const qint64 candidate = m_versions[2];
+    VERIFY_OK(m_workspace.promote(kModel, first));
+    RunningService service(m_workspace.registry(), m_workspace.architectures(),
+                           followProduction(kModel));
+    service.start();
+    QTRY_COMPARE_WITH_TIMEOUT(service.primary(), first, 30000);
+
+    // The A/B split is asked for while the follower is loading the next Production version:
+    // from the loader's thread, the moment it starts, so the request is queued on the service
+    // before that load's outcome.
+    LogCapture log;
+    serving::ServingTarget target;
+    target.model = kModel;
+    target.version = candidate;
+    log.whenLogged(u"loading version %1 of %2"_s.arg(next).arg(kModel),
+                   [&service, target] { service.service().setCandidate(target, 0.5); });
+    VERIFY_OK(m_workspace.promote(kModel, next));
+    // Nothing else changes in the registry: the split must still come into service.
+    QTRY_VERIFY_WITH_TIMEOUT(service.primary() == next && service.candidate() == candidate, 10000);
+    QVERIFY(!log.matching(QtInfoMsg, u"loading version %1"_s.arg(next)).isEmpty());
+
+    // Ending the split takes effect too: only the primary answers afterwards.
+    service.service().setCandidate(std::nullopt, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(service.candidate(), 0, 10000);
+    QCOMPARE(service.primary(), next);
+    resetCounts();
+    LoadGenerator generator = load(service.port());
+    generator.start(25);
+    generator.wait();
+    QVERIFY2(generator.failed() == 0, qPrintable(generator.failures().join(u'\n')));
+    QCOMPARE(answeredBy(next), 25 * kConcurrency);
 }
 
 QTEST_GUILESS_MAIN(TestServingSwap)
