@@ -1,8 +1,9 @@
 // `millrace serve` as a user runs it, as a process (MILLRACE_BIN):
 // - on a workspace this test's own Session holds (serve opens the registry read-only), it
 //   prints the address it serves on (port 0: one the system picked), answers a scoring request
-//   with the Production version's outputs (as core/ml computes them), follows a promotion made
-//   by this process to the next version, and exits 0 on SIGTERM;
+//   with the Production version's outputs (as core/ml computes them), tells its version at
+//   /version, follows a promotion made by this process to the next version, and exits 0 on
+//   SIGTERM;
 // - a batch still being scored when SIGTERM arrives gets its answer before the server closes;
 // - on a port already taken it exits 1 saying so, having served nothing;
 // - without --model it exits 2 and prints its usage.
@@ -192,6 +193,16 @@ void TestServeCommand::servesFollowsAndStopsOnSigterm()
     QString difference =
         scoringDifference(connection.post("/invocations", m_body, "application/json"), 1);
     QVERIFY2(difference.isEmpty(), qPrintable(difference));
+
+    // /version is the app's version, as `millrace --version` prints it.
+    const HttpReply version = connection.get("/version");
+    QCOMPARE(version.status, 200);
+    QVERIFY(!version.body.isEmpty());
+    QProcess versionCommand;
+    versionCommand.start(m_binary, {u"--version"_s});
+    QVERIFY(versionCommand.waitForFinished(30000));
+    const QByteArray printed = versionCommand.readAllStandardOutput();
+    QVERIFY2(printed.startsWith(QByteArray("millrace " + version.body + ' ')), printed.constData());
 
     // A promotion by this process, which holds the workspace, moves the server along.
     VERIFY_OK(m_workspace.promote(kModel, 2));
