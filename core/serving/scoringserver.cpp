@@ -14,6 +14,8 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 #include <QJsonObject>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <optional>
@@ -25,6 +27,8 @@ namespace {
 
 const QByteArray kJson = QByteArrayLiteral("application/json");
 const QByteArray kVersionHeader = QByteArrayLiteral("X-Millrace-Model-Version");
+// How long stop() waits for a connection's last answer to be written.
+constexpr int kAnswerFlushMs = 5000;
 
 QHttpServerResponse errorResponse(int status, const QString &code, const QString &message)
 {
@@ -167,8 +171,26 @@ void ScoringServer::start()
 
 void ScoringServer::stop()
 {
+    if (m_server) {
+        // Requests in flight are answered before the connections close: deleting the server
+        // at once would abort its sockets while the workers still scored, and those clients
+        // would get no answer at all. So: take no new connections, let the workers finish,
+        // deliver their answers (continuations posted to the server's thread, this one) and
+        // close each connection once its answer is written.
+        const QList<QTcpServer *> listeners = m_server->servers();
+        for (QTcpServer *listener : listeners)
+            listener->close();
+        m_pool.waitForDone();
+        QCoreApplication::sendPostedEvents(m_server.get(), QEvent::MetaCall);
+        const QList<QTcpSocket *> connections = m_server->findChildren<QTcpSocket *>();
+        for (QTcpSocket *connection : connections) {
+            connection->disconnectFromHost();
+            if (connection->state() != QAbstractSocket::UnconnectedState)
+                connection->waitForDisconnected(kAnswerFlushMs);
+        }
+    }
     m_server.reset();
-    m_pool.waitForDone(); // requests in flight finish
+    m_pool.waitForDone();
     m_port = 0;
 }
 

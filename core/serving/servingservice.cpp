@@ -156,6 +156,8 @@ void ServingService::start()
     connect(m_server.get(), &ScoringServer::listening, this, &ServingService::listening);
     connect(m_server.get(), &ScoringServer::failed, this, &ServingService::failed);
     m_server->start();
+    if (m_server->port() == 0)
+        return; // it failed and said why: with nothing to serve on, nothing to follow or load
     m_followTimer = new QTimer(this);
     m_followTimer->setInterval(m_config.followInterval);
     connect(m_followTimer, &QTimer::timeout, this, &ServingService::follow);
@@ -179,7 +181,8 @@ void ServingService::setCandidate(std::optional<ServingTarget> candidate, double
         [this, candidate = std::move(candidate), weight] {
             m_config.candidate = candidate;
             m_config.candidateWeight = candidate ? std::clamp(weight, 0.0, 1.0) : 0.0;
-            m_lastChange = -1; // check now, whatever the registry says
+            ++m_configGeneration; // a check under way now works from the old config
+            m_lastChange = -1;    // check now, whatever the registry says
             follow();
         },
         Qt::QueuedConnection);
@@ -192,8 +195,16 @@ void ServingService::follow()
     m_following = true;
     QtConcurrent::run(&m_loader, check, std::cref(m_registry), m_architectures, m_config,
                       m_router->deployment(), m_lastChange)
-        .then(this, [this](const FollowOutcome &outcome) {
+        .then(this, [this, generation = m_configGeneration](const FollowOutcome &outcome) {
             m_following = false;
+            if (generation != m_configGeneration) {
+                // setCandidate() changed the config while this check ran: its outcome is for
+                // the old one, and taking its change count would skip the new one until the
+                // registry moved again. Check again, now.
+                m_lastChange = -1;
+                follow();
+                return;
+            }
             if (!outcome.problem.isEmpty()) {
                 if (outcome.problem != m_lastProblem) {
                     qCWarning(lcServing).noquote() << "cannot serve:" << outcome.problem;

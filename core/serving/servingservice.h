@@ -89,9 +89,10 @@ private:
     std::unique_ptr<ScoringServer> m_server;
     QThreadPool m_loader;
     QTimer *m_followTimer = nullptr;
-    bool m_following = false; ///< a check or load is under way
-    QString m_lastProblem;    ///< not repeated in the log while it lasts
-    qint64 m_lastChange = -1; ///< the registry's change count at the last check
+    bool m_following = false;       ///< a check or load is under way
+    QString m_lastProblem;          ///< not repeated in the log while it lasts
+    qint64 m_lastChange = -1;       ///< the registry's change count at the last check
+    quint64 m_configGeneration = 0; ///< moves on with every setCandidate()
 };
 
 } // namespace millrace::serving
