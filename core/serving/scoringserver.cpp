@@ -14,9 +14,9 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <optional>
 #include <variant>
@@ -175,13 +175,13 @@ void ScoringServer::stop()
         // Requests in flight are answered before the connections close: deleting the server
         // at once would abort its sockets while the workers still scored, and those clients
         // would get no answer at all. So: take no new connections, let the workers finish,
-        // deliver their answers (continuations posted to the server's thread, this one) and
+        // deliver their answers (posted to this object, on this thread) and
         // close each connection once its answer is written.
         const QList<QTcpServer *> listeners = m_server->servers();
         for (QTcpServer *listener : listeners)
             listener->close();
         m_pool.waitForDone();
-        QCoreApplication::sendPostedEvents(m_server.get(), QEvent::MetaCall);
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
         const QList<QTcpSocket *> connections = m_server->findChildren<QTcpSocket *>();
         for (QTcpSocket *connection : connections) {
             connection->disconnectFromHost();
@@ -249,7 +249,7 @@ void ScoringServer::registerRoutes()
                     });
     m_server->route(
         QStringLiteral("/invocations"), QHttpServerRequest::Method::Post,
-        [this](const QHttpServerRequest &request) {
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
             QElapsedTimer clock;
             clock.start();
             m_metrics->requestStarted();
@@ -263,19 +263,37 @@ void ScoringServer::registerRoutes()
                 m_metrics->recordRequest(0, int(refused->statusCode()),
                                          double(clock.nsecsElapsed()) / 1e9, 0);
                 m_metrics->requestFinished();
-                return QtFuture::makeReadyFuture(std::move(*refused));
+                refused->write(std::move(responder));
+                return;
             }
-            if (request.body().size() > m_options.maxBodyBytes)
-                return QtFuture::makeReadyFuture(finish(errorAnswer(
-                    413, QStringLiteral("BAD_REQUEST"),
-                    QStringLiteral("The request body has %1 bytes; this server takes at most %2")
-                        .arg(request.body().size())
-                        .arg(m_options.maxBodyBytes))));
-            return QtConcurrent::run(
-                &m_pool,
-                [router = m_router, batcher = m_batcher.get(), body = request.body(),
-                 contentType = request.value("Content-Type"), maxRows = m_options.maxRows,
-                 finish] { return finish(score(*router, batcher, body, contentType, maxRows)); });
+            if (request.body().size() > m_options.maxBodyBytes) {
+                finish(errorAnswer(413, QStringLiteral("BAD_REQUEST"),
+                                   QStringLiteral("The request body has %1 bytes; this server "
+                                                  "takes at most %2")
+                                       .arg(request.body().size())
+                                       .arg(m_options.maxBodyBytes)))
+                    .write(std::move(responder));
+                return;
+            }
+            // A worker scores; the answer is written back on this thread, and only while the
+            // client is still connected. (Qt 6.4's own QFuture route writes to the socket even
+            // after a client that gave up has had it deleted, and crashes.)
+            auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+            const QPointer<QTcpSocket> socket = pending->socket();
+            m_pool.start([this, pending, socket, finish, router = m_router,
+                          batcher = m_batcher.get(), body = request.body(),
+                          contentType = request.value("Content-Type"),
+                          maxRows = m_options.maxRows] {
+                Answer answer = score(*router, batcher, body, contentType, maxRows);
+                QMetaObject::invokeMethod(
+                    this,
+                    [pending, socket, finish, answer = std::move(answer)] {
+                        const QHttpServerResponse response = finish(answer);
+                        if (socket && socket->state() == QAbstractSocket::ConnectedState)
+                            response.write(std::move(*pending));
+                    },
+                    Qt::QueuedConnection);
+            });
         });
 }
 
