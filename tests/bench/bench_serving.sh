@@ -16,14 +16,22 @@
 #
 # The servers, each in its best configuration for 2 cores:
 #   millrace serve --model NAME --port 0 --workers 2
-#       two inference workers, each with its own copy of the network (one per core).
-#   mlflow models serve -m OUTDIR --env-manager local -h 127.0.0.1 -p PORT --workers 2
-#       uvicorn with two worker processes (one per core; MLflow's default is 1), and
-#       UVICORN_ACCESS_LOG=false, which turns off uvicorn's line per request (mlflow's CLI has no
-#       option for it; uvicorn reads it from the environment). The pinned venv has uvicorn
-#       without uvloop/httptools (what `pip install mlflow` gives), so uvicorn runs on asyncio and
-#       h11. onnxruntime keeps MLflow's defaults (the MLmodel sets no session options).
-# BENCH_SERVING_MLFLOW_WORKERS and BENCH_SERVING_MILLRACE_WORKERS change the worker counts.
+#       two inference workers, each with its own copy of the network (one per core). LibTorch
+#       runs the network on whatever libblas.so.3 the system's alternatives point at; the script
+#       prints which one the server loaded (Debian's reference BLAS unless an optimised one such
+#       as libopenblas0 is installed, and that changes Millrace's figures several times over).
+#   mlflow models serve -m OUTDIR --env-manager local -h 127.0.0.1 -p PORT --workers 1
+#       one uvicorn process (MLflow's default), with UVICORN_ACCESS_LOG=false, which turns off
+#       uvicorn's line per request (mlflow's CLI has no option for it; uvicorn reads it from the
+#       environment). Not --workers 2: with more than one worker, uvicorn 0.54 binds the
+#       listening socket itself with proto 0, so asyncio never sets TCP_NODELAY on the
+#       connections, and every keep-alive answer (headers and body are two writes) waits on the
+#       client's delayed ACK, about 40 ms (uvicorn issue #3149, open). Measured here, 2 workers
+#       gave 20 requests/s at concurrency 1 and 140 at 8, against 155-170 and 460-580 for one.
+#       The pinned venv has uvicorn without uvloop/httptools (what `pip install mlflow` gives),
+#       so uvicorn runs on asyncio and h11. onnxruntime keeps MLflow's defaults (the exported
+#       MLmodel sets no session options: an intra-op pool as wide as the cores).
+# BENCH_SERVING_MILLRACE_WORKERS and BENCH_SERVING_MLFLOW_WORKERS change the worker counts.
 #
 # The request is one test image (BENCH_SERVING_IMAGE, default 0) as {"inputs": [[[28x28]]]},
 # pixels / 255, the same bytes to both (serving/make_request.py). Before timing, each server
@@ -52,7 +60,7 @@ seconds=${BENCH_SERVING_SECONDS:-10}
 warmup=${BENCH_SERVING_WARMUP:-3}
 image=${BENCH_SERVING_IMAGE:-0}
 millrace_workers=${BENCH_SERVING_MILLRACE_WORKERS:-2}
-mlflow_workers=${BENCH_SERVING_MLFLOW_WORKERS:-2}
+mlflow_workers=${BENCH_SERVING_MLFLOW_WORKERS:-1}
 model=fmnist
 started_at=$SECONDS
 
@@ -160,6 +168,14 @@ for _ in $(seq 1 300); do
 done
 grep -q '^now answering with version 1' "$work/millrace.log" ||
     die "millrace serve did not start: $(tail -n 5 "$work/millrace.log")"
+# The BLAS the server's LibTorch runs on (Debian's reference BLAS is .../blas/libblas.so.3*).
+server_pid=$(ps -e -o pid=,pgid=,comm= | awk -v g="$millrace_pid" '$2 == g && $3 == "millrace" {print $1}')
+blas=$(grep -o '/[^ ]*/libblas\.so[.0-9]*$' "/proc/$server_pid/maps" 2>/dev/null | head -n 1) || true
+case $blas in
+"") blas="not found in /proc/$server_pid/maps" ;;
+*/blas/libblas.so*) blas="$blas (the reference BLAS, libblas3)" ;;
+esac
+echo "  millrace serve's BLAS: $blas"
 
 # MLflow. Its CLI runs `uvicorn` from PATH: the venv's bin first.
 mlflow_port=$(free_port)
