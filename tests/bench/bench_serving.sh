@@ -196,6 +196,24 @@ curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$mlflow_port/ping" ||
 "$python" "$here/serving/check_answers.py" "$work/body.json" "$millrace_url" "$mlflow_url" ||
     die "the two servers do not give the same answer"
 
+# check_server SIDE WHEN: dies with the reason when SIDE's server no longer answers /ping (its
+# exit status, e.g. 139 for SIGSEGV, and the end of its log). wrk ends every run by closing its
+# connections with requests still in flight, which a server must survive.
+check_server() {
+    local side=$1 when=$2 url pid log status=0
+    if [ "$side" = millrace ]; then url=$millrace_url pid=$millrace_pid log="$work/millrace.log"
+    else url=$mlflow_url pid=$mlflow_pid log="$work/mlflow.log"; fi
+    curl -sf -o /dev/null --max-time 10 "${url%/invocations}/ping" && return 0
+    case $(ps -o stat= -p "$pid" 2>/dev/null) in
+    "" | Z*)
+        wait "$pid" || status=$?
+        [ "$side" = millrace ] && millrace_pid="" || mlflow_pid=""
+        die "$side's server exited with status $status$([ "$status" -le 128 ] || echo " (signal $((status - 128)))") $when; its log ends: $(tail -n 5 "$log")"
+        ;;
+    esac
+    die "$side's server stopped answering /ping $when; its log ends: $(tail -n 5 "$log")"
+}
+
 # measure SIDE CONCURRENCY ROUND: a warm-up, then the measured run; appends
 # "SIDE cCONCURRENCY rps P50_MS P99_MS NON2XX SOCKET_ERRORS" to $work/runs.
 measure() {
@@ -206,14 +224,18 @@ measure() {
     export BENCH_SERVING_BODY="$work/body.json"
     local busy
     busy=$(cpu_busy)
+    local when="in round $round at concurrency $concurrency"
     run_child wrk -d"${warmup}s" "${wrk_args[@]}" >"$work/warmup.out" 2>&1 ||
-        die "wrk failed: $(tail -n 5 "$work/warmup.out")"
+        { check_server "$side" "at the start of the warm-up $when"; die "wrk failed: $(tail -n 5 "$work/warmup.out")"; }
+    check_server "$side" "during the warm-up $when"
     local out="$work/$side-c$concurrency-$round.out"
     local scrape="$work/metrics-c$concurrency-$round"
     [ "$side" != millrace ] || curl -sf "${millrace_url%/invocations}/metrics" >"$scrape-before"
     local cpu_before cpu_after
     cpu_before=$(group_cpu "$pgid")
-    run_child wrk -d"${seconds}s" "${wrk_args[@]}" >"$out" 2>&1 || die "wrk failed: $(tail -n 5 "$out")"
+    run_child wrk -d"${seconds}s" "${wrk_args[@]}" >"$out" 2>&1 ||
+        { check_server "$side" "during the run $when"; die "wrk failed: $(tail -n 5 "$out")"; }
+    check_server "$side" "during the run $when"
     cpu_after=$(group_cpu "$pgid")
     if [ "$side" = millrace ]; then
         curl -sf "${millrace_url%/invocations}/metrics" >"$scrape-after"
@@ -244,8 +266,6 @@ for round in $(seq 1 "$rounds"); do
         done
     done
 done
-kill -0 "$millrace_pid" 2>/dev/null || die "millrace serve died: $(tail -n 5 "$work/millrace.log")"
-kill -0 "$mlflow_pid" 2>/dev/null || die "mlflow models serve died: $(tail -n 20 "$work/mlflow.log")"
 
 # median SIDE CONCURRENCY COLUMN (3 rps, 4 p50, 5 p99) over the rounds; total for 6 and 7.
 median() {
