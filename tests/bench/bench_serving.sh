@@ -38,14 +38,16 @@
 # answers it once and the logits must agree within 1e-4 (serving/check_answers.py).
 #
 # Timing: both servers stay up, and only the one being measured gets requests (the other is
-# idle). For each round (BENCH_SERVING_ROUNDS, default 2) and concurrency, each side gets a
+# idle). For each round (BENCH_SERVING_ROUNDS, default 3) and concurrency, each side gets a
 # warm-up (BENCH_SERVING_WARMUP s, default 3, discarded) and then a measured run
 # (BENCH_SERVING_SECONDS, default 10); the side that goes first alternates between rounds. The
-# BENCH figures are the median over rounds. wrk is a closed loop (a connection sends its next
-# request when the answer arrives), so at concurrency 8 the latencies include queueing, and wrk
-# itself runs on the same two cores as the server. Its latencies are recorded to the
-# microsecond (serving/post.lua prints its percentiles), so p99 is not limited by wrk's
-# resolution; over 10 s at MLflow's rate, though, p99 rests on a handful of slow requests.
+# BENCH figures are the median over the rounds, so that one round disturbed by other work on
+# the machine does not decide a p99. The script takes about 3.5 minutes. wrk is a closed loop
+# (a connection sends its next request when the answer arrives), so at concurrency 8 the
+# latencies include queueing, and wrk itself runs on the same two cores as the server. wrk
+# records latencies to the microsecond (serving/post.lua prints its percentiles), so p99 is not
+# limited by its resolution; it rests on the slowest 1% of a few thousand requests, which any
+# other work on the machine moves a lot.
 # Answers with status >= 400 (wrk's count) and socket errors are counted; any makes the script
 # exit 1 after printing its figures. Before each run it prints the load average and how busy
 # the cores were over the last second, and after it the server's CPU time per request.
@@ -55,7 +57,7 @@ mlflow_dir="$here/../integration/mlflow"
 build_dir=${MILLRACE_BUILD_DIR:?}
 millrace=${MILLRACE_BIN:?}
 venv="$build_dir/mlflow-venv"
-rounds=${BENCH_SERVING_ROUNDS:-2}
+rounds=${BENCH_SERVING_ROUNDS:-3}
 seconds=${BENCH_SERVING_SECONDS:-10}
 warmup=${BENCH_SERVING_WARMUP:-3}
 image=${BENCH_SERVING_IMAGE:-0}
