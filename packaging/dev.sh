@@ -28,8 +28,9 @@ test_packages=(xvfb xauth dpkg-dev file desktop-file-utils appstream curl python
 # Only the benchmarks need these: PyTorch for bench_training.sh's reference run (large, so not
 # in the lists above); lz4 for kafka-python in bench_streams.sh, which reads the lz4 batches
 # Millrace's producer writes; postgresql for bench_scheduler_airflow.sh, whose Airflow peer runs
-# LocalExecutor on a throwaway PostgreSQL cluster (initdb, pg_ctl) as Airflow recommends.
-bench_packages=(python3-torch python3-lz4 postgresql)
+# LocalExecutor on a throwaway PostgreSQL cluster (initdb, pg_ctl) as Airflow recommends; wrk,
+# the HTTP load generator of bench_serving.sh (millrace serve vs mlflow models serve).
+bench_packages=(python3-torch python3-lz4 postgresql wrk)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
