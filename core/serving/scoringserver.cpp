@@ -1,6 +1,7 @@
 #include "core/serving/scoringserver.h"
 
 #include "core/base/httphost.h"
+#include "core/base/pooledresponse.h"
 #include "core/serving/microbatcher.h"
 #include "core/serving/modelrouter.h"
 #include "core/serving/scoringprotocol.h"
@@ -275,25 +276,12 @@ void ScoringServer::registerRoutes()
                     .write(std::move(responder));
                 return;
             }
-            // A worker scores; the answer is written back on this thread, and only while the
-            // client is still connected. (Qt 6.4's own QFuture route writes to the socket even
-            // after a client that gave up has had it deleted, and crashes.)
-            auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
-            const QPointer<QTcpSocket> socket = pending->socket();
-            m_pool.start([this, pending, socket, finish, router = m_router,
-                          batcher = m_batcher.get(), body = request.body(),
-                          contentType = request.value("Content-Type"),
-                          maxRows = m_options.maxRows] {
-                Answer answer = score(*router, batcher, body, contentType, maxRows);
-                QMetaObject::invokeMethod(
-                    this,
-                    [pending, socket, finish, answer = std::move(answer)] {
-                        const QHttpServerResponse response = finish(answer);
-                        if (socket && socket->state() == QAbstractSocket::ConnectedState)
-                            response.write(std::move(*pending));
-                    },
-                    Qt::QueuedConnection);
-            });
+            respondFromPool(std::move(responder), this, m_pool,
+                            [finish, router = m_router, batcher = m_batcher.get(),
+                             body = request.body(), contentType = request.value("Content-Type"),
+                             maxRows = m_options.maxRows] {
+                                return finish(score(*router, batcher, body, contentType, maxRows));
+                            });
         });
 }
 

@@ -1,6 +1,7 @@
 #include "core/tracking/restapi.h"
 
 #include "core/base/httphost.h"
+#include "core/base/pooledresponse.h"
 #include "core/tracking/restarguments.h"
 #include "core/tracking/trackingjson.h"
 #include "core/tracking/trackinglog.h"
@@ -19,7 +20,6 @@
 #include <QMimeDatabase>
 #include <QSaveFile>
 #include <QUrlQuery>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
 
@@ -372,6 +372,11 @@ RestApi::~RestApi()
     m_pool.waitForDone();
 }
 
+void RestApi::waitForRequests()
+{
+    m_pool.waitForDone();
+}
+
 RestReply RestApi::handle(const QString &endpoint, const QJsonObject &arguments,
                           const QByteArray &method)
 {
@@ -414,21 +419,29 @@ void RestApi::registerRoutes(QHttpServer &server, bool loopbackOnly)
         return !loopbackOnly || isLoopbackHost(request.value(QByteArrayLiteral("Host")));
     };
     // JSON endpoints: /api/2.0/mlflow/<group>/<action>, GET or POST as the client chooses.
+    // The work runs on the pool; the answer goes back only to a client still connected (see
+    // respondFromPool: Qt 6.4's QFuture routes crash on one that gave up).
     server.route(kApi + QStringLiteral("<arg>/<arg>"),
-                 [this, hostAllowed](const QString &group, const QString &action,
-                                     const QHttpServerRequest &request) {
-                     if (!hostAllowed(request))
-                         return QtFuture::makeReadyFuture(toResponse(rebindingRefused()));
+                 [this, hostAllowed, &server](const QString &group, const QString &action,
+                                              const QHttpServerRequest &request,
+                                              QHttpServerResponder &&responder) {
+                     if (!hostAllowed(request)) {
+                         toResponse(rebindingRefused()).write(std::move(responder));
+                         return;
+                     }
                      Reply error;
                      const std::optional<QJsonObject> arguments =
                          argumentsOf(request.query(), request.body(), &error);
-                     if (!arguments)
-                         return QtFuture::makeReadyFuture(toResponse(error));
+                     if (!arguments) {
+                         toResponse(error).write(std::move(responder));
+                         return;
+                     }
                      const QString endpoint = group + QLatin1Char('/') + action;
-                     return QtConcurrent::run(&m_pool, [this, endpoint, args = *arguments,
-                                                        method = methodName(request.method())] {
-                         return toResponse(handle(endpoint, args, method));
-                     });
+                     respondFromPool(std::move(responder), &server, m_pool,
+                                     [this, endpoint, args = *arguments,
+                                      method = methodName(request.method())] {
+                                         return toResponse(handle(endpoint, args, method));
+                                     });
                  });
 
     // The artifact proxy: files under the workspace's artifacts folder.

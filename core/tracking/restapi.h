@@ -34,6 +34,9 @@ public:
     /// Adds the routes to `server`. With `loopbackOnly`, requests whose Host header is not a
     /// local name are refused (403), as MLflow does against DNS rebinding.
     void registerRoutes(QHttpServer &server, bool loopbackOnly);
+    /// Waits until the requests being handled on the pool are done (their answers are then
+    /// posted to the server's thread).
+    void waitForRequests();
 
     /// Handles one JSON endpoint (e.g. "runs/log-batch") with its merged query and body
     /// arguments; returns the HTTP status and the JSON body. Tracking endpoints answer any

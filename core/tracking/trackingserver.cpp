@@ -3,6 +3,7 @@
 #include "core/tracking/restapi.h"
 #include "core/tracking/trackinglog.h"
 
+#include <QCoreApplication>
 #include <QHttpServer>
 
 namespace millrace::tracking {
@@ -42,8 +43,14 @@ void TrackingServer::start()
 
 void TrackingServer::stop()
 {
+    // Requests in flight finish and their answers go out before the server they answer
+    // through is deleted; then the handlers go.
+    if (m_api)
+        m_api->waitForRequests();
+    if (m_server)
+        QCoreApplication::sendPostedEvents(m_server.get(), QEvent::MetaCall);
     m_server.reset();
-    m_api.reset(); // waits for requests in flight
+    m_api.reset();
     m_port = 0;
 }
 

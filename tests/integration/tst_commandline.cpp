@@ -82,8 +82,8 @@ void TestCommandLine::exitCodes_data()
     QTest::newRow("headless with command")
         << QStringList{QStringLiteral("--headless"), QStringLiteral("runs")} << 2 << QString()
         << QStringLiteral("--headless takes no command");
-    QTest::newRow("command not built yet") << QStringList{QStringLiteral("serve")} << 1 << QString()
-                                           << QStringLiteral("not available");
+    QTest::newRow("serve without a model") << QStringList{QStringLiteral("serve")} << 2 << QString()
+                                           << QStringLiteral("--model NAME is required");
     QTest::newRow("train without config")
         << QStringList{QStringLiteral("train")} << 2 << QString() << QStringLiteral("--config");
     QTest::newRow("workspace command usage")
