@@ -181,6 +181,7 @@ ServingMetrics::Snapshot ServingMetrics::snapshot() const
     }
     snapshot.latencyP50 = all.quantile(0.5);
     snapshot.latencyP99 = all.quantile(0.99);
+    snapshot.latency = std::move(all);
     return snapshot;
 }
 

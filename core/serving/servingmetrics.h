@@ -71,6 +71,9 @@ public:
         double latencyP50 = 0; ///< seconds, estimated from the histogram
         double latencyP99 = 0;
         std::map<qint64, quint64> requestsByVersion;
+        /// Every request's latency, all versions together: the difference of two snapshots
+        /// gives the quantiles of the requests between them (the panel's charts).
+        Histogram::Reading latency;
     };
     Snapshot snapshot() const;
 

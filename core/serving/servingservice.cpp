@@ -188,6 +188,18 @@ void ServingService::setCandidate(std::optional<ServingTarget> candidate, double
         Qt::QueuedConnection);
 }
 
+std::shared_ptr<const ServedModel> ServingService::servedModel(qint64 version) const
+{
+    const std::shared_ptr<const Deployment> now = m_router->deployment();
+    if (!now)
+        return nullptr;
+    for (const auto &model : {now->primary, now->candidate}) {
+        if (model && model->version() == version)
+            return model;
+    }
+    return nullptr;
+}
+
 void ServingService::follow()
 {
     if (m_following)

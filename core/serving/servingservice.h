@@ -19,6 +19,7 @@ class RegistryStore;
 namespace millrace::serving {
 
 class ModelRouter;
+class ServedModel;
 class ServingMetrics;
 
 /// Which version of a registered model to serve: a fixed version, the version an alias names,
@@ -68,6 +69,9 @@ public:
     quint16 port() const;
     /// Starts, changes or ends (nullopt or weight 0) an A/B split. Safe from any thread.
     void setCandidate(std::optional<ServingTarget> candidate, double weight);
+    /// The model in service as version `version` (primary or candidate), null when none is.
+    /// Safe from any thread (the Serving panel reads class names and input shape from it).
+    std::shared_ptr<const ServedModel> servedModel(qint64 version) const;
 
 Q_SIGNALS:
     void listening(quint16 port);

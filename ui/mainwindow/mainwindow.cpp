@@ -17,8 +17,8 @@
 #include "ui/panels/experiments/experimentspanel.h"
 #include "ui/panels/experiments/runactions.h"
 #include "ui/panels/jobs/jobspanel.h"
-#include "ui/panels/pendingpanel.h"
 #include "ui/panels/registry/registrypanel.h"
+#include "ui/panels/serving/servingpanel.h"
 #include "ui/panels/streams/streamspanel.h"
 #include "ui/uilog.h"
 
@@ -51,7 +51,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     : QMainWindow(parent), m_panelList(new QListWidget), m_panelStack(new QStackedWidget),
       m_logDock(new LogDock(this)), m_experimentsPanel(new ExperimentsPanel),
       m_registryPanel(new RegistryPanel), m_streamsPanel(new StreamsPanel),
-      m_jobsPanel(new JobsPanel),
+      m_jobsPanel(new JobsPanel), m_servingPanel(new ServingPanel),
       m_runActions(m_experimentsPanel->findChild<RunActions *>(QStringLiteral("runActions")))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -96,11 +96,7 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
             });
     connect(m_runActions, &RunActions::showModelRequested, this,
             [this](const QString &name) { revealModel(name); });
-    addPanel(tr("Serving"), QStringLiteral(":/icons/serving.svg"),
-             new PendingPanel(tr("Serving"),
-                              tr("The locally served model, its endpoint and request metrics, and "
-                                 "the Kafka predictor."),
-                              tr("local serving")));
+    addPanel(tr("Serving"), QStringLiteral(":/icons/serving.svg"), m_servingPanel);
     int widestName = 0;
     for (int row = 0; row < m_panelList->count(); ++row)
         widestName =
@@ -195,6 +191,7 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_brokerLabel);
     statusBar()->addPermanentWidget(m_servingLabel);
     connect(m_streamsPanel, &StreamsPanel::statusChanged, m_brokerLabel, &QLabel::setText);
+    connect(m_servingPanel, &ServingPanel::statusChanged, m_servingLabel, &QLabel::setText);
 }
 
 void MainWindow::createMenus()
@@ -309,6 +306,7 @@ void MainWindow::attachSession(Session &session)
     m_registryPanel->attachSession(session);
     m_streamsPanel->attachSession(session);
     m_jobsPanel->attachSession(session);
+    m_servingPanel->attachSession(session);
     m_pluginsAction->setEnabled(true);
     m_trainAction->setEnabled(session.training() != nullptr);
     if (!session.plugins().errors().isEmpty())
@@ -325,6 +323,7 @@ void MainWindow::detachSession()
     m_registryPanel->detachSession();
     m_streamsPanel->detachSession();
     m_jobsPanel->detachSession();
+    m_servingPanel->detachSession();
     m_pluginsAction->setEnabled(false);
     m_trainAction->setEnabled(false);
     for (auto *dialog : findChildren<PluginsDialog *>())

@@ -21,6 +21,7 @@ class ExperimentsPanel;
 class JobsPanel;
 class LogDock;
 class RegistryPanel;
+class ServingPanel;
 class StreamsPanel;
 class RunActions;
 class DemoSpeedToggle;
@@ -76,6 +77,7 @@ private:
     RegistryPanel *m_registryPanel;
     StreamsPanel *m_streamsPanel;
     JobsPanel *m_jobsPanel;
+    ServingPanel *m_servingPanel;
     RunActions *m_runActions; ///< the Experiments panel's, for Register Model…
     SchedulerToggle *m_schedulerToggle = nullptr;
     DemoSpeedToggle *m_demoSpeedToggle = nullptr;

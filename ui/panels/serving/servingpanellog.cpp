@@ -1,0 +1,3 @@
+#include "ui/panels/serving/servingpanellog.h"
+
+Q_LOGGING_CATEGORY(lcServingPanel, "millrace.ui.serving")
