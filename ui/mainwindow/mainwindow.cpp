@@ -132,8 +132,9 @@ MainWindow::MainWindow(LogBus *logBus, QWidget *parent)
     createStatusBar();
     connect(m_schedulerToggle, &SchedulerToggle::statusChanged, m_schedulerLabel, &QLabel::setText);
     m_schedulerToggle->bind(nullptr);
-    connect(m_demoSpeedToggle, &DemoSpeedToggle::saveFailed, this,
-            [this](const QString &text) { statusBar()->showMessage(text, 15000); });
+    connect(m_demoSpeedToggle, &SwitchToggle::saveFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Demo speed: could not save (%1)").arg(message), 15000);
+    });
 
     resize(1200, 780);
     restoreLayout();

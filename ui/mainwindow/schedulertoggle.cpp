@@ -1,7 +1,5 @@
 #include "ui/mainwindow/schedulertoggle.h"
 
-#include "core/scheduler/schedulerswitch.h"
-
 #include <QAction>
 #include <QApplication>
 #include <QPainter>
@@ -46,62 +44,35 @@ QIcon mediaIcon(bool pause)
 
 } // namespace
 
-SchedulerToggle::SchedulerToggle(QAction *action, QObject *parent)
-    : QObject(parent), m_action(action)
+SchedulerToggle::SchedulerToggle(QAction *action, QObject *parent) : SwitchToggle(action, parent)
 {
-    m_action->setObjectName(QStringLiteral("schedulerAction"));
-    connect(m_action, &QAction::triggered, this, [this] {
-        if (!m_switch || !m_switch->isOn())
-            return;
-        m_saving = true;
-        showState();
-        m_switch->setOn(!*m_switch->isOn());
+    action->setObjectName(QStringLiteral("schedulerAction"));
+    connect(this, &SwitchToggle::saveFailed, this, [this](const QString &message) {
+        Q_EMIT statusChanged(tr("Scheduled updates: could not save (%1)").arg(message));
     });
-    showState();
+    redraw();
 }
 
-void SchedulerToggle::bind(SchedulerSwitch *schedulerSwitch)
+void SchedulerToggle::draw(std::optional<bool> running, bool bound)
 {
-    if (m_switch)
-        m_switch->disconnect(this);
-    m_switch = schedulerSwitch;
-    m_saving = false;
-    if (m_switch) {
-        connect(m_switch, &SchedulerSwitch::stateChanged, this, [this] {
-            m_saving = false;
-            showState();
-        });
-        connect(m_switch, &SchedulerSwitch::failed, this, [this](const QString &message) {
-            m_saving = false;
-            showState();
-            Q_EMIT statusChanged(tr("Scheduled updates: could not save (%1)").arg(message));
-        });
-    }
-    showState();
-}
-
-void SchedulerToggle::showState()
-{
-    const std::optional<bool> running = m_switch ? m_switch->isOn() : std::nullopt;
+    QAction *const button = action();
     if (!running) {
-        m_action->setEnabled(false);
-        m_action->setText(tr("Start scheduled updates"));
-        m_action->setIcon(mediaIcon(false));
-        Q_EMIT statusChanged(m_switch ? tr("Scheduled updates: loading")
-                                      : tr("Scheduled updates: no workspace"));
+        button->setText(tr("Start scheduled updates"));
+        button->setIcon(mediaIcon(false));
+        Q_EMIT statusChanged(bound ? tr("Scheduled updates: loading")
+                                   : tr("Scheduled updates: no workspace"));
         return;
     }
-    m_action->setEnabled(!m_saving);
     if (*running) {
-        m_action->setText(tr("Pause scheduled updates"));
-        m_action->setToolTip(tr("Scheduled updates are running. Pause them: no new runs start "
-                                "until you start them again."));
-        m_action->setIcon(mediaIcon(true));
+        button->setText(tr("Pause scheduled updates"));
+        button->setToolTip(tr("Scheduled updates are running. Pause them: no new runs start "
+                              "until you start them again."));
+        button->setIcon(mediaIcon(true));
         Q_EMIT statusChanged(tr("Scheduled updates: running"));
     } else {
-        m_action->setText(tr("Start scheduled updates"));
-        m_action->setToolTip(tr("Scheduled updates are paused. Start them again."));
-        m_action->setIcon(mediaIcon(false));
+        button->setText(tr("Start scheduled updates"));
+        button->setToolTip(tr("Scheduled updates are paused. Start them again."));
+        button->setIcon(mediaIcon(false));
         Q_EMIT statusChanged(tr("Scheduled updates: paused"));
     }
 }
