@@ -22,32 +22,27 @@ struct CommandSpec
 {
     const char *name;
     const char *summary;
-    const char *arrivesWith;        ///< the feature that brings it, while it is not built
-    int (*run)(const Invocation &); ///< null while not built
+    int (*run)(const Invocation &);
 };
 
-// The command set is fixed here so --help documents it; each later feature fills its command.
+// The command set, in the order --help lists it.
 constexpr CommandSpec kCommands[] = {
-    {"workspace", "show a workspace's schema version and holder; get or set its settings", nullptr,
+    {"workspace", "show a workspace's schema version and holder; get or set its settings",
      &runWorkspaceCommand},
-    {"runs", "list, search and show tracked runs (--json for MLflow-shaped JSON)", nullptr,
-     &runRunsCommand},
-    {"models", "list, register and promote model versions, set aliases, export to ONNX", nullptr,
+    {"runs", "list, search and show tracked runs (--json for MLflow-shaped JSON)", &runRunsCommand},
+    {"models", "list, register and promote model versions, set aliases, export to ONNX",
      &runModelsCommand},
-    {"topics", "list, describe, create and delete Kafka topics; a consumer group's lag", nullptr,
+    {"topics", "list, describe, create and delete Kafka topics; a consumer group's lag",
      &runTopicsCommand},
-    {"produce", "publish messages to a Kafka topic (arguments, a file or standard input)", nullptr,
+    {"produce", "publish messages to a Kafka topic (arguments, a file or standard input)",
      &runProduceCommand},
-    {"drain", "drain a Kafka topic into a training batch under data/incoming", nullptr,
-     &runDrainCommand},
+    {"drain", "drain a Kafka topic into a training batch under data/incoming", &runDrainCommand},
     {"dags", "list, trigger, pause, unpause, backfill and clear scheduled jobs; list their runs",
-     nullptr, &runDagsCommand},
-    {"tasks", "list a DAG run's task instances; print or follow a task's log", nullptr,
-     &runTasksCommand},
-    {"train", "train a model or search its hyperparameters (--config FILE)", nullptr,
-     &runTrainCommand},
+     &runDagsCommand},
+    {"tasks", "list a DAG run's task instances; print or follow a task's log", &runTasksCommand},
+    {"train", "train a model or search its hyperparameters (--config FILE)", &runTrainCommand},
     {"serve", "serve a registered model over MLflow's scoring protocol, following its stage",
-     nullptr, &runServeCommand},
+     &runServeCommand},
 };
 
 const CommandSpec *findCommand(const QString &name)
@@ -194,10 +189,9 @@ QString helpText()
     QString text = parser.helpText();
     text += QStringLiteral("\nCommands:\n");
     for (const CommandSpec &spec : kCommands) {
-        text += QStringLiteral("  %1 %2%3\n")
+        text += QStringLiteral("  %1 %2\n")
                     .arg(QLatin1String(spec.name), -10)
-                    .arg(QLatin1String(spec.summary))
-                    .arg(spec.arrivesWith ? QStringLiteral(" (not in this build yet)") : QString());
+                    .arg(QLatin1String(spec.summary));
     }
     text += QStringLiteral("\nExit status: 0 ok, 1 failure (reason on stderr), 2 usage error.\n");
     return text;
@@ -207,12 +201,8 @@ int runCommand(const Invocation &invocation)
 {
     const QString name = invocation.command.value(0);
     const CommandSpec *spec = findCommand(name);
-    if (spec && spec->run)
+    if (spec)
         return spec->run(invocation);
-    QTextStream(stderr) << "millrace " << name
-                        << ": not available in this build yet; it arrives with "
-                        << (spec ? QLatin1String(spec->arrivesWith)
-                                 : QLatin1String("a later version"))
-                        << "\n";
-    return ExitFailure;
+    QTextStream(stderr) << "millrace " << name << ": no such command\n";
+    return ExitUsage;
 }
