@@ -10,6 +10,7 @@
 #include "core/ml/fileio.h"
 #include "core/ml/hyperparameters.h"
 #include "core/ml/hyperparametersearch.h"
+#include "core/ml/inferenceplan.h"
 #include "core/ml/idx.h"
 #include "core/ml/mlresult.h"
 #include "core/ml/model.h"

@@ -1,6 +1,7 @@
 #include "core/ml/onnxexport.h"
 
 #include "core/ml/fileio.h"
+#include "core/ml/layerchain.h"
 #include "core/ml/modelstate.h"
 #include "core/ml/split.h"
 #include "core/ml/tabular.h"
@@ -73,13 +74,6 @@ std::string messageOf(const std::exception &exception)
     return exception.what();
 }
 
-std::string withoutImplSuffix(std::string name)
-{
-    if (name.size() > 4 && name.ends_with("Impl"))
-        name.resize(name.size() - 4);
-    return name;
-}
-
 std::string shortTypeName(const std::string &typeName)
 {
     const auto colons = typeName.rfind("::");
@@ -95,32 +89,10 @@ std::string shapeText(const std::vector<std::int64_t> &shape)
     return text + "}";
 }
 
-/// One layer of the chain the network's forward() applies.
-struct Layer
-{
-    std::string path; ///< module path, e.g. "features.0"
-    std::shared_ptr<torch::nn::Module> module;
-
-    std::string typeName() const { return withoutImplSuffix(module->name()); }
-};
-
 Error noMapping(const Layer &layer, const std::string &detail = {})
 {
     return fail("cannot export to ONNX: layer '" + layer.path + "' (" + layer.typeName()
                 + ") has no ONNX mapping" + (detail.empty() ? "" : " " + detail));
-}
-
-/// The layers of `module` in the order forward() applies them (network.h): children in
-/// registration order, Sequential containers entered depth first.
-void collectLayers(torch::nn::Module &module, const std::string &prefix, std::vector<Layer> &out)
-{
-    for (const auto &child : module.named_children()) {
-        const std::string path = prefix.empty() ? child.key() : prefix + "." + child.key();
-        if (dynamic_cast<torch::nn::SequentialImpl *>(child.value().get()))
-            collectLayers(*child.value(), path, out);
-        else
-            out.push_back({path, child.value()});
-    }
 }
 
 std::vector<std::int64_t> toVector(torch::IntArrayRef values)
@@ -400,15 +372,8 @@ private:
         const double epsilon = options.eps();
 
         if (m_pending && m_pending->weight.size(0) == features) {
-            // Folded: y = (x * W + b - mean) * scale + beta, scale = gamma / sqrt(var + eps).
-            const torch::Tensor scale = gamma / torch::sqrt(variance + epsilon);
-            std::vector<std::int64_t> broadcast(std::size_t(m_pending->weight.dim()), 1);
-            broadcast[0] = features;
-            m_pending->weight = m_pending->weight * scale.reshape(broadcast);
-            const torch::Tensor bias0 = m_pending->bias.defined()
-                                            ? m_pending->bias
-                                            : torch::zeros({features}, torch::kFloat64);
-            m_pending->bias = (bias0 - mean) * scale + beta;
+            foldBatchNorm(m_pending->weight, m_pending->bias,
+                          batchNormAffine(gamma, beta, mean, variance, epsilon));
             m_pending->folded.push_back(layer.path);
         } else {
             flush();
@@ -878,8 +843,7 @@ Result<OnnxExportReport> buildAndWrite(const Model &model, const fs::path &direc
     if (const auto own = network.named_parameters(false); own.size() > 0)
         return fail("cannot export to ONNX: the network holds parameter '" + own.begin()->key()
                     + "' of its own, outside its layers (see network.h)");
-    std::vector<Layer> layers;
-    collectLayers(network, "", layers);
+    const std::vector<Layer> layers = layerChain(network);
 
     auto input = inputSpecOf(model);
     if (!input)

@@ -1,6 +1,8 @@
 #include "core/serving/servedmodel.h"
 
+#include "core/ml/inferenceplan.h"
 #include "core/ml/tabular.h"
+#include "core/serving/servinglog.h"
 #include "core/training/registeredmodels.h"
 
 #include <algorithm>
@@ -58,6 +60,17 @@ private:
     mutable std::vector<std::size_t> m_free;
 };
 
+namespace {
+
+Result<std::vector<float>> outputsOf(ml::Result<std::vector<float>> outputs)
+{
+    if (!outputs)
+        return fail(QString::fromStdString(outputs.error().message));
+    return std::move(outputs).value();
+}
+
+} // namespace
+
 ServedModel::~ServedModel() = default;
 
 Result<std::shared_ptr<const ServedModel>>
@@ -101,7 +114,18 @@ ServedModel::fromModel(const ml::Model &model, const QString &name, qint64 versi
                                                signature.sampleShape.end());
     }
 
-    // The first copy is the loaded model itself; the others are clones with the same weights.
+    // A chain network answers through an inference plan that every worker shares; any other
+    // network through copies, one per worker: the loaded model itself and clones of it.
+    auto plan = ml::InferencePlan::compile(model);
+    if (plan) {
+        served->m_plan = std::move(plan).value();
+        copies = 1;
+    } else {
+        qCInfo(lcServing).noquote()
+            << QStringLiteral("version %1 of %2 runs its network as it is: %3")
+                   .arg(version)
+                   .arg(name, QString::fromStdString(plan.error().message));
+    }
     std::vector<ml::Model> models{model};
     for (int i = 1; i < std::max(1, copies); ++i) {
         auto clone = model.clone();
@@ -147,15 +171,16 @@ Result<std::vector<float>> ServedModel::predict(const ScoringBatch &batch) const
             return fail(QStringLiteral("INVALID_PARAMETER_VALUE"),
                         QString::fromStdString(encoded.error().message));
         data = std::move(encoded->dataset);
+    } else if (m_plan) {
+        return outputsOf(m_plan->run(batch.values));
     } else {
         data.sampleShape = signature.sampleShape;
         data.features = batch.values;
     }
+    if (m_plan)
+        return outputsOf(m_plan->run(data.features));
     Copies::Loan loan(*m_copies);
-    auto outputs = loan.model().predict(data, std::max<std::size_t>(1, std::size_t(batch.rows)));
-    if (!outputs)
-        return fail(QString::fromStdString(outputs.error().message));
-    return std::move(outputs).value();
+    return outputsOf(loan.model().predict(data, std::max<std::size_t>(1, std::size_t(batch.rows))));
 }
 
 } // namespace millrace::serving

@@ -11,6 +11,10 @@
 #include <mutex>
 #include <vector>
 
+namespace millrace::ml {
+class InferencePlan;
+}
+
 namespace millrace::registry {
 class RegistryStore;
 }
@@ -19,8 +23,9 @@ namespace millrace::serving {
 
 /// A registered model version loaded for scoring: what it takes (an InputSpec for the scoring
 /// protocol), what it gives (an output named as in its ONNX export: "logits" for classes,
-/// "predictions" for values), and independent copies of its network so several inference
-/// workers predict at once. Immutable once loaded; shared by the requests that use it, so a
+/// "predictions" for values), and an inference plan of its network (ml::InferencePlan) that
+/// several inference workers run at once, or, for a network the plan cannot take, a copy of the
+/// network per worker. Immutable once loaded; shared by the requests that use it, so a
 /// swap lets requests in flight finish on it.
 class ServedModel
 {
@@ -43,9 +48,9 @@ public:
     qint64 outputWidth() const { return m_outputWidth; }
     const std::vector<std::string> &classNames() const;
 
-    /// The outputs for `batch`, outputWidth() per row. Safe from several threads at once: each
-    /// call borrows a network copy, waiting while all are busy. Fails for rows the model's
-    /// preprocessing cannot encode (a non-number in a numeric column).
+    /// The outputs for `batch`, outputWidth() per row. Safe from several threads at once: they
+    /// share the plan, or each borrows a network copy, waiting while all are busy. Fails for rows
+    /// the model's preprocessing cannot encode (a non-number in a numeric column).
     Result<std::vector<float>> predict(const ScoringBatch &batch) const;
 
 private:
@@ -58,6 +63,7 @@ private:
     QString m_outputName;
     qint64 m_outputWidth = 0;
     std::unique_ptr<Copies> m_copies;
+    std::shared_ptr<const ml::InferencePlan> m_plan; ///< null when the network runs as it is
 };
 
 } // namespace millrace::serving
