@@ -15,7 +15,10 @@ build_packages=(
     libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev zlib1g-dev nlohmann-json3-dev libyaml-cpp-dev
     libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev
 )
-run_packages=(libsecret-1-0 qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist)
+# libopenblas0-serial: the optimised BLAS LibTorch's matrix products run on (through the
+# libblas.so.3 alternative) instead of Debian's reference BLAS, several times slower.
+run_packages=(libsecret-1-0 qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist
+    libopenblas0-serial)
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's DEB generator runs.
 # python3-opencv: tst_onnxequivalence runs exported ONNX graphs in OpenCV's dnn module.
 # openjdk-17-jre-headless, maven, kcat, python3-kafka, openssl: the real Kafka broker of the
