@@ -20,11 +20,11 @@ namespace {
 QString versionText()
 {
     const millrace::ml::TorchRuntimeInfo torch = millrace::ml::torchRuntimeInfo();
-    return QStringLiteral("millrace %1 (Qt %2, LibTorch %3%4, SQLite %5)\n")
+    return QStringLiteral("millrace %1 (Qt %2, LibTorch %3%4 on %5, SQLite %6)\n")
         .arg(QStringLiteral(MILLRACE_VERSION), QLatin1String(qVersion()),
              QString::fromStdString(torch.version),
              torch.cudaAvailable ? QStringLiteral(" with CUDA") : QString(),
-             QLatin1String(sqlite3_libversion()));
+             QString::fromStdString(torch.blas), QLatin1String(sqlite3_libversion()));
 }
 
 void setApplicationIdentity()
@@ -38,6 +38,7 @@ void setApplicationIdentity()
 
 int main(int argc, char **argv)
 {
+    millrace::ml::keepBlasToOneThread();
     setApplicationIdentity();
     std::unique_ptr<QCoreApplication> app;
     if (wantsGui(argc, argv)) {

@@ -15,10 +15,11 @@ build_packages=(
     libtorch-dev librdkafka-dev libsqlite3-dev libsqlitecpp-dev zlib1g-dev nlohmann-json3-dev libyaml-cpp-dev
     libonnx-dev libprotobuf-dev protobuf-compiler libxkbcommon-dev libgl-dev
 )
-# libopenblas0-serial: the optimised BLAS LibTorch's matrix products run on (through the
-# libblas.so.3 alternative) instead of Debian's reference BLAS, several times slower.
+# libopenblas0-pthread: the optimised BLAS LibTorch's matrix products run on (through the
+# libblas.so.3 alternative) instead of Debian's reference BLAS, several times slower. Millrace
+# keeps it to one thread per call (core/ml/torchruntime.h says why, and why not the serial build).
 run_packages=(libsecret-1-0 qt6-qpa-plugins qt6-gtk-platformtheme libqt6svg6 fonts-dejavu-core dataset-fashion-mnist
-    libopenblas0-serial)
+    libopenblas0-pthread)
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's DEB generator runs.
 # python3-opencv: tst_onnxequivalence runs exported ONNX graphs in OpenCV's dnn module.
 # openjdk-17-jre-headless, maven, kcat, python3-kafka, openssl: the real Kafka broker of the

@@ -15,8 +15,9 @@ class Model;
 /// A trained network prepared for answering requests (local serving, the Kafka predictor): the
 /// chain of layers its forward() applies (network.h), rewritten the way inference runtimes do.
 /// Batch norms are folded into the convolution or linear layer before them, dropout and
-/// identities are left out, activations run in place, and 2x2 max pooling reads four strided
-/// views instead of LibTorch's pooling kernel, which also works out indices nobody reads. The
+/// identities are left out, activations run in place, and max pooling whose window is its
+/// stride runs in one pass instead of LibTorch's kernel, which also works out indices nobody
+/// reads. The
 /// plan holds its own copies of the weights and never changes them, so any number of threads
 /// run it at once, without a network copy each.
 class InferencePlan

@@ -13,10 +13,12 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/pooling.h>
 
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -63,7 +65,8 @@ void verifySameOutputs(const std::vector<float> &planned, const std::vector<floa
 {
     QCOMPARE(planned.size(), expected.size());
     for (std::size_t i = 0; i < planned.size(); ++i)
-        QVERIFY2(std::abs(planned[i] - expected[i]) <= 1e-4f + 1e-4f * std::abs(expected[i]),
+        QVERIFY2((std::isnan(planned[i]) && std::isnan(expected[i]))
+                     || std::abs(planned[i] - expected[i]) <= 1e-4f + 1e-4f * std::abs(expected[i]),
                  qPrintable(QStringLiteral("output %1: plan %2, network %3")
                                 .arg(i)
                                 .arg(planned[i])
@@ -79,6 +82,23 @@ public:
         m_layers =
             register_module("layers", torch::nn::Sequential(torch::nn::Flatten(), torch::nn::ReLU(),
                                                             torch::nn::Linear(6, 2)));
+    }
+    torch::Tensor forward(torch::Tensor input) override { return m_layers->forward(input); }
+
+private:
+    torch::nn::Sequential m_layers{nullptr};
+};
+
+/// Max pooling straight on {channels, 9, 9} samples, then a linear layer.
+class PoolingNetwork : public Network
+{
+public:
+    explicit PoolingNetwork(std::int64_t window)
+    {
+        const std::int64_t side = 9 / window;
+        m_layers = register_module(
+            "layers", torch::nn::Sequential(torch::nn::MaxPool2d(window), torch::nn::Flatten(),
+                                            torch::nn::Linear(2 * side * side, 3)));
     }
     torch::Tensor forward(torch::Tensor input) override { return m_layers->forward(input); }
 
@@ -128,6 +148,40 @@ private Q_SLOTS:
         verifySameOutputs(*planned, *expected);
     }
 
+    void poolsAsLibTorch_data()
+    {
+        QTest::addColumn<qint64>("window");
+        QTest::addColumn<bool>("withNan");
+        QTest::newRow("2x2 over odd sides") << qint64(2) << false;
+        QTest::newRow("3x3") << qint64(3) << false;
+        QTest::newRow("2x2, a NaN wins its window") << qint64(2) << true;
+        QTest::newRow("3x3, a NaN wins its window") << qint64(3) << true;
+    }
+    void poolsAsLibTorch()
+    {
+        QFETCH(qint64, window);
+        QFETCH(bool, withNan);
+        const TestArchitecture architecture(
+            [window] { return std::make_shared<PoolingNetwork>(window); });
+        ModelSignature signature;
+        signature.sampleShape = {2, 9, 9};
+        signature.outputs = 3;
+        auto model = Model::create(architecture, {}, signature, 6);
+        ML_VERIFY_OK(model);
+        auto plan = InferencePlan::compile(*model);
+        ML_VERIFY_OK(plan);
+        Dataset samples = randomSamples(signature, 3, 12);
+        if (withNan)
+            samples.features[81 + 10] = std::numeric_limits<float>::quiet_NaN(); // sample 0
+        auto expected = model->predict(samples, 3);
+        ML_VERIFY_OK(expected);
+        auto planned = (*plan)->run(samples.features);
+        ML_VERIFY_OK(planned);
+        verifySameOutputs(*planned, *expected);
+        QCOMPARE(std::isnan((*planned)[0]), withNan);
+        QVERIFY(!std::isnan((*planned)[3])); // sample 1 has no NaN
+    }
+
     void answersAsTheMlp()
     {
         static const millrace::models::MlpArchitecture mlp;
@@ -163,6 +217,8 @@ private Q_SLOTS:
         verifySameOutputs(*planned, *expected);
     }
 
+    // Also fails, 4 runs in 10, on a BLAS that is not safe to call from several threads at once
+    // (Debian's libopenblas0-serial: two threads' products share its buffers).
     void threadsShareOnePlan()
     {
         Model model = smallCnn(2, true);
@@ -181,7 +237,7 @@ private Q_SLOTS:
         std::vector<std::thread> threads;
         for (std::size_t t = 0; t < samples.size(); ++t)
             threads.emplace_back([&, t] {
-                for (int round = 0; round < 50; ++round) {
+                for (int round = 0; round < 300; ++round) {
                     auto outputs = (*plan)->run(samples[t].features);
                     if (!outputs || *outputs != (*plan)->run(samples[t].features).value())
                         ++mismatches[t];
