@@ -9,6 +9,7 @@
 
 #include "core/ml/idx.h"
 #include "core/ml/model.h"
+#include "core/ml/torchruntime.h"
 #include "core/ml/trainer.h"
 #include "plugins/imagecnn/cnnarchitecture.h"
 
@@ -95,6 +96,8 @@ int positiveNumber(std::string_view flag, const char *text)
 
 int main(int argc, char **argv)
 {
+    // As the app does (core/ml/torchruntime.h).
+    millrace::ml::keepBlasToOneThread();
     int images = 12000;
     int epochs = 3;
     std::vector<int> threadCounts;

@@ -25,7 +25,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 run_millrace() { "$millrace" --images "$images" --threads "$1"; }
-run_pytorch() { "$python" "$here/training/cnn_torch.py" --images "$images" --threads "$1"; }
+# Both sides keep OpenBLAS, when it is the BLAS installed, to one thread per call: Millrace does
+# it itself (keepBlasToOneThread, as the app does), PyTorch through OpenBLAS's variable. Then
+# the threads are LibTorch's intra-op ones alone on both sides.
+run_pytorch() { OPENBLAS_NUM_THREADS=1 "$python" "$here/training/cnn_torch.py" --images "$images" --threads "$1"; }
 
 for round in $(seq 1 "$rounds"); do
     for threads in 1 2; do
