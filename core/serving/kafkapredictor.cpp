@@ -3,6 +3,7 @@
 #include "core/serving/modelrouter.h"
 #include "core/serving/servedmodel.h"
 #include "core/serving/servinglog.h"
+#include "core/streams/clusterclient.h"
 #include "core/streams/kafkahandles.h"
 #include "core/streams/producer.h"
 
@@ -21,9 +22,14 @@ namespace {
 
 // How long one poll waits for the first request: short, so stop() is served promptly.
 constexpr int kPollMs = 50;
-// How long a pass waits for its predictions' delivery before it goes on without committing
-// (the next pass tries again); a broker outage must not keep the loop from stop().
-constexpr std::chrono::milliseconds kFlushTimeout{2000};
+// Predictions are delivered in the background and offsets committed once nothing is in
+// flight. Under a load that never lets the producer's queue empty, the loop waits for it (at
+// most kFlushTimeout) when requests have waited this long for their commit.
+constexpr qint64 kMaxCommitDelayMs = 5000;
+// Bounded so that a broker outage does not keep the loop from stop() long.
+constexpr std::chrono::milliseconds kFlushTimeout{1000};
+// How long start() waits for the cluster to describe the predictions topic.
+constexpr std::chrono::milliseconds kCheckTimeout{5000};
 
 std::int64_t nowMs()
 {
@@ -116,6 +122,20 @@ void KafkaPredictor::start()
                           .arg(m_config.requestTopic));
         return;
     }
+    // Predictions to a topic that does not exist would be lost (brokers often do not create
+    // topics on first use): say so now, once, rather than fail every delivery.
+    if (auto client = ClusterClient::create(m_config.endpoint); client) {
+        if (auto topic = (*client)->describeTopic(m_config.predictionsTopic, kCheckTimeout);
+            !topic) {
+            Q_EMIT failed(topic.error().code == QLatin1String(errorcode::kNotFound)
+                              ? QStringLiteral("the predictions topic \"%1\" does not exist on "
+                                               "%2: create it first")
+                                    .arg(m_config.predictionsTopic, m_config.endpoint.label)
+                              : QStringLiteral("cannot check the predictions topic \"%1\": %2")
+                                    .arg(m_config.predictionsTopic, topic.errorMessage()));
+            return;
+        }
+    }
     ProducerOptions producerOptions;
     producerOptions.lingerMs = 1; // a prediction is wanted now; batches form under load anyway
     auto producer = MessageProducer::create(m_config.endpoint, producerOptions);
@@ -207,6 +227,12 @@ void KafkaPredictor::stop()
 void KafkaPredictor::pump()
 {
     rd_kafka_t *consumer = m_consumer->handle.get();
+    m_producer->poll(); // delivery reports
+    if (!m_uncommitted.empty()) {
+        if (m_producer->pending() > 0 && nowMs() - m_uncommittedSinceMs > kMaxCommitDelayMs)
+            (void)m_producer->flush(kFlushTimeout);
+        commitDelivered();
+    }
     // Nothing is read before a model is in service, so no request waits in this process for
     // one; the first deployment ends the wait, and swaps after it never start one.
     if (!m_router->deployment()) {
@@ -247,6 +273,8 @@ void KafkaPredictor::pump()
         const QByteArray payload = QByteArray::fromRawData(
             static_cast<const char *>(message->payload), qsizetype(message->len));
         pending.request = m_decoder.decode(payload);
+        if (m_uncommitted.empty())
+            m_uncommittedSinceMs = nowMs();
         if (auto range = m_uncommitted.find(message->partition); range != m_uncommitted.end())
             range->second.second = std::max(range->second.second, message->offset + 1);
         else
@@ -262,8 +290,6 @@ void KafkaPredictor::pump()
     }
     if (!batch.empty())
         answer(batch);
-    else if (!m_uncommitted.empty())
-        commitDelivered(); // a flush that timed out earlier may have finished since
 }
 
 void KafkaPredictor::answer(std::vector<Pending> &batch)
@@ -351,13 +377,9 @@ void KafkaPredictor::answer(std::vector<Pending> &batch)
         m_predicted.fetch_add(1, std::memory_order_relaxed);
         m_lastVersion.store(outcome.version, std::memory_order_relaxed);
     }
-    if (Result<ProduceSummary> flushed = m_producer->flush(kFlushTimeout); !flushed) {
-        if (m_kindsLogged.insert(QStringLiteral("flush")).second)
-            qCWarning(lcServing).noquote()
-                << "predictor: predictions not delivered yet:" << flushed.errorMessage()
-                << "(offsets are committed once they are; logged once)";
-        return;
-    }
+    // Not waiting for the deliveries: the next requests are answered meanwhile, and the
+    // offsets are committed at a later pass, once nothing is in flight.
+    m_producer->poll();
     commitDelivered();
 }
 

@@ -67,10 +67,10 @@ struct PredictorCounters
 /// Seed 002's real-time predictor: consumes a request topic as a consumer group, predicts each
 /// request with the model the ModelRouter picks for it (the scoring server's router, so hot
 /// swaps and A/B splits apply here too and a version being loaded never pauses it), publishes
-/// a prediction record per request to the predictions topic, and commits the consumed offsets
-/// once the predictions are delivered (at least once: after a crash, requests since the last
-/// commit are answered again). Every `retrainEvery` labelled requests it asks for one run of
-/// the retrain DAG. Unreadable messages are counted, logged once per kind, and skipped.
+/// a prediction record per request to the predictions topic (which must exist), and commits the
+/// consumed offsets once the predictions are delivered (at least once: after a crash, requests
+/// since the last commit are answered again). Every `retrainEvery` labelled requests it asks for
+/// one run of the retrain DAG. Unreadable messages are counted, logged once per kind, and skipped.
 ///
 /// A Service: runs on its own ServiceThread, reads Kafka in short polls from its event loop,
 /// so stop() (which closes the consumer and flushes the producer) takes well under a second.
@@ -117,7 +117,8 @@ private:
     QTimer *m_pumpTimer = nullptr;
     /// Per partition: the first offset read and not yet committed, and the next to commit.
     std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> m_uncommitted;
-    std::int64_t m_failedDeliveries = 0; ///< as the producer reported at the last commit
+    std::int64_t m_uncommittedSinceMs = 0; ///< when the oldest uncommitted request was read
+    std::int64_t m_failedDeliveries = 0;   ///< as the producer reported at the last commit
     std::set<QString> m_kindsLogged;
     bool m_waitingLogged = false;
     int m_assignedReported = -1;
