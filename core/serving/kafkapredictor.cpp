@@ -28,6 +28,8 @@ constexpr int kPollMs = 50;
 constexpr qint64 kMaxCommitDelayMs = 5000;
 // Bounded so that a broker outage does not keep the loop from stop() long.
 constexpr std::chrono::milliseconds kFlushTimeout{1000};
+// How long an assignment waits for the group's committed offsets and the partitions' ends.
+constexpr int kOffsetsTimeoutMs = 5000;
 // How long start() waits for the cluster to describe the predictions topic.
 constexpr std::chrono::milliseconds kCheckTimeout{5000};
 
@@ -45,6 +47,26 @@ struct KafkaPredictor::Consumer
     KafkaHandle handle;
     int assigned = 0;
 
+    // A partition the group never committed starts at its end as of now, the assignment,
+    // rather than wherever the end is once the first fetch resolves it (auto.offset.reset):
+    // then every request published after assigned() is answered.
+    static void startAtCommittedOrEnd(rd_kafka_t *handle, rd_kafka_topic_partition_list_t *list)
+    {
+        if (rd_kafka_committed(handle, list, kOffsetsTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return; // auto.offset.reset decides, as usual
+        for (int i = 0; i < list->cnt; ++i) {
+            rd_kafka_topic_partition_t &partition = list->elems[i];
+            if (partition.offset >= 0)
+                continue;
+            std::int64_t low = 0;
+            std::int64_t high = 0;
+            if (rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low,
+                                                 &high, kOffsetsTimeoutMs)
+                == RD_KAFKA_RESP_ERR_NO_ERROR)
+                partition.offset = high;
+        }
+    }
+
     static void onRebalance(rd_kafka_t *handle, rd_kafka_resp_err_t error,
                             rd_kafka_topic_partition_list_t *list, void *opaque)
     {
@@ -52,6 +74,7 @@ struct KafkaPredictor::Consumer
         const bool cooperative =
             std::strcmp(rd_kafka_rebalance_protocol(handle), "COOPERATIVE") == 0;
         if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+            startAtCommittedOrEnd(handle, list);
             if (cooperative) {
                 const KafkaError failed(rd_kafka_incremental_assign(handle, list));
                 if (failed)

@@ -121,7 +121,7 @@ private:
     std::int64_t m_failedDeliveries = 0;   ///< as the producer reported at the last commit
     std::set<QString> m_kindsLogged;
     bool m_waitingLogged = false;
-    int m_assignedReported = -1;
+    int m_assignedReported = 0; ///< the partitions last told of
 
     std::atomic<qint64> m_consumed{0};
     std::atomic<qint64> m_predicted{0};
