@@ -10,6 +10,7 @@
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registrystore.h"
 #include "core/serving/kafkapredictor.h"
+#include "core/serving/servingmetrics.h"
 #include "core/serving/servingservice.h"
 #include "core/store/store.h"
 #include "core/training/pluginarchitectures.h"
@@ -352,6 +353,9 @@ int runServeCommand(const Invocation &invocation)
         };
         auto *kafkaPredictor =
             new KafkaPredictor(service->router(), *predictor, std::move(requestRetrain));
+        // Its counters at /metrics, beside the scoring server's.
+        service->metrics()->addSource(
+            [stats = kafkaPredictor->stats()] { return stats->prometheusText(); });
         QObject::connect(
             kafkaPredictor, &Service::failed, qApp, [&exitCode](const QString &message) {
                 QTextStream(stderr) << "millrace serve: predictor: " << message << "\n";

@@ -118,18 +118,46 @@ KafkaPredictor::KafkaPredictor(std::shared_ptr<const ModelRouter> router, Predic
 
 KafkaPredictor::~KafkaPredictor() = default;
 
-PredictorCounters KafkaPredictor::counters() const
+PredictorCounters PredictorStats::read() const
 {
     PredictorCounters counters;
-    counters.consumed = m_consumed.load(std::memory_order_relaxed);
-    counters.predicted = m_predicted.load(std::memory_order_relaxed);
-    counters.malformed = m_malformed.load(std::memory_order_relaxed);
-    counters.failed = m_failed.load(std::memory_order_relaxed);
-    counters.labelled = m_labelled.load(std::memory_order_relaxed);
-    counters.labelledSinceRetrain = m_labelledSinceRetrain.load(std::memory_order_relaxed);
-    counters.retrainsRequested = m_retrains.load(std::memory_order_relaxed);
-    counters.lastVersion = m_lastVersion.load(std::memory_order_relaxed);
+    counters.consumed = consumed.load(std::memory_order_relaxed);
+    counters.predicted = predicted.load(std::memory_order_relaxed);
+    counters.malformed = malformed.load(std::memory_order_relaxed);
+    counters.failed = failed.load(std::memory_order_relaxed);
+    counters.labelled = labelled.load(std::memory_order_relaxed);
+    counters.labelledSinceRetrain = labelledSinceRetrain.load(std::memory_order_relaxed);
+    counters.retrainsRequested = retrainsRequested.load(std::memory_order_relaxed);
+    counters.lastVersion = lastVersion.load(std::memory_order_relaxed);
     return counters;
+}
+
+QByteArray PredictorStats::prometheusText() const
+{
+    const PredictorCounters now = read();
+    QByteArray text;
+    const auto metric = [&text](const char *name, const char *type, const char *help,
+                                qint64 value) {
+        text += QByteArray("# HELP millrace_predictor_") + name + ' ' + help + '\n';
+        text += QByteArray("# TYPE millrace_predictor_") + name + ' ' + type + '\n';
+        text += QByteArray("millrace_predictor_") + name + ' ' + QByteArray::number(value) + '\n';
+    };
+    metric("consumed_total", "counter", "Request messages the Kafka predictor read.", now.consumed);
+    metric("predictions_total", "counter", "Predictions the Kafka predictor published.",
+           now.predicted);
+    metric("malformed_total", "counter", "Request messages skipped as unreadable.", now.malformed);
+    metric("failed_total", "counter",
+           "Readable requests not answered (the model could not score them, or the prediction "
+           "was not delivered).",
+           now.failed);
+    metric("labelled_total", "counter", "Requests that carried a label.", now.labelled);
+    metric("labelled_since_retrain", "gauge",
+           "Labelled requests since the last retrain was asked for.", now.labelledSinceRetrain);
+    metric("retrains_requested_total", "counter", "Retrains the Kafka predictor asked for.",
+           now.retrainsRequested);
+    metric("last_version", "gauge", "The model version that answered the latest request.",
+           now.lastVersion);
+    return text;
 }
 
 void KafkaPredictor::start()
@@ -244,7 +272,8 @@ void KafkaPredictor::stop()
         m_consumer->handle.reset();
     }
     m_producer.reset();
-    qCInfo(lcServing).noquote() << "predictor stopped after" << m_predicted.load() << "predictions";
+    qCInfo(lcServing).noquote() << "predictor stopped after" << m_stats->predicted.load()
+                                << "predictions";
 }
 
 void KafkaPredictor::pump()
@@ -317,7 +346,7 @@ void KafkaPredictor::pump()
 
 void KafkaPredictor::answer(std::vector<Pending> &batch)
 {
-    m_consumed.fetch_add(qint64(batch.size()), std::memory_order_relaxed);
+    m_stats->consumed.fetch_add(qint64(batch.size()), std::memory_order_relaxed);
     // Each request picks its version once (an A/B split decides per request); requests of
     // one version share a forward pass.
     std::map<const ServedModel *, std::vector<Pending *>> byModel;
@@ -354,7 +383,7 @@ void KafkaPredictor::answer(std::vector<Pending> &batch)
         Result<std::vector<float>> outputs = model->predict(scoring);
         const qint64 width = model->outputWidth();
         if (!outputs || width <= 0 || qint64(outputs->size()) != width * scoring.rows) {
-            m_failed.fetch_add(qint64(requests.size()), std::memory_order_relaxed);
+            m_stats->failed.fetch_add(qint64(requests.size()), std::memory_order_relaxed);
             const QString kind = QStringLiteral("predict");
             if (m_kindsLogged.insert(kind).second)
                 qCWarning(lcServing).noquote()
@@ -373,7 +402,7 @@ void KafkaPredictor::answer(std::vector<Pending> &batch)
         if (!pending.request)
             continue;
         if (pending.request->label) {
-            m_labelled.fetch_add(1, std::memory_order_relaxed);
+            m_stats->labelled.fetch_add(1, std::memory_order_relaxed);
             countLabelled(1);
         }
         if (pending.classIndex < 0)
@@ -390,15 +419,15 @@ void KafkaPredictor::answer(std::vector<Pending> &batch)
         message.key = pending.origin.key;
         message.value = predictionRecord(pending.origin, *pending.request, outcome);
         if (Result<void> sent = m_producer->send(m_config.predictionsTopic, message); !sent) {
-            m_failed.fetch_add(1, std::memory_order_relaxed);
+            m_stats->failed.fetch_add(1, std::memory_order_relaxed);
             if (m_kindsLogged.insert(QStringLiteral("send")).second)
                 qCWarning(lcServing).noquote()
                     << "predictor: cannot publish to" << m_config.predictionsTopic << ":"
                     << sent.errorMessage() << "(logged once)";
             continue;
         }
-        m_predicted.fetch_add(1, std::memory_order_relaxed);
-        m_lastVersion.store(outcome.version, std::memory_order_relaxed);
+        m_stats->predicted.fetch_add(1, std::memory_order_relaxed);
+        m_stats->lastVersion.store(outcome.version, std::memory_order_relaxed);
     }
     // Not waiting for the deliveries: the next requests are answered meanwhile, and the
     // offsets are committed at a later pass, once nothing is in flight.
@@ -424,7 +453,7 @@ void KafkaPredictor::commitDelivered()
     if (lost) {
         // Some predictions were not delivered: read their requests again rather than commit
         // past them (the ones that were delivered are then published twice: at least once).
-        m_failed.fetch_add(failedNow - m_failedDeliveries, std::memory_order_relaxed);
+        m_stats->failed.fetch_add(failedNow - m_failedDeliveries, std::memory_order_relaxed);
         m_failedDeliveries = failedNow;
         qCWarning(lcServing).noquote() << "predictor: predictions to" << m_config.predictionsTopic
                                        << "were not delivered:" << m_producer->summary().firstError
@@ -445,7 +474,7 @@ void KafkaPredictor::commitDelivered()
 void KafkaPredictor::reportMalformed(const QString &kind, const QString &message,
                                      const RequestOrigin &origin)
 {
-    m_malformed.fetch_add(1, std::memory_order_relaxed);
+    m_stats->malformed.fetch_add(1, std::memory_order_relaxed);
     if (!m_kindsLogged.insert(QStringLiteral("malformed-") + kind).second)
         return;
     qCWarning(lcServing).noquote()
@@ -462,11 +491,11 @@ void KafkaPredictor::countLabelled(qint64 labelled)
 {
     if (m_config.retrainEvery <= 0)
         return;
-    const qint64 since = m_labelledSinceRetrain.fetch_add(labelled) + labelled;
+    const qint64 since = m_stats->labelledSinceRetrain.fetch_add(labelled) + labelled;
     if (since < m_config.retrainEvery)
         return;
-    m_labelledSinceRetrain.fetch_sub(m_config.retrainEvery);
-    const qint64 count = m_retrains.fetch_add(1) + 1;
+    m_stats->labelledSinceRetrain.fetch_sub(m_config.retrainEvery);
+    const qint64 count = m_stats->retrainsRequested.fetch_add(1) + 1;
     qCInfo(lcServing).noquote() << "predictor:" << m_config.retrainEvery
                                 << "labelled requests since the last retrain; asking for a run of"
                                 << m_config.retrainDag;

@@ -64,6 +64,26 @@ struct PredictorCounters
     qint64 lastVersion = 0; ///< the version that answered the latest request (0: none yet)
 };
 
+/// The predictor's counters as it updates them: shared with whoever shows them (the Serving
+/// panel, /metrics), so they outlive the predictor while read. Safe from any thread.
+class PredictorStats
+{
+public:
+    /// The counters now.
+    PredictorCounters read() const;
+    /// The counters in Prometheus' text format (millrace_predictor_*), for /metrics.
+    QByteArray prometheusText() const;
+
+    std::atomic<qint64> consumed{0};
+    std::atomic<qint64> predicted{0};
+    std::atomic<qint64> malformed{0};
+    std::atomic<qint64> failed{0};
+    std::atomic<qint64> labelled{0};
+    std::atomic<qint64> labelledSinceRetrain{0};
+    std::atomic<qint64> retrainsRequested{0};
+    std::atomic<qint64> lastVersion{0};
+};
+
 /// Seed 002's real-time predictor: consumes a request topic as a consumer group, predicts each
 /// request with the model the ModelRouter picks for it (the scoring server's router, so hot
 /// swaps and A/B splits apply here too and a version being loaded never pauses it), publishes
@@ -88,7 +108,9 @@ public:
 
     const PredictorConfig &config() const { return m_config; }
     /// The counters now. Safe from any thread.
-    PredictorCounters counters() const;
+    PredictorCounters counters() const { return m_stats->read(); }
+    /// The counters, to read after the predictor is gone too. Safe from any thread.
+    std::shared_ptr<const PredictorStats> stats() const { return m_stats; }
 
 Q_SIGNALS:
     /// The group assigned partitions of the request topic (the count), or took them away (0):
@@ -123,14 +145,7 @@ private:
     bool m_waitingLogged = false;
     int m_assignedReported = 0; ///< the partitions last told of
 
-    std::atomic<qint64> m_consumed{0};
-    std::atomic<qint64> m_predicted{0};
-    std::atomic<qint64> m_malformed{0};
-    std::atomic<qint64> m_failed{0};
-    std::atomic<qint64> m_labelled{0};
-    std::atomic<qint64> m_labelledSinceRetrain{0};
-    std::atomic<qint64> m_retrains{0};
-    std::atomic<qint64> m_lastVersion{0};
+    const std::shared_ptr<PredictorStats> m_stats = std::make_shared<PredictorStats>();
 };
 
 } // namespace millrace::serving

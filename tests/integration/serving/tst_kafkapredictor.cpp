@@ -28,6 +28,7 @@
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
 
+#include "testsupport/httpcall.h"
 #include "testsupport/kafkabroker.h"
 #include "testsupport/verify.h"
 
@@ -39,7 +40,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -783,6 +787,23 @@ void TestKafkaPredictor::asksForTheNextRetrainAtTwiceN()
     m_requests->oweLabelled(1);
     QTRY_VERIFY2_WITH_TIMEOUT(m_serve.printed(u"retrain 2: asking for a run of update_model"_s),
                               qPrintable(m_serve.output()), 30000);
+
+    // The predictor's counters are at the scoring server's /metrics.
+    const QRegularExpressionMatch port =
+        QRegularExpression(u"on http://127\\.0\\.0\\.1:(\\d+)/invocations"_s)
+            .match(m_serve.output());
+    QVERIFY2(port.hasMatch(), qPrintable(m_serve.output()));
+    QNetworkAccessManager network;
+    network.setProxy(QNetworkProxy::NoProxy);
+    const testsupport::HttpAnswer metrics = testsupport::httpCall(
+        network, "GET", QUrl(u"http://127.0.0.1:%1/metrics"_s.arg(port.captured(1))));
+    QCOMPARE(metrics.status, 200);
+    QVERIFY2(metrics.raw.contains("\nmillrace_predictor_retrains_requested_total 2\n"),
+             metrics.raw.constData());
+    QVERIFY2(metrics.raw.contains("\nmillrace_predictor_malformed_total 3\n"),
+             metrics.raw.constData());
+    QVERIFY2(metrics.raw.contains("\nmillrace_predictor_last_version 2\n"),
+             metrics.raw.constData());
     QElapsedTimer waited;
     waited.start();
     qsizetype runs = 0;

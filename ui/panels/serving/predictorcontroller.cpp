@@ -29,6 +29,7 @@ void PredictorController::start(serving::PredictorConfig config,
     auto *predictor = new serving::KafkaPredictor(std::move(router), std::move(config),
                                                   std::move(requestRetrain));
     m_predictor = predictor;
+    m_stats = predictor->stats();
     const quint64 generation = m_generation;
     connect(predictor, &serving::KafkaPredictor::assigned, this,
             [this, generation](int partitions) {
@@ -59,7 +60,6 @@ void PredictorController::stop()
 void PredictorController::stopAndWait()
 {
     if (ServiceThread *thread = std::exchange(m_thread, nullptr)) {
-        m_lastCounters = m_predictor->counters();
         m_predictor = nullptr;
         ++m_generation;
         thread->stop();
@@ -74,7 +74,7 @@ void PredictorController::stopAndWait()
 
 serving::PredictorCounters PredictorController::counters() const
 {
-    return m_predictor ? m_predictor->counters() : m_lastCounters;
+    return m_stats ? m_stats->read() : serving::PredictorCounters();
 }
 
 void PredictorController::stopThread(State after)
@@ -86,7 +86,6 @@ void PredictorController::stopThread(State after)
         return;
     }
     ++m_generation;
-    m_lastCounters = m_predictor->counters();
     m_predictor = nullptr;
     m_stopping.append(thread);
     setState(State::Stopping);

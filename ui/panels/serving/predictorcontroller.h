@@ -56,8 +56,8 @@ private:
     void setState(State state);
 
     ServiceThread *m_thread = nullptr;
-    serving::KafkaPredictor *m_predictor = nullptr; ///< owned by m_thread
-    serving::PredictorCounters m_lastCounters;      ///< of the predictor last stopped
+    serving::KafkaPredictor *m_predictor = nullptr;         ///< owned by m_thread
+    std::shared_ptr<const serving::PredictorStats> m_stats; ///< of the latest predictor
     QList<ServiceThread *> m_stopping;
     QThreadPool m_joiner;
     quint64 m_generation = 0;
