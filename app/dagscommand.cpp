@@ -1,6 +1,7 @@
 #include "app/dagscommand.h"
 
 #include "app/commandline.h"
+#include "app/schedulerrequests.h"
 #include "core/pipeline/pipelineoperators.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registrystore.h"
@@ -518,14 +519,8 @@ int listRuns(const Invocation &invocation, const QString &dagId, int limit,
 
 // ---- Changes: through the running app's scheduler, or straight into the workspace.
 
-// One action of the scheduler, spelled as a row of scheduler_requests
-// (SchedulerService::applyRequest reads it).
-struct Change
-{
-    QString action; // trigger, pause, unpause, backfill or clear
-    QString dagId;
-    QJsonObject payload;
-};
+// One action of the scheduler, spelled as a row of scheduler_requests.
+using Change = SchedulerRequest;
 
 // The line that tells the user what an applied change did; `outcome` is what the scheduler
 // writes back for it.
@@ -565,28 +560,12 @@ QString describeOutcome(const Change &change, const QJsonObject &outcome)
 // while the app does.
 int askTheApp(const QString &root, const Change &change, int waitSeconds)
 {
-    // Store::open would migrate a database older than this build under the running app; the
-    // read-only open refuses any schema but this build's.
-    if (auto schema = openForReading(root); !schema)
-        return failure("dags", schema.errorMessage());
-    auto store = Store::open(databasePath(root), millraceMigrations(), kMillraceApplicationId);
+    auto store = openForSchedulerRequests(root);
     if (!store)
         return failure("dags", store.errorMessage());
-    auto requestId = std::make_shared<qint64>(0);
-    const QByteArray payload = QJsonDocument(change.payload).toJson(QJsonDocument::Compact);
-    Result<void> queued =
-        (*store)
-            ->write([change, payload, requestId](SQLite::Database &db) {
-                SQLite::Statement insert(db, "INSERT INTO scheduler_requests (action, dag_id, "
-                                             "payload, created_at_ms) VALUES (?, ?, ?, ?)");
-                insert.bind(1, change.action.toStdString());
-                insert.bind(2, change.dagId.toStdString());
-                insert.bind(3, payload.toStdString());
-                insert.bind(4, static_cast<int64_t>(QDateTime::currentMSecsSinceEpoch()));
-                insert.exec();
-                *requestId = db.getLastInsertRowid();
-            })
-            .result();
+    const QueuedSchedulerRequest request = queueSchedulerRequest(**store, change);
+    const Result<void> queued = request.written.result();
+    const auto requestId = request.id;
     if (!queued)
         return failure("dags", queued.errorMessage());
     if (waitSeconds == 0) {

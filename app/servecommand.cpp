@@ -3,13 +3,19 @@
 #include "app/applog.h"
 #include "app/commandline.h"
 #include "app/openregistry.h"
+#include "app/schedulerrequests.h"
+#include "app/streamscommand.h"
 #include "app/unixsignals.h"
 #include "core/base/servicethread.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registrystore.h"
+#include "core/serving/kafkapredictor.h"
+#include "core/serving/servingmetrics.h"
 #include "core/serving/servingservice.h"
+#include "core/store/store.h"
 #include "core/training/pluginarchitectures.h"
 #include "core/workspace/secretstore.h"
+#include "core/workspace/workspace.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -30,6 +36,10 @@ constexpr char kUsage[] =
     "                                  [--candidate STAGE|@ALIAS|N --candidate-weight W]\n"
     "                                  [--max-batch ROWS [--max-batch-wait-ms MS]]\n"
     "                                  [--allow-unauthenticated]\n"
+    "                                  [--predict [--request-topic TOPIC]\n"
+    "                                   [--predictions-topic TOPIC] [--retrain-every N]\n"
+    "                                   [--retrain-dag DAG] [--bootstrap HOST:PORT[,...] |\n"
+    "                                   --profile NAME]]\n"
     "       millrace serve token set|delete|status\n"
     "Serves the model's version in STAGE (default Production), or the one ALIAS names, or\n"
     "version N, on http://ADDRESS:N/invocations (default 127.0.0.1:5001; port 0 picks one),\n"
@@ -38,7 +48,15 @@ constexpr char kUsage[] =
     "token read from standard input in the keychain; while one is stored, every request but\n"
     "/ping and /health must carry it. Serving on an address other than loopback needs a token,\n"
     "or --allow-unauthenticated. --max-batch scores requests that arrive within MS (default 2)\n"
-    "of each other in one pass of up to ROWS rows (micro-batching; off by default).\n";
+    "of each other in one pass of up to ROWS rows (micro-batching; off by default).\n"
+    "--predict also answers a Kafka topic with the same model versions (seed 002): it reads\n"
+    "JSON samples from TOPIC (default fashion-stream) as consumer group millrace-predictor,\n"
+    "starting at the end of the topic the first time, and publishes one prediction record per\n"
+    "request to the predictions topic (default fashion-predictions), keyed like the request.\n"
+    "Every N labelled requests (default 500; 0: never) it asks the scheduler of the app running\n"
+    "on the workspace for one run of DAG (default update_model), as `millrace dags trigger`\n"
+    "does. The cluster is --bootstrap (plaintext) or --profile NAME; without either, the\n"
+    "workspace's active profile, or the embedded broker of the app running on the workspace.\n";
 
 /// The keychain entry of the scoring server's bearer token.
 const QString kTokenKey = QStringLiteral("serving/token");
@@ -117,6 +135,45 @@ ServingTarget targetFrom(const QString &model, const QString &text)
     return target;
 }
 
+// The predictor's settings from --predict's options; errors with code USAGE are the user's.
+Result<PredictorConfig> predictorConfig(const QCommandLineParser &parser, const QString &workspace)
+{
+    const auto usageError = [](const QString &message) {
+        return fail(QStringLiteral("USAGE"), message);
+    };
+    PredictorConfig config;
+    if (parser.isSet(QStringLiteral("request-topic")))
+        config.requestTopic = parser.value(QStringLiteral("request-topic"));
+    if (parser.isSet(QStringLiteral("predictions-topic")))
+        config.predictionsTopic = parser.value(QStringLiteral("predictions-topic"));
+    if (config.requestTopic.isEmpty() || config.predictionsTopic.isEmpty())
+        return usageError(QStringLiteral("--request-topic and --predictions-topic take a topic"));
+    if (config.requestTopic == config.predictionsTopic)
+        return usageError(QStringLiteral("the predictions topic must differ from the request "
+                                         "topic"));
+    if (parser.isSet(QStringLiteral("retrain-every"))) {
+        bool ok = false;
+        config.retrainEvery = parser.value(QStringLiteral("retrain-every")).toLongLong(&ok);
+        if (!ok || config.retrainEvery < 0)
+            return usageError(QStringLiteral("--retrain-every takes a number of labelled "
+                                             "requests (0: never retrain)"));
+    }
+    if (parser.isSet(QStringLiteral("retrain-dag"))) {
+        config.retrainDag = parser.value(QStringLiteral("retrain-dag"));
+        if (config.retrainDag.isEmpty())
+            return usageError(QStringLiteral("--retrain-dag takes a DAG id"));
+    }
+    if (parser.isSet(QStringLiteral("bootstrap")) && parser.isSet(QStringLiteral("profile")))
+        return usageError(QStringLiteral("give --bootstrap or --profile, not both"));
+    Result<streams::ClusterEndpoint> endpoint =
+        commandEndpoint(workspace, parser.value(QStringLiteral("bootstrap")),
+                        parser.value(QStringLiteral("profile")));
+    if (!endpoint)
+        return fail(QStringLiteral("--predict: %1").arg(endpoint.errorMessage()));
+    config.endpoint = std::move(endpoint).value();
+    return config;
+}
+
 } // namespace
 
 int runServeCommand(const Invocation &invocation)
@@ -127,12 +184,20 @@ int runServeCommand(const Invocation &invocation)
                                 : usage(QStringLiteral("token takes "
                                                        "one action"));
     QCommandLineParser parser;
-    for (const char *name : {"model", "stage", "alias", "version", "host", "port", "workers",
-                             "candidate", "candidate-weight", "max-batch", "max-batch-wait-ms"})
+    for (const char *name :
+         {"model", "stage", "alias", "version", "host", "port", "workers", "candidate",
+          "candidate-weight", "max-batch", "max-batch-wait-ms", "request-topic",
+          "predictions-topic", "retrain-every", "retrain-dag", "bootstrap", "profile"})
         parser.addOption({QLatin1String(name), QString(), QStringLiteral("value")});
     parser.addOption({QStringLiteral("allow-unauthenticated"), QString()});
+    parser.addOption({QStringLiteral("predict"), QString()});
+    parser.addOption({{QStringLiteral("help"), QStringLiteral("h")}, QString()});
     if (!parser.parse(QStringList{QStringLiteral("millrace-serve")} + args.mid(1)))
         return usage(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << kUsage;
+        return ExitOk;
+    }
     if (!parser.positionalArguments().isEmpty())
         return usage(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
@@ -200,6 +265,21 @@ int runServeCommand(const Invocation &invocation)
     }
     config.server.allowUnauthenticatedRemote =
         parser.isSet(QStringLiteral("allow-unauthenticated"));
+    std::optional<PredictorConfig> predictor;
+    if (parser.isSet(QStringLiteral("predict"))) {
+        Result<PredictorConfig> read = predictorConfig(parser, invocation.workspace);
+        if (!read)
+            return read.error().code == QLatin1String("USAGE") ? usage(read.errorMessage())
+                                                               : failure(read.errorMessage());
+        predictor = std::move(read).value();
+    } else {
+        for (const char *name : {"request-topic", "predictions-topic", "retrain-every",
+                                 "retrain-dag", "bootstrap", "profile"}) {
+            if (parser.isSet(QLatin1String(name)))
+                return usage(QStringLiteral("--%1 goes with --predict").arg(QLatin1String(name)));
+        }
+    }
+
     Result<QString> token = storedToken();
     if (!token)
         return failure(QStringLiteral("cannot read the serving token from the keychain: %1")
@@ -209,6 +289,19 @@ int runServeCommand(const Invocation &invocation)
     auto open = openRegistry(invocation.workspace, false);
     if (!open)
         return failure(open.errorMessage());
+    // The predictor asks for retrains as `millrace dags trigger` does while the app runs: a
+    // row in scheduler_requests, which the app's scheduler applies.
+    std::unique_ptr<Store> requests;
+    if (predictor && predictor->retrainEvery > 0) {
+        auto opened = openForSchedulerRequests(invocation.workspace);
+        if (!opened)
+            return failure(
+                QStringLiteral("cannot ask for retrains: %1").arg(opened.errorMessage()));
+        requests = std::move(opened).value();
+        if (Workspace::inspect(invocation.workspace).holder.isEmpty())
+            QTextStream(stderr) << "millrace serve: no app runs on " << invocation.workspace
+                                << " now; the retrains asked for run once one does\n";
+    }
     PluginManager plugins;
     plugins.load(PluginManager::defaultSearchPaths());
 
@@ -241,8 +334,54 @@ int runServeCommand(const Invocation &invocation)
                          out << Qt::endl;
                      });
     ServiceThread thread(service, QStringLiteral("serving"));
+    std::unique_ptr<ServiceThread> predictorThread;
+    if (predictor) {
+        Store *requestStore = requests.get();
+        RetrainRequester requestRetrain = [requestStore](const QString &dagId,
+                                                         const QJsonObject &conf) {
+            QueuedSchedulerRequest queued =
+                queueSchedulerRequest(*requestStore, {QStringLiteral("trigger"), dagId,
+                                                      QJsonObject{{QStringLiteral("conf"), conf}}});
+            queued.written.then([dagId, id = queued.id](const Result<void> &written) {
+                if (written)
+                    QTextStream(stdout) << "asked the app's scheduler to trigger " << dagId
+                                        << " (request " << *id << ")" << Qt::endl;
+                else
+                    QTextStream(stderr) << "millrace serve: cannot ask for a run of " << dagId
+                                        << ": " << written.errorMessage() << Qt::endl;
+            });
+        };
+        auto *kafkaPredictor =
+            new KafkaPredictor(service->router(), *predictor, std::move(requestRetrain));
+        // Its counters at /metrics, beside the scoring server's.
+        service->metrics()->addSource(
+            [stats = kafkaPredictor->stats()] { return stats->prometheusText(); });
+        QObject::connect(
+            kafkaPredictor, &Service::failed, qApp, [&exitCode](const QString &message) {
+                QTextStream(stderr) << "millrace serve: predictor: " << message << "\n";
+                exitCode = ExitFailure;
+                QCoreApplication::quit();
+            });
+        QObject::connect(
+            kafkaPredictor, &KafkaPredictor::assigned, qApp, [config = *predictor](int partitions) {
+                QTextStream(stdout) << "predicting: reading " << partitions << " partition(s) of "
+                                    << config.requestTopic << " on " << config.endpoint.label
+                                    << ", answering on " << config.predictionsTopic << Qt::endl;
+            });
+        QObject::connect(kafkaPredictor, &KafkaPredictor::retrainRequested, qApp,
+                         [](const QString &dagId, qint64 count) {
+                             QTextStream(stdout) << "retrain " << count << ": asking for a run of "
+                                                 << dagId << Qt::endl;
+                         });
+        predictorThread =
+            std::make_unique<ServiceThread>(kafkaPredictor, QStringLiteral("predictor"));
+    }
     thread.start();
+    if (predictorThread)
+        predictorThread->start();
     const int code = QCoreApplication::exec();
+    if (predictorThread)
+        predictorThread->stop();
     thread.stop();
     return exitCode != ExitOk ? exitCode : code;
 }

@@ -237,7 +237,16 @@ QByteArray ServingMetrics::prometheusText() const
         << "millrace_serving_inflight_requests " << m_inflight.load(std::memory_order_relaxed)
         << "\n";
     out.flush();
-    return text.toUtf8();
+    QByteArray bytes = text.toUtf8();
+    for (const auto &source : m_sources)
+        bytes += source();
+    return bytes;
+}
+
+void ServingMetrics::addSource(std::function<QByteArray()> source)
+{
+    std::lock_guard lock(m_mutex);
+    m_sources.push_back(std::move(source));
 }
 
 } // namespace millrace::serving

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -79,6 +80,9 @@ public:
 
     /// The Prometheus text exposition (version 0.0.4) of every metric.
     QByteArray prometheusText() const;
+    /// Appends the text `source` gives to every prometheusText() (e.g. the Kafka predictor's
+    /// counters); `source` runs on the scraping thread, so it must be thread-safe.
+    void addSource(std::function<QByteArray()> source);
 
 private:
     struct VersionMetrics;
@@ -87,6 +91,7 @@ private:
     mutable std::mutex m_mutex; ///< guards the maps, not the counters in them
     std::map<qint64, std::unique_ptr<VersionMetrics>> m_versions;
     std::map<std::pair<QString, qint64>, double> m_served;
+    std::vector<std::function<QByteArray()>> m_sources;
     Histogram m_rows;
     std::atomic<quint64> m_swaps{0};
     std::atomic<qint64> m_inflight{0};

@@ -63,6 +63,9 @@ public:
     void start() override;
     void stop() override;
 
+    /// The router that picks the version answering each request; the Kafka predictor shares
+    /// it, so swaps and A/B splits apply to it too. Safe from any thread.
+    std::shared_ptr<const ModelRouter> router() const { return m_router; }
     /// The request metrics, readable from any thread (the Serving panel samples them).
     std::shared_ptr<ServingMetrics> metrics() const { return m_metrics; }
     /// The port the server listens on, 0 before it does. Safe from any thread.

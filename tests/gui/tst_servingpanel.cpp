@@ -9,12 +9,17 @@
 // waits are for what a user would see.
 
 #include "guitestsupport.h"
+#include "testsupport/verify.h"
 
 #include "core/base/logbus.h"
 #include "core/ml/idx.h"
 #include "core/ml/model.h"
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registrystore.h"
+#include "core/scheduler/schedulerservice.h"
+#include "core/streams/embeddedbroker.h"
+#include "core/streams/producer.h"
+#include "core/streams/streamsservice.h"
 #include "core/tracking/trackingstore.h"
 #include "core/training/pluginarchitectures.h"
 #include "core/workspace/session.h"
@@ -39,6 +44,8 @@
 #include <QNetworkRequest>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -78,14 +85,15 @@ struct TwoCnnVersions
     std::unique_ptr<Session> session;
     std::vector<ml::Model> models; ///< version i + 1
 
-    bool setUp()
+    /// `services`: with the streams service (the embedded broker) and the scheduler.
+    bool setUp(bool services = false)
     {
         if (!dir.isValid())
             return false;
         SessionOptions options;
         options.trackingServer = false;
-        options.streams = false;
-        options.scheduler = false;
+        options.streams = services;
+        options.scheduler = services;
         options.pluginDirs = PluginManager::defaultSearchPaths();
         auto opened = Session::open(dir.filePath(u"workspace"_s), options);
         if (!opened) {
@@ -142,8 +150,12 @@ struct TwoCnnVersions
             }
             models.push_back(std::move(*model));
         }
-        return bool(registry.transitionStage(kModel, 1, registry::Stage::Production, false,
-                                             {u"ada (Millrace UI)"_s, {}}));
+        if (!registry.transitionStage(kModel, 1, registry::Stage::Production, false,
+                                      {u"ada (Millrace UI)"_s, {}}))
+            return false;
+        if (services)
+            session->startServices();
+        return true;
     }
 
     /// The class ml::Model::predict gives `pixels` with version `version`.
@@ -232,6 +244,7 @@ private Q_SLOTS:
     void portInUseFails();
     void emptyStageWaits();
     void tokenNeedsKeychain();
+    void kafkaPredictorAnswersCountsAndStops();
 
 private:
     QTemporaryDir m_settings;
@@ -390,6 +403,8 @@ void TestServingPanel::servesTriesSplitsAndStops()
     clickTestImage(picker, pick);
     QTRY_COMPARE_WITH_TIMEOUT(answers.size(), 1, 30000);
     QTRY_VERIFY(charts->sampleCount() >= samplesBefore + 14);
+    // The left column as it opens, from the top (focus moves may have scrolled it).
+    child<QScrollArea>(window, "servingLeftSide")->verticalScrollBar()->setValue(0);
     const QImage shot = window.grab().toImage();
     const QString path = QDir(outDir).filePath(u"panel-serving.png"_s);
     QVERIFY2(shot.save(path), qPrintable(path));
@@ -523,6 +538,93 @@ void TestServingPanel::tokenNeedsKeychain()
     for (const QLabel *label : window.findChildren<QLabel *>())
         QVERIFY2(!label->text().contains(secret), "the token must never be shown");
     window.detachSession();
+}
+
+// The Kafka predictor box against the embedded broker: Start once serving runs, requests
+// answered by the served version with the counters moving, a retrain asked of the session's
+// scheduler after N labelled requests, a malformed request counted and named, and Stop within
+// a second, all without the GUI thread waiting on Kafka.
+void TestServingPanel::kafkaPredictorAnswersCountsAndStops()
+{
+    TwoCnnVersions workspace;
+    QVERIFY(workspace.setUp(true));
+    millrace::LogBus bus;
+    MainWindow window(&bus);
+    QWidget *panel = showServing(window, *workspace.session);
+    QVERIFY(panel);
+    auto *start = child<QPushButton>(*panel, "predictorStart");
+    auto *stop = child<QPushButton>(*panel, "predictorStop");
+    QVERIFY2(!start->isEnabled(), "the predictor starts before serving does");
+
+    QTRY_COMPARE(child<QComboBox>(*panel, "servingModel")->currentText(), kModel);
+    QTRY_VERIFY(text(*panel, "targetResolution").contains(u"v1"_s));
+    serveOn(*panel, u"127.0.0.1"_s, 0);
+    QTest::mouseClick(child<QPushButton>(*panel, "startServing"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(text(*panel, "servingState") == "Serving"_L1, kServeTimeout);
+    QVERIFY(start->isEnabled());
+
+    streams::StreamsService *streams = workspace.session->streams();
+    QVERIFY(streams);
+    QTRY_VERIFY_WITH_TIMEOUT(streams->endpoint().has_value(), 30000);
+    const streams::ClusterEndpoint endpoint = *streams->endpoint();
+    QVERIFY(endpoint.embedded);
+    for (const QString &topic : {u"gui-requests"_s, u"gui-predictions"_s})
+        VERIFY_OK(endpoint.embedded->createTopic(topic, 1));
+
+    for (const auto &[name, value] :
+         {std::pair{"predictorRequestTopic", u"gui-requests"_s},
+          std::pair{"predictorPredictionsTopic", u"gui-predictions"_s}}) {
+        auto *edit = child<QLineEdit>(*panel, name);
+        edit->selectAll();
+        QTest::keyClicks(edit, value);
+    }
+    child<QSpinBox>(*panel, "predictorRetrainEvery")->setValue(2);
+    QSignalSpy retrains(workspace.session->scheduler(), &scheduler::SchedulerService::actionFailed);
+    QTest::mouseClick(start, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorState"), u"Predicting"_s, 30000);
+    QVERIFY(stop->isEnabled());
+    QVERIFY(!start->isEnabled());
+
+    auto producer = streams::MessageProducer::create(endpoint);
+    VERIFY_OK(producer);
+    const auto image = [](int label) -> QByteArray {
+        QByteArray json = "{\"image\":[";
+        for (int i = 0; i < 784; ++i)
+            json += i ? ",0" : "0";
+        return json + "],\"label\":" + QByteArray::number(label) + '}';
+    };
+    for (int label : {1, 2, 3})
+        VERIFY_OK((*producer)->send(u"gui-requests"_s, {"k", image(label)}));
+    VERIFY_OK((*producer)->flush());
+    QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorPredicted"), u"3"_s, 30000);
+    QTRY_COMPARE(text(*panel, "predictorVersion"), u"v1"_s);
+    QCOMPARE(text(*panel, "predictorRetrains"), u"1"_s);
+    QCOMPARE(text(*panel, "predictorTowardRetrain"), u"1 of 2"_s);
+    // The retrain went to the session's scheduler, which has no such DAG in this workspace.
+    QTRY_COMPARE_WITH_TIMEOUT(retrains.size(), 1, 10000);
+    QVERIFY2(retrains.first().at(0).toString().contains(u"update_model"_s),
+             qPrintable(retrains.first().at(0).toString()));
+
+    VERIFY_OK((*producer)->send(u"gui-requests"_s, {"bad", "not a sample"}));
+    VERIFY_OK((*producer)->flush());
+    QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorMalformed"), u"1"_s, 30000);
+    QVERIFY(text(*panel, "predictorNote").contains(u"not JSON"_s));
+
+    QElapsedTimer stopping;
+    stopping.start();
+    QTest::mouseClick(stop, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorState"), u"Stopped"_s, 10000);
+    qInfo() << "the predictor stopped in" << stopping.elapsed() << "ms";
+    QVERIFY2(stopping.elapsed() < 2000, "the predictor took over 2 s to stop");
+    QCOMPARE(text(*panel, "predictorPredicted"), u"3"_s); // the last counts stay
+    QVERIFY(start->isEnabled());
+
+    // Stopping serving stops a running predictor with it.
+    QTest::mouseClick(start, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorState"), u"Predicting"_s, 30000);
+    QTest::mouseClick(child<QPushButton>(*panel, "stopServing"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorState"), u"Stopped"_s, 30000);
+    QVERIFY(!start->isEnabled());
 }
 
 QTEST_MAIN(TestServingPanel)

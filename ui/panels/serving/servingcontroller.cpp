@@ -213,6 +213,11 @@ void ServingController::stopThread(State after)
     watcher->setFuture(QtConcurrent::run(&m_joiner, [thread] { thread->stop(); }));
 }
 
+std::shared_ptr<const serving::ModelRouter> ServingController::router() const
+{
+    return m_service ? m_service->router() : nullptr;
+}
+
 void ServingController::setCandidate(std::optional<serving::ServingTarget> candidate, double weight)
 {
     if (candidate && weight <= 0)

@@ -21,8 +21,9 @@ namespace registry {
 class RegistryStore;
 }
 namespace serving {
+class ModelRouter;
 class ServingMetrics;
-}
+} // namespace serving
 } // namespace millrace
 
 namespace millrace::ui {
@@ -94,6 +95,9 @@ public:
     double candidateWeight() const { return m_candidateWeight; }
     /// What the served `version` takes and gives, or nothing when it is not known.
     std::optional<VersionInfo> versionInfo(qint64 version) const;
+    /// The router of the service running now (null when none runs): the Kafka predictor
+    /// answers through it, so it follows the same swaps and split.
+    std::shared_ptr<const serving::ModelRouter> router() const;
     /// The request metrics of the service running or last run (null before the first start).
     std::shared_ptr<serving::ServingMetrics> metrics() const { return m_metrics; }
 

@@ -1,10 +1,14 @@
 #include "ui/panels/serving/servingpanel.h"
 
 #include "core/registry/registrystore.h"
+#include "core/scheduler/schedulerservice.h"
+#include "core/streams/streamsservice.h"
 #include "core/training/pluginarchitectures.h"
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
 #include "ui/panels/serving/abtestbox.h"
+#include "ui/panels/serving/predictorbox.h"
+#include "ui/panels/serving/predictorcontroller.h"
 #include "ui/panels/serving/servingcharts.h"
 #include "ui/panels/serving/servingcontrols.h"
 #include "ui/panels/serving/servingpanellog.h"
@@ -28,6 +32,8 @@ namespace {
 // A version registered or promoted elsewhere shows in the pickers within this time.
 constexpr int kPollIntervalMs = 2000;
 constexpr int kLeftWidth = 340;
+// How often the Kafka predictor's counters are shown anew (atomic reads, no Kafka).
+constexpr int kCountersIntervalMs = 500;
 
 struct ModelsOutcome
 {
@@ -41,11 +47,16 @@ ServingPanel::ServingPanel(QWidget *parent)
     : QWidget(parent), m_controller(new ServingController(this)),
       m_sampler(new TrafficSampler(this)), m_controls(new ServingControls), m_abTest(new AbTestBox),
       m_status(new ServingStatus(*m_controller)), m_charts(new ServingCharts),
-      m_tryIt(new TryItBox(*m_controller)), m_pollTimer(new QTimer(this))
+      m_tryIt(new TryItBox(*m_controller)), m_predictorController(new PredictorController(this)),
+      m_predictorBox(new PredictorBox), m_pollTimer(new QTimer(this)),
+      m_countersTimer(new QTimer(this))
 {
     m_pool.setMaxThreadCount(1);
     m_pollTimer->setInterval(kPollIntervalMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] { loadModels(false); });
+    m_countersTimer->setInterval(kCountersIntervalMs);
+    connect(m_countersTimer, &QTimer::timeout, this,
+            [this] { m_predictorBox->setCounters(m_predictorController->counters()); });
 
     auto *right = new QVBoxLayout;
     right->setContentsMargins(0, 0, 0, 0);
@@ -65,6 +76,15 @@ ServingPanel::ServingPanel(QWidget *parent)
     connect(m_controls, &ServingControls::modelChanged, this,
             [this] { m_abTest->setModel(m_controls->currentModel()); });
     connect(m_abTest, &AbTestBox::splitChanged, this, &ServingPanel::applySplit);
+    connect(m_predictorBox, &PredictorBox::startRequested, this, &ServingPanel::startPredictor);
+    connect(m_predictorBox, &PredictorBox::stopRequested, m_predictorController,
+            &PredictorController::stop);
+    connect(m_predictorController, &PredictorController::stateChanged, this,
+            &ServingPanel::onPredictorStateChanged);
+    connect(m_predictorController, &PredictorController::malformedSeen, m_predictorBox,
+            [this](const QString &message) {
+                m_predictorBox->setNote(tr("Skipped a malformed request: %1").arg(message));
+            });
     connect(m_controller, &ServingController::stateChanged, this, &ServingPanel::onStateChanged);
     connect(m_controller, &ServingController::consentNeeded, this, &ServingPanel::askConsent);
     connect(m_controller, &ServingController::tokenChecked, this,
@@ -98,6 +118,7 @@ QWidget *ServingPanel::createLeftSide()
     layout->setSpacing(10);
     layout->addWidget(m_controls);
     layout->addWidget(m_abTest);
+    layout->addWidget(m_predictorBox);
     layout->addStretch(1);
 
     auto *scroll = new QScrollArea;
@@ -113,6 +134,7 @@ QWidget *ServingPanel::createLeftSide()
 void ServingPanel::attachSession(Session &session)
 {
     detachSession();
+    m_session = &session;
     m_registry = &session.registry();
     m_controller->attach(session.registry(), training::pluginArchitectures(session.plugins()));
     m_tryIt->loadTestImages(session.workspace().root());
@@ -128,10 +150,13 @@ void ServingPanel::detachSession()
     m_loadingModels = false;
     // The reads hold the registry: they end before it closes.
     m_pool.waitForDone();
+    // The predictor asks the session's scheduler for retrains: it ends first.
+    m_predictorController->stopAndWait();
     m_controller->detach();
     m_tryIt->detach();
     m_sampler->stop();
     m_registry = nullptr;
+    m_session = nullptr;
     m_loadedChanges.reset();
     m_controls->setModels({});
     m_abTest->setModel(nullptr);
@@ -254,6 +279,10 @@ void ServingPanel::onStateChanged(ServingController::State state)
     m_abTest->setState(state);
     m_status->refresh();
     m_tryIt->refresh();
+    // The predictor answers with the served versions: it ends with serving.
+    if (state == State::Stopping || state == State::Stopped || state == State::Failed)
+        m_predictorController->stop();
+    onPredictorStateChanged();
     if ((state == State::Waiting || state == State::Serving) && !m_sampler->isSampling())
         m_sampler->start(m_controller->metrics());
     else if (state == State::Stopping || state == State::Stopped || state == State::Failed) {
@@ -262,6 +291,53 @@ void ServingPanel::onStateChanged(ServingController::State state)
         m_sampler->stop();
     }
     announce();
+}
+
+void ServingPanel::startPredictor()
+{
+    std::optional<serving::PredictorConfig> config = m_predictorBox->config();
+    if (!config)
+        return;
+    std::shared_ptr<const serving::ModelRouter> router = m_controller->router();
+    if (!router || !m_session) {
+        m_predictorBox->setNote(tr("Start serving first: the predictor answers with the "
+                                   "versions served."));
+        return;
+    }
+    // endpoint() is a copy under a lock, not a Kafka call.
+    streams::StreamsService *streams = m_session->streams();
+    std::optional<streams::ClusterEndpoint> endpoint = streams ? streams->endpoint() : std::nullopt;
+    if (!endpoint) {
+        m_predictorBox->setNote(tr("Not connected to Kafka: connect in the Streams panel."));
+        return;
+    }
+    config->endpoint = std::move(*endpoint);
+    serving::RetrainRequester requestRetrain;
+    if (scheduler::SchedulerService *scheduler = m_session->scheduler()) {
+        // trigger() queues onto the scheduler's thread: safe from the predictor's. The session
+        // (and its scheduler) outlives the predictor: detachSession() stops it first.
+        requestRetrain = [scheduler](const QString &dagId, const QJsonObject &conf) {
+            scheduler->trigger(dagId, conf);
+        };
+    } else if (config->retrainEvery > 0) {
+        m_predictorBox->setNote(tr("No scheduler runs: retrains are counted, not run."));
+    }
+    m_predictorController->start(std::move(*config), std::move(router), std::move(requestRetrain));
+}
+
+void ServingPanel::onPredictorStateChanged()
+{
+    using State = ServingController::State;
+    const State serving = m_controller->state();
+    const PredictorController::State state = m_predictorController->state();
+    m_predictorBox->setState(state, serving == State::Serving || serving == State::Waiting,
+                             m_predictorController->failure());
+    m_predictorBox->setCounters(m_predictorController->counters());
+    if (state == PredictorController::State::Starting
+        || state == PredictorController::State::Running)
+        m_countersTimer->start();
+    else
+        m_countersTimer->stop();
 }
 
 QString ServingPanel::statusText() const

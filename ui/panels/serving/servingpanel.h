@@ -17,6 +17,11 @@ class Session;
 }
 
 namespace millrace::ui {
+class PredictorBox;
+class PredictorController;
+} // namespace millrace::ui
+
+namespace millrace::ui {
 
 class AbTestBox;
 class ServingCharts;
@@ -63,6 +68,8 @@ private:
     void startServing();
     void askConsent(const QString &address);
     void applySplit();
+    void startPredictor();
+    void onPredictorStateChanged();
     void announce();
 
     ServingController *m_controller;
@@ -72,7 +79,11 @@ private:
     ServingStatus *m_status;
     ServingCharts *m_charts;
     TryItBox *m_tryIt;
+    PredictorController *m_predictorController;
+    PredictorBox *m_predictorBox;
     QTimer *m_pollTimer;
+    QTimer *m_countersTimer;
+    Session *m_session = nullptr;
 
     const registry::RegistryStore *m_registry = nullptr;
     QThreadPool m_pool;
