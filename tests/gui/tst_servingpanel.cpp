@@ -593,8 +593,14 @@ void TestServingPanel::kafkaPredictorAnswersCountsAndStops()
             json += i ? ",0" : "0";
         return json + "],\"label\":" + QByteArray::number(label) + '}';
     };
+    const auto message = [](QByteArray key, QByteArray value) {
+        streams::OutgoingMessage outgoing;
+        outgoing.key = std::move(key);
+        outgoing.value = std::move(value);
+        return outgoing;
+    };
     for (int label : {1, 2, 3})
-        VERIFY_OK((*producer)->send(u"gui-requests"_s, {"k", image(label)}));
+        VERIFY_OK((*producer)->send(u"gui-requests"_s, message("k", image(label))));
     VERIFY_OK((*producer)->flush());
     QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorPredicted"), u"3"_s, 30000);
     QTRY_COMPARE(text(*panel, "predictorVersion"), u"v1"_s);
@@ -605,7 +611,7 @@ void TestServingPanel::kafkaPredictorAnswersCountsAndStops()
     QVERIFY2(retrains.first().at(0).toString().contains(u"update_model"_s),
              qPrintable(retrains.first().at(0).toString()));
 
-    VERIFY_OK((*producer)->send(u"gui-requests"_s, {"bad", "not a sample"}));
+    VERIFY_OK((*producer)->send(u"gui-requests"_s, message("bad", "not a sample")));
     VERIFY_OK((*producer)->flush());
     QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorMalformed"), u"1"_s, 30000);
     QVERIFY(text(*panel, "predictorNote").contains(u"not JSON"_s));
