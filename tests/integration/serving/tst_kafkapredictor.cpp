@@ -28,6 +28,7 @@
 #include "core/workspace/session.h"
 #include "core/workspace/workspace.h"
 
+#include "testsupport/childenvironment.h"
 #include "testsupport/httpcall.h"
 #include "testsupport/kafkabroker.h"
 #include "testsupport/verify.h"
@@ -443,17 +444,7 @@ private:
 
 QProcessEnvironment TestKafkaPredictor::environment() const
 {
-    // No display and no session bus (so no keychain and no token), the test's own folders.
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
-        environment.remove(QLatin1String(name));
-    environment.insert(u"DBUS_SESSION_BUS_ADDRESS"_s,
-                       u"unix:path="_s + m_home.filePath(u"no-bus"_s));
-    environment.insert(u"HOME"_s, m_home.path());
-    environment.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
-    environment.insert(u"XDG_DATA_HOME"_s, m_home.filePath(u"data"_s));
-    environment.insert(u"XDG_CACHE_HOME"_s, m_home.filePath(u"cache"_s));
-    return environment;
+    return testsupport::isolatedChildEnvironment(m_home);
 }
 
 bool TestKafkaPredictor::expectVersion(qint64 version)

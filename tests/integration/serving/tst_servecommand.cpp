@@ -10,6 +10,7 @@
 
 #include "servingfixture.h"
 
+#include "testsupport/childenvironment.h"
 #include "testsupport/httploadclient.h"
 #include "testsupport/verify.h"
 
@@ -114,20 +115,10 @@ class TestServeCommand : public QObject
     std::map<qint64, std::vector<float>> m_expected;
     QByteArray m_body;
 
-    // The environment `millrace serve` runs in: no display, no D-Bus session bus (so no
-    // keychain and no token: nothing of the user's is read), its own config folders.
+    // The environment `millrace serve` runs in (nothing of the user's is read).
     QProcessEnvironment environment() const
     {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
-            environment.remove(QLatin1String(name));
-        environment.insert(u"DBUS_SESSION_BUS_ADDRESS"_s,
-                           u"unix:path="_s + m_home.filePath(u"no-bus"_s));
-        environment.insert(u"HOME"_s, m_home.path());
-        environment.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
-        environment.insert(u"XDG_DATA_HOME"_s, m_home.filePath(u"data"_s));
-        environment.insert(u"XDG_CACHE_HOME"_s, m_home.filePath(u"cache"_s));
-        return environment;
+        return testsupport::isolatedChildEnvironment(m_home);
     }
 
     // Why `reply` is not `version`'s answer to m_body; empty when it is.

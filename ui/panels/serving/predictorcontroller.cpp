@@ -3,14 +3,11 @@
 #include "core/base/servicethread.h"
 #include "ui/panels/serving/servingpanellog.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
-
 namespace millrace::ui {
 
-PredictorController::PredictorController(QObject *parent) : QObject(parent)
+PredictorController::PredictorController(QObject *parent)
+    : QObject(parent), m_retirer(QStringLiteral("predictor-stop"))
 {
-    m_joiner.setObjectName(QStringLiteral("predictor-stop"));
 }
 
 PredictorController::~PredictorController()
@@ -65,9 +62,7 @@ void PredictorController::stopAndWait()
         thread->stop();
         delete thread;
     }
-    m_joiner.waitForDone();
-    qDeleteAll(m_stopping);
-    m_stopping.clear();
+    m_retirer.waitAll();
     if (m_state == State::Stopping || m_state == State::Running || m_state == State::Starting)
         setState(State::Stopped);
 }
@@ -87,21 +82,14 @@ void PredictorController::stopThread(State after)
     }
     ++m_generation;
     m_predictor = nullptr;
-    m_stopping.append(thread);
     setState(State::Stopping);
     // ServiceThread::stop() closes the consumer and flushes the predictions: under a second,
     // but a worker waits for it, not the GUI thread.
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, thread, after] {
-        watcher->deleteLater();
-        if (!m_stopping.removeOne(thread))
-            return; // stopAndWait() got there first
-        delete thread;
+    m_retirer.retire(thread, [this, after] {
         qCInfo(lcServingPanel) << "predictor stopped";
-        if (m_state == State::Stopping && m_stopping.isEmpty())
+        if (m_state == State::Stopping && m_retirer.idle())
             setState(after);
     });
-    watcher->setFuture(QtConcurrent::run(&m_joiner, [thread] { thread->stop(); }));
 }
 
 void PredictorController::setState(State state)

@@ -2,9 +2,10 @@
 
 #include "core/serving/kafkapredictor.h"
 
+#include "ui/panels/serving/threadretirer.h"
+
 #include <QList>
 #include <QObject>
-#include <QThreadPool>
 
 #include <memory>
 
@@ -58,8 +59,7 @@ private:
     ServiceThread *m_thread = nullptr;
     serving::KafkaPredictor *m_predictor = nullptr;         ///< owned by m_thread
     std::shared_ptr<const serving::PredictorStats> m_stats; ///< of the latest predictor
-    QList<ServiceThread *> m_stopping;
-    QThreadPool m_joiner;
+    ServiceThreadRetirer m_retirer;
     quint64 m_generation = 0;
     State m_state = State::Stopped;
     QString m_failure;

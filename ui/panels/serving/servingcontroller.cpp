@@ -5,8 +5,6 @@
 #include "core/workspace/secretstore.h"
 #include "ui/panels/serving/servingpanellog.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace millrace::ui {
 
@@ -18,10 +16,9 @@ QString servingTokenKey()
     return QStringLiteral("serving/token");
 }
 
-ServingController::ServingController(QObject *parent) : QObject(parent)
+ServingController::ServingController(QObject *parent)
+    : QObject(parent), m_retirer(QStringLiteral("serving-stop"))
 {
-    m_joiner.setMaxThreadCount(1);
-    m_joiner.setObjectName(QStringLiteral("serving-stop"));
 }
 
 ServingController::~ServingController()
@@ -56,11 +53,7 @@ void ServingController::joinAll()
         delete thread;
     }
     m_service = nullptr;
-    m_joiner.waitForDone();
-    // Their finished() is not wanted any more: the threads they watched are deleted here.
-    qDeleteAll(findChildren<QFutureWatcherBase *>(Qt::FindDirectChildrenOnly));
-    qDeleteAll(m_stopping);
-    m_stopping.clear();
+    m_retirer.waitAll();
 }
 
 void ServingController::start(serving::ServingConfig config)
@@ -196,21 +189,14 @@ void ServingController::stopThread(State after)
     ++m_generation;
     m_service = nullptr;
     m_port = 0;
-    m_stopping.append(thread);
     setState(State::Stopping);
     // ServiceThread::stop() joins the thread, which finishes a model load under way and the
     // requests in flight first: seconds, perhaps. A worker waits instead of the GUI thread.
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, thread, after] {
-        watcher->deleteLater();
-        if (!m_stopping.removeOne(thread))
-            return; // joinAll() got there first
-        delete thread;
+    m_retirer.retire(thread, [this, after] {
         qCInfo(lcServingPanel) << "serving stopped";
-        if (m_state == State::Stopping && m_stopping.isEmpty())
+        if (m_state == State::Stopping && m_retirer.idle())
             setState(after);
     });
-    watcher->setFuture(QtConcurrent::run(&m_joiner, [thread] { thread->stop(); }));
 }
 
 std::shared_ptr<const serving::ModelRouter> ServingController::router() const

@@ -4,11 +4,12 @@
 #include "core/ml/model.h"
 #include "core/serving/servingservice.h"
 
+#include "ui/panels/serving/threadretirer.h"
+
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QStringList>
-#include <QThreadPool>
 #include <QUrl>
 
 #include <memory>
@@ -124,8 +125,7 @@ private:
     serving::ServingConfig m_config;
     ServiceThread *m_thread = nullptr;
     serving::ServingService *m_service = nullptr; ///< owned by m_thread
-    QList<ServiceThread *> m_stopping;            ///< joined on m_joiner, deleted here
-    QThreadPool m_joiner;
+    ServiceThreadRetirer m_retirer;
     std::shared_ptr<serving::ServingMetrics> m_metrics;
     QHash<qint64, VersionInfo> m_versions;
     quint64 m_generation = 0; ///< bumped per start and stop: older signals are dropped
