@@ -70,17 +70,8 @@ as_postgres() {
 
 work=$(mktemp -d)
 scheduler_pid=""
-# The long steps run in the background and are waited for, so a signal to this script is
-# handled at once rather than when the step ends.
-child=""
-run_child() {
-    "$@" &
-    child=$!
-    local status=0
-    wait "$child" || status=$?
-    child=""
-    return "$status"
-}
+# shellcheck source=childprocess.sh
+source "$here/childprocess.sh"
 stop_scheduler() {
     [ -n "$scheduler_pid" ] || return 0
     # TERM to the scheduler alone, which stops its executor's workers and DAG processor itself;

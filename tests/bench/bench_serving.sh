@@ -80,17 +80,8 @@ python="$venv/bin/python"
 work=$(mktemp -d)
 millrace_pid=""
 mlflow_pid=""
-# The long steps run in the background and are waited for, so a signal to this script is
-# handled at once rather than when the step ends.
-child=""
-run_child() {
-    "$@" &
-    child=$!
-    local status=0
-    wait "$child" || status=$?
-    child=""
-    return "$status"
-}
+# shellcheck source=childprocess.sh
+source "$here/childprocess.sh"
 # Both servers run in their own process group (setsid), under `timeout` so that a server left
 # behind by a killed script still ends by itself after half an hour.
 stop_group() {
