@@ -64,6 +64,10 @@ struct PredictorCounters
     qint64 lastVersion = 0; ///< the version that answered the latest request (0: none yet)
 };
 
+/// The name the predictor's counters go under at a scoring server's /metrics
+/// (ServingMetrics::setSource).
+inline constexpr QLatin1StringView kPredictorMetricsSource{"kafka-predictor"};
+
 /// The predictor's counters as it updates them: shared with whoever shows them (the Serving
 /// panel, /metrics), so they outlive the predictor while read. Safe from any thread.
 class PredictorStats

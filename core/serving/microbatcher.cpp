@@ -6,8 +6,10 @@
 
 namespace millrace::serving {
 
-MicroBatcher::MicroBatcher(qint64 maxRows, std::chrono::microseconds maxWait)
-    : m_maxRows(std::max<qint64>(1, maxRows)), m_maxWait(maxWait), m_thread([this] { run(); })
+MicroBatcher::MicroBatcher(qint64 maxRows, std::chrono::microseconds maxWait,
+                           std::function<void(qint64)> onPass)
+    : m_maxRows(std::max<qint64>(1, maxRows)), m_maxWait(maxWait), m_onPass(std::move(onPass)),
+      m_thread([this] { run(); })
 {
 }
 
@@ -77,35 +79,52 @@ std::vector<MicroBatcher::Pending *> MicroBatcher::takeGroup()
 
 void MicroBatcher::score(const std::vector<Pending *> &group)
 {
-    const ServedModel &model = *group.front()->model;
     ++m_passes;
-    if (group.size() == 1) {
-        group.front()->outputs.set_value(model.predict(*group.front()->batch));
-        return;
+    std::vector<const ScoringBatch *> batches;
+    qint64 rows = 0;
+    for (const Pending *pending : group) {
+        batches.push_back(pending->batch);
+        rows += pending->batch->rows;
     }
-    ScoringBatch merged = *group.front()->batch;
-    for (std::size_t i = 1; i < group.size(); ++i) {
-        const ScoringBatch &batch = *group[i]->batch;
+    if (m_onPass)
+        m_onPass(rows);
+    std::vector<Result<std::vector<float>>> outputs = scoreTogether(*group.front()->model, batches);
+    for (std::size_t i = 0; i < group.size(); ++i)
+        group[i]->outputs.set_value(std::move(outputs[i]));
+}
+
+std::vector<Result<std::vector<float>>>
+MicroBatcher::scoreTogether(const ServedModel &model,
+                            const std::vector<const ScoringBatch *> &batches)
+{
+    std::vector<Result<std::vector<float>>> answers;
+    answers.reserve(batches.size());
+    if (batches.size() == 1) {
+        answers.push_back(model.predict(*batches.front()));
+        return answers;
+    }
+    ScoringBatch merged = *batches.front();
+    for (std::size_t i = 1; i < batches.size(); ++i) {
+        const ScoringBatch &batch = *batches[i];
         merged.rows += batch.rows;
         merged.values.insert(merged.values.end(), batch.values.begin(), batch.values.end());
         merged.cells.insert(merged.cells.end(), batch.cells.begin(), batch.cells.end());
     }
     Result<std::vector<float>> outputs = model.predict(merged);
     if (!outputs) {
-        // One request's bad rows must not fail the others: score each alone instead.
-        for (Pending *pending : group)
-            pending->outputs.set_value(model.predict(*pending->batch));
-        return;
+        for (const ScoringBatch *batch : batches)
+            answers.push_back(model.predict(*batch));
+        return answers;
     }
     const std::size_t width = std::size_t(model.outputWidth());
     std::size_t offset = 0;
-    for (Pending *pending : group) {
-        const std::size_t count = std::size_t(pending->batch->rows) * width;
-        pending->outputs.set_value(
-            std::vector<float>(outputs->begin() + std::ptrdiff_t(offset),
-                               outputs->begin() + std::ptrdiff_t(offset + count)));
+    for (const ScoringBatch *batch : batches) {
+        const std::size_t count = std::size_t(batch->rows) * width;
+        answers.push_back(std::vector<float>(outputs->begin() + std::ptrdiff_t(offset),
+                                             outputs->begin() + std::ptrdiff_t(offset + count)));
         offset += count;
     }
+    return answers;
 }
 
 } // namespace millrace::serving

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -26,7 +27,9 @@ class ServedModel;
 class MicroBatcher
 {
 public:
-    MicroBatcher(qint64 maxRows, std::chrono::microseconds maxWait);
+    /// `onPass` hears of every pass and its rows (for the metrics), on the batching thread.
+    MicroBatcher(qint64 maxRows, std::chrono::microseconds maxWait,
+                 std::function<void(qint64 rows)> onPass = {});
     /// Scores what is queued, then stops the batching thread.
     ~MicroBatcher();
 
@@ -36,6 +39,13 @@ public:
                                        const ScoringBatch &batch);
     /// Forward passes run so far (fewer than requests when batching merged some).
     quint64 passCount() const { return m_passes.load(); }
+
+    /// Scores `batches` in one pass of `model`, and gives each its own rows of the outputs, as
+    /// `model.predict()` would give them alone. When the pass fails (one batch's rows cannot be
+    /// encoded), each batch is scored alone instead, so that one bad request does not fail the
+    /// others.
+    static std::vector<Result<std::vector<float>>>
+    scoreTogether(const ServedModel &model, const std::vector<const ScoringBatch *> &batches);
 
 private:
     struct Pending
@@ -51,6 +61,7 @@ private:
 
     const qint64 m_maxRows;
     const std::chrono::microseconds m_maxWait;
+    const std::function<void(qint64)> m_onPass;
     std::mutex m_mutex;
     std::condition_variable m_arrived;
     std::deque<Pending *> m_queue;

@@ -64,38 +64,107 @@ Answer errorAnswer(int status, const QString &code, const QString &message, qint
     return Answer{status, kJson, errorJson(code, message), version, 0};
 }
 
-// Parses, predicts and writes the answer; runs on an inference worker.
-Answer score(const ModelRouter &router, MicroBatcher *batcher, const QByteArray &body,
-             const QByteArray &contentType, qint64 maxRows)
+// A request read and routed, on an inference worker: the version that answers it and its
+// rows, or its answer already when it cannot be scored (no version in service, a bad body).
+struct Routed
 {
-    const std::shared_ptr<const ServedModel> model = router.choose();
-    if (!model)
-        return errorAnswer(503, QStringLiteral("TEMPORARILY_UNAVAILABLE"),
-                           QStringLiteral("No model version is in service yet: the served stage "
-                                          "or alias has no version, or it is still loading."));
-    auto parsed = parseScoringRequest(body, contentType, model->inputSpec(), maxRows);
+    std::shared_ptr<const ServedModel> model;
+    ScoringBatch batch;
+    std::optional<Answer> answer;
+};
+
+Routed route(const ModelRouter &router, const QByteArray &body, const QByteArray &contentType,
+             qint64 maxRows)
+{
+    Routed routed;
+    routed.model = router.choose();
+    if (!routed.model) {
+        routed.answer = errorAnswer(
+            503, QStringLiteral("TEMPORARILY_UNAVAILABLE"),
+            QStringLiteral("No model version is in service yet: the served stage or alias has no "
+                           "version, or it is still loading."));
+        return routed;
+    }
+    auto parsed = parseScoringRequest(body, contentType, routed.model->inputSpec(), maxRows);
     if (auto *error = std::get_if<ScoringError>(&parsed))
-        return Answer{error->status, error->contentType, error->body, model->version(), 0};
-    const ScoringBatch &batch = std::get<ScoringBatch>(parsed);
-    Result<std::vector<float>> outputs =
-        batcher ? batcher->predict(model, batch) : model->predict(batch);
+        routed.answer =
+            Answer{error->status, error->contentType, error->body, routed.model->version(), 0};
+    else
+        routed.batch = std::move(std::get<ScoringBatch>(parsed));
+    return routed;
+}
+
+// The answer to `batch` from `model`'s `outputs` for it.
+Answer answerWith(const ServedModel &model, const ScoringBatch &batch,
+                  const Result<std::vector<float>> &outputs)
+{
     if (!outputs) {
         const bool badInput = !outputs.error().code.isEmpty();
         if (!badInput)
-            qCWarning(lcServing).noquote() << "version" << model->version() << "of" << model->name()
+            qCWarning(lcServing).noquote() << "version" << model.version() << "of" << model.name()
                                            << "failed:" << outputs.errorMessage();
         return errorAnswer(badInput ? 400 : 500,
                            badInput ? QStringLiteral("BAD_REQUEST")
                                     : QStringLiteral("INTERNAL_ERROR"),
-                           outputs.errorMessage(), model->version());
+                           outputs.errorMessage(), model.version());
     }
-    const QJsonObject metadata{
-        {QStringLiteral("model"), model->name()},
-        {QStringLiteral("model_version"), QString::number(model->version())}};
+    const QJsonObject metadata{{QStringLiteral("model"), model.name()},
+                               {QStringLiteral("model_version"), QString::number(model.version())}};
     return Answer{
         200, kJson,
-        predictionsJson(batch, model->outputName(), model->outputWidth(), *outputs, metadata),
-        model->version(), batch.rows};
+        predictionsJson(batch, model.outputName(), model.outputWidth(), *outputs, metadata),
+        model.version(), batch.rows};
+}
+
+// Parses, predicts and writes the answer through the micro-batcher; runs on a worker.
+Answer scoreBatched(const ModelRouter &router, MicroBatcher &batcher, const QByteArray &body,
+                    const QByteArray &contentType, qint64 maxRows)
+{
+    Routed routed = route(router, body, contentType, maxRows);
+    if (routed.answer)
+        return std::move(*routed.answer);
+    return answerWith(*routed.model, routed.batch, batcher.predict(routed.model, routed.batch));
+}
+
+// The most rows queued requests are merged into for one pass (a larger request goes alone).
+constexpr qint64 kMaxPassRows = 64;
+
+// Answers requests taken from the queue together: those the same version answers go through
+// it in passes of up to kMaxPassRows rows. Runs on a worker; the answers are in request order.
+std::vector<Answer> scoreQueued(std::vector<Routed> &routed, ServingMetrics &metrics)
+{
+    std::vector<Answer> answers(routed.size());
+    std::vector<bool> done(routed.size(), false);
+    for (std::size_t i = 0; i < routed.size(); ++i) {
+        if (routed[i].answer) {
+            answers[i] = std::move(*routed[i].answer);
+            done[i] = true;
+        }
+    }
+    for (std::size_t first = 0; first < routed.size(); ++first) {
+        if (done[first])
+            continue;
+        // This request, and the later ones for the same version that fit in its pass.
+        const ServedModel &model = *routed[first].model;
+        std::vector<std::size_t> members;
+        std::vector<const ScoringBatch *> batches;
+        qint64 rows = 0;
+        for (std::size_t i = first; i < routed.size(); ++i) {
+            if (done[i] || routed[i].model.get() != &model)
+                continue;
+            if (!members.empty() && rows + routed[i].batch.rows > kMaxPassRows)
+                continue;
+            rows += routed[i].batch.rows;
+            members.push_back(i);
+            batches.push_back(&routed[i].batch);
+            done[i] = true;
+        }
+        metrics.recordPass(rows);
+        const auto outputs = MicroBatcher::scoreTogether(model, batches);
+        for (std::size_t k = 0; k < members.size(); ++k)
+            answers[members[k]] = answerWith(model, routed[members[k]].batch, outputs[k]);
+    }
+    return answers;
 }
 
 QHttpServerResponse toResponse(const Answer &answer)
@@ -105,6 +174,16 @@ QHttpServerResponse toResponse(const Answer &answer)
     if (answer.version > 0)
         response.addHeader(kVersionHeader, QByteArray::number(answer.version));
     return response;
+}
+
+// Counts the answer in the metrics (its latency since `clock` started) and makes the response.
+QHttpServerResponse finishAnswer(ServingMetrics &metrics, const QElapsedTimer &clock,
+                                 const Answer &answer)
+{
+    metrics.recordRequest(answer.version, answer.status, double(clock.nsecsElapsed()) / 1e9,
+                          answer.rows);
+    metrics.requestFinished();
+    return toResponse(answer);
 }
 
 } // namespace
@@ -120,7 +199,9 @@ ScoringServer::ScoringServer(ScoringServerOptions options, std::shared_ptr<Model
         batching ? int(std::clamp<qint64>(m_options.maxBatchRows, m_options.workers, 64))
                  : std::max(1, m_options.workers));
     if (batching)
-        m_batcher = std::make_unique<MicroBatcher>(m_options.maxBatchRows, m_options.maxBatchWait);
+        m_batcher = std::make_unique<MicroBatcher>(
+            m_options.maxBatchRows, m_options.maxBatchWait,
+            [metrics = m_metrics](qint64 rows) { metrics->recordPass(rows); });
     m_pool.setObjectName(QStringLiteral("serving-workers"));
     // Workers stay: a request should not pay for starting a thread.
     m_pool.setExpiryTimeout(-1);
@@ -255,10 +336,7 @@ void ScoringServer::registerRoutes()
             clock.start();
             m_metrics->requestStarted();
             const auto finish = [metrics = m_metrics, clock](const Answer &answer) {
-                metrics->recordRequest(answer.version, answer.status,
-                                       double(clock.nsecsElapsed()) / 1e9, answer.rows);
-                metrics->requestFinished();
-                return toResponse(answer);
+                return finishAnswer(*metrics, clock, answer);
             };
             if (auto refused = refusal(request, true)) {
                 m_metrics->recordRequest(0, int(refused->statusCode()),
@@ -276,13 +354,86 @@ void ScoringServer::registerRoutes()
                     .write(std::move(responder));
                 return;
             }
-            respondFromPool(std::move(responder), this, m_pool,
-                            [finish, router = m_router, batcher = m_batcher.get(),
-                             body = request.body(), contentType = request.value("Content-Type"),
-                             maxRows = m_options.maxRows] {
-                                return finish(score(*router, batcher, body, contentType, maxRows));
-                            });
+            if (!m_batcher) {
+                auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+                const QPointer<QTcpSocket> socket = pending->socket();
+                enqueue({request.body(), request.value("Content-Type"), clock, std::move(pending),
+                         socket});
+                return;
+            }
+            respondFromPool(
+                std::move(responder), this, m_pool,
+                [finish, router = m_router, batcher = m_batcher.get(), body = request.body(),
+                 contentType = request.value("Content-Type"), maxRows = m_options.maxRows] {
+                    return finish(scoreBatched(*router, *batcher, body, contentType, maxRows));
+                });
         });
+}
+
+void ScoringServer::enqueue(QueuedRequest request)
+{
+    bool startWorker = false;
+    {
+        std::lock_guard lock(m_queueMutex);
+        m_queue.push_back(std::move(request));
+        if (m_queueWorkers < std::max(1, m_options.workers)) {
+            ++m_queueWorkers;
+            startWorker = true;
+        }
+    }
+    if (startWorker)
+        m_pool.start([this] { drainQueue(); });
+}
+
+void ScoringServer::drainQueue()
+{
+    // Requests that queued while the workers were busy go together: under load each pass then
+    // scores several images, which costs less per image (the layers' weights are read once, and
+    // LibTorch's per-operation cost is paid once); alone, a request is scored at once.
+    constexpr std::size_t kMaxTaken = 16;
+    for (;;) {
+        std::vector<QueuedRequest> taken;
+        {
+            std::lock_guard lock(m_queueMutex);
+            if (m_queue.empty()) {
+                --m_queueWorkers;
+                return;
+            }
+            // A fair share, so that the other workers are not left idle while one scores all.
+            const std::size_t share =
+                (m_queue.size() + std::size_t(m_queueWorkers) - 1) / std::size_t(m_queueWorkers);
+            while (!m_queue.empty() && taken.size() < std::min(share, kMaxTaken)) {
+                taken.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+        }
+        std::vector<Routed> routed;
+        routed.reserve(taken.size());
+        for (const QueuedRequest &request : taken)
+            routed.push_back(
+                route(*m_router, request.body, request.contentType, m_options.maxRows));
+        const std::vector<Answer> answers = scoreQueued(routed, *m_metrics);
+        auto replies =
+            std::make_shared<std::vector<std::pair<QueuedRequest, QHttpServerResponse>>>();
+        replies->reserve(taken.size());
+        for (std::size_t i = 0; i < taken.size(); ++i) {
+            QHttpServerResponse response = finishAnswer(*m_metrics, taken[i].clock, answers[i]);
+            replies->emplace_back(std::move(taken[i]), std::move(response));
+        }
+        // Written on the server's thread, only to clients still connected; the responders are
+        // let go there too.
+        QMetaObject::invokeMethod(
+            this,
+            [replies] {
+                for (auto &[request, response] : *replies) {
+                    if (request.socket
+                        && request.socket->state() == QAbstractSocket::ConnectedState)
+                        response.write(std::move(*request.responder));
+                }
+                replies->clear();
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 } // namespace millrace::serving

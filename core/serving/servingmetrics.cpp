@@ -115,7 +115,7 @@ struct ServingMetrics::VersionMetrics
     Histogram latency;
 };
 
-ServingMetrics::ServingMetrics() : m_rows(rowBounds()) {}
+ServingMetrics::ServingMetrics() : m_rows(rowBounds()), m_passRows(rowBounds()) {}
 
 ServingMetrics::~ServingMetrics() = default;
 
@@ -222,6 +222,10 @@ QByteArray ServingMetrics::prometheusText() const
     out << "# HELP millrace_serving_batch_rows Rows (samples) per scoring request.\n"
         << "# TYPE millrace_serving_batch_rows histogram\n";
     writeHistogram(out, QStringLiteral("millrace_serving_batch_rows"), QString(), m_rows.read());
+    out << "# HELP millrace_serving_pass_rows Rows per forward pass: more than one request's "
+           "when requests that queued while the workers were busy were scored together.\n"
+        << "# TYPE millrace_serving_pass_rows histogram\n";
+    writeHistogram(out, QStringLiteral("millrace_serving_pass_rows"), QString(), m_passRows.read());
     out << "# HELP millrace_serving_model_version The model versions in service, with the "
            "share of requests each gets.\n"
         << "# TYPE millrace_serving_model_version gauge\n";
@@ -238,15 +242,18 @@ QByteArray ServingMetrics::prometheusText() const
         << "\n";
     out.flush();
     QByteArray bytes = text.toUtf8();
-    for (const auto &source : m_sources)
+    for (const auto &[name, source] : m_sources)
         bytes += source();
     return bytes;
 }
 
-void ServingMetrics::addSource(std::function<QByteArray()> source)
+void ServingMetrics::setSource(const QString &name, std::function<QByteArray()> source)
 {
     std::lock_guard lock(m_mutex);
-    m_sources.push_back(std::move(source));
+    if (source)
+        m_sources[name] = std::move(source);
+    else
+        m_sources.erase(name);
 }
 
 } // namespace millrace::serving

@@ -53,6 +53,9 @@ public:
     /// One answered request: its HTTP status, the version that answered it (0 when none did,
     /// e.g. a body that did not parse), its time from arrival to answer and its rows.
     void recordRequest(qint64 version, int status, double seconds, qint64 rows);
+    /// One forward pass of `rows` rows: a request's, or several requests' that queued while
+    /// the workers were busy and were scored together.
+    void recordPass(qint64 rows) { m_passRows.observe(double(rows)); }
     /// A model version was put in service (or taken out of it: weight 0) under `model`.
     void setServed(const QString &model, qint64 version, double weight);
     /// The served model was replaced by another version.
@@ -81,8 +84,9 @@ public:
     /// The Prometheus text exposition (version 0.0.4) of every metric.
     QByteArray prometheusText() const;
     /// Appends the text `source` gives to every prometheusText() (e.g. the Kafka predictor's
-    /// counters); `source` runs on the scraping thread, so it must be thread-safe.
-    void addSource(std::function<QByteArray()> source);
+    /// counters), under `name`: setting a name again replaces its source, and an empty
+    /// `source` takes it away. `source` runs on the scraping thread, so it must be thread-safe.
+    void setSource(const QString &name, std::function<QByteArray()> source);
 
 private:
     struct VersionMetrics;
@@ -91,8 +95,9 @@ private:
     mutable std::mutex m_mutex; ///< guards the maps, not the counters in them
     std::map<qint64, std::unique_ptr<VersionMetrics>> m_versions;
     std::map<std::pair<QString, qint64>, double> m_served;
-    std::vector<std::function<QByteArray()>> m_sources;
+    std::map<QString, std::function<QByteArray()>> m_sources;
     Histogram m_rows;
+    Histogram m_passRows;
     std::atomic<quint64> m_swaps{0};
     std::atomic<qint64> m_inflight{0};
 };

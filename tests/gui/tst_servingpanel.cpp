@@ -9,6 +9,7 @@
 // waits are for what a user would see.
 
 #include "guitestsupport.h"
+#include "testsupport/httploadclient.h"
 #include "testsupport/verify.h"
 
 #include "core/base/logbus.h"
@@ -604,6 +605,17 @@ void TestServingPanel::kafkaPredictorAnswersCountsAndStops()
     VERIFY_OK((*producer)->flush());
     QTRY_COMPARE_WITH_TIMEOUT(text(*panel, "predictorPredicted"), u"3"_s, 30000);
     QTRY_COMPARE(text(*panel, "predictorVersion"), u"v1"_s);
+    // Its counters show at the panel's scoring server's /metrics while it runs.
+    const QRegularExpressionMatch url =
+        QRegularExpression(u"^http://127\\.0\\.0\\.1:(\\d+)/invocations$"_s)
+            .match(text(*panel, "servingUrl"));
+    QVERIFY2(url.hasMatch(), qPrintable(text(*panel, "servingUrl")));
+    const auto scrape = [port = quint16(url.captured(1).toUInt())] {
+        testsupport::HttpConnection connection(u"127.0.0.1"_s, port);
+        return connection.get("/metrics").body;
+    };
+    QVERIFY2(scrape().contains("\nmillrace_predictor_predictions_total 3\n"), scrape().constData());
+    QVERIFY(scrape().contains("\nmillrace_serving_inflight_requests "));
     QCOMPARE(text(*panel, "predictorRetrains"), u"1"_s);
     QCOMPARE(text(*panel, "predictorTowardRetrain"), u"1 of 2"_s);
     // The retrain went to the session's scheduler, which has no such DAG in this workspace.
@@ -624,6 +636,7 @@ void TestServingPanel::kafkaPredictorAnswersCountsAndStops()
     QVERIFY2(stopping.elapsed() < 2000, "the predictor took over 2 s to stop");
     QCOMPARE(text(*panel, "predictorPredicted"), u"3"_s); // the last counts stay
     QVERIFY(start->isEnabled());
+    QVERIFY2(!scrape().contains("millrace_predictor_"), scrape().constData());
 
     // Stopping serving stops a running predictor with it.
     QTest::mouseClick(start, Qt::LeftButton);

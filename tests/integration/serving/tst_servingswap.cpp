@@ -197,6 +197,14 @@ void TestServingSwap::hotSwapUnderLoad()
                             ? counted.at(QByteArray::number(version))
                             : 0),
                  answeredBy(version));
+    // Requests that queued while the workers were busy were scored together in one pass (and
+    // every answer above was still that of the version it names).
+    QVERIFY2(samples.count("millrace_serving_pass_rows_count"), metrics.body.constData());
+    const double passes = samples.at("millrace_serving_pass_rows_count");
+    const double rows = samples.at("millrace_serving_pass_rows_sum");
+    qInfo().noquote() << passes << "passes for" << rows << "rows";
+    QVERIFY2(passes > 0 && passes < rows,
+             qPrintable(u"%1 passes for %2 rows"_s.arg(passes).arg(rows)));
 }
 
 void TestServingSwap::abSplit()

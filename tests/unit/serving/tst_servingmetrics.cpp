@@ -80,6 +80,8 @@ void TestServingMetrics::prometheusTextIsWellFormed()
     metrics.recordRequest(3, 200, 20.0, 1);
     metrics.recordRequest(4, 500, 0.004, 1);
     metrics.requestStarted();
+    metrics.recordPass(1);
+    metrics.recordPass(5); // requests that queued together
     const QString text = QString::fromUtf8(metrics.prometheusText());
     const QStringList lines = text.split(u'\n', Qt::SkipEmptyParts);
 
@@ -99,6 +101,9 @@ void TestServingMetrics::prometheusTextIsWellFormed()
     QVERIFY(lines.contains(u"millrace_serving_request_duration_seconds_count{version=\"3\"} 2"_s));
     QVERIFY(lines.contains(u"millrace_serving_batch_rows_count 3"_s));
     QVERIFY(lines.contains(u"millrace_serving_batch_rows_sum 4"_s));
+    QVERIFY(lines.contains(u"millrace_serving_pass_rows_bucket{le=\"4\"} 1"_s));
+    QVERIFY(lines.contains(u"millrace_serving_pass_rows_count 2"_s));
+    QVERIFY(lines.contains(u"millrace_serving_pass_rows_sum 6"_s));
     // Quotes in a label value are escaped.
     QVERIFY(lines.contains(
         u"millrace_serving_model_version{model=\"fashion \\\"mnist\\\"\",version=\"4\"} 0.1"_s));

@@ -17,7 +17,8 @@ PredictorController::~PredictorController()
 
 void PredictorController::start(serving::PredictorConfig config,
                                 std::shared_ptr<const serving::ModelRouter> router,
-                                serving::RetrainRequester requestRetrain)
+                                serving::RetrainRequester requestRetrain,
+                                std::shared_ptr<serving::ServingMetrics> metrics)
 {
     if (m_state != State::Stopped && m_state != State::Failed)
         return;
@@ -27,6 +28,10 @@ void PredictorController::start(serving::PredictorConfig config,
                                                   std::move(requestRetrain));
     m_predictor = predictor;
     m_stats = predictor->stats();
+    m_metrics = std::move(metrics);
+    if (m_metrics)
+        m_metrics->setSource(serving::kPredictorMetricsSource,
+                             [stats = m_stats] { return stats->prometheusText(); });
     const quint64 generation = m_generation;
     connect(predictor, &serving::KafkaPredictor::assigned, this,
             [this, generation](int partitions) {
@@ -56,6 +61,7 @@ void PredictorController::stop()
 
 void PredictorController::stopAndWait()
 {
+    withdrawMetrics();
     if (ServiceThread *thread = std::exchange(m_thread, nullptr)) {
         m_predictor = nullptr;
         ++m_generation;
@@ -72,8 +78,15 @@ serving::PredictorCounters PredictorController::counters() const
     return m_stats ? m_stats->read() : serving::PredictorCounters();
 }
 
+void PredictorController::withdrawMetrics()
+{
+    if (m_metrics)
+        std::exchange(m_metrics, nullptr)->setSource(serving::kPredictorMetricsSource, {});
+}
+
 void PredictorController::stopThread(State after)
 {
+    withdrawMetrics();
     ServiceThread *thread = std::exchange(m_thread, nullptr);
     if (!thread) {
         if (m_state != State::Stopping)

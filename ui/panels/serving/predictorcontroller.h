@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/serving/kafkapredictor.h"
+#include "core/serving/servingmetrics.h"
 
 #include "ui/panels/serving/threadretirer.h"
 
@@ -31,10 +32,12 @@ public:
     /// Stops the predictor, waiting for its thread.
     ~PredictorController() override;
 
-    /// Starts predicting with `config` through `router`; retrains go to `requestRetrain`.
-    /// Does nothing unless stopped or failed.
+    /// Starts predicting with `config` through `router`; retrains go to `requestRetrain`, and
+    /// the predictor's counters appear among `metrics` (the scoring server's /metrics) until it
+    /// stops. Does nothing unless stopped or failed.
     void start(serving::PredictorConfig config, std::shared_ptr<const serving::ModelRouter> router,
-               serving::RetrainRequester requestRetrain);
+               serving::RetrainRequester requestRetrain,
+               std::shared_ptr<serving::ServingMetrics> metrics);
     /// Stops the predictor; stateChanged(Stopped) follows once its thread ended.
     void stop();
     /// Stops the predictor and waits for its thread (before the session closes).
@@ -54,11 +57,14 @@ Q_SIGNALS:
 
 private:
     void stopThread(State after);
+    /// Takes the predictor's counters off the scoring server's /metrics.
+    void withdrawMetrics();
     void setState(State state);
 
     ServiceThread *m_thread = nullptr;
     serving::KafkaPredictor *m_predictor = nullptr;         ///< owned by m_thread
     std::shared_ptr<const serving::PredictorStats> m_stats; ///< of the latest predictor
+    std::shared_ptr<serving::ServingMetrics> m_metrics;     ///< where its counters show
     ServiceThreadRetirer m_retirer;
     quint64 m_generation = 0;
     State m_state = State::Stopped;

@@ -322,7 +322,8 @@ void ServingPanel::startPredictor()
     } else if (config->retrainEvery > 0) {
         m_predictorBox->setNote(tr("No scheduler runs: retrains are counted, not run."));
     }
-    m_predictorController->start(std::move(*config), std::move(router), std::move(requestRetrain));
+    m_predictorController->start(std::move(*config), std::move(router), std::move(requestRetrain),
+                                 m_controller->metrics());
 }
 
 void ServingPanel::onPredictorStateChanged()
