@@ -23,27 +23,45 @@ struct CommandSpec
     const char *name;
     const char *summary;
     int (*run)(const Invocation &);
+    const char *(*usage)(); ///< the full usage text, which `millrace COMMAND --help` prints
 };
 
 // The command set, in the order --help lists it.
 constexpr CommandSpec kCommands[] = {
     {"workspace", "show a workspace's schema version and holder; get or set its settings",
-     &runWorkspaceCommand},
-    {"runs", "list, search and show tracked runs (--json for MLflow-shaped JSON)", &runRunsCommand},
+     &runWorkspaceCommand, &workspaceUsage},
+    {"runs", "list, search and show tracked runs (--json for MLflow-shaped JSON)", &runRunsCommand,
+     &runsUsage},
     {"models", "list, register and promote model versions, set aliases, export to ONNX",
-     &runModelsCommand},
+     &runModelsCommand, &modelsUsage},
     {"topics", "list, describe, create and delete Kafka topics; a consumer group's lag",
-     &runTopicsCommand},
+     &runTopicsCommand, &topicsUsage},
     {"produce", "publish messages to a Kafka topic (arguments, a file or standard input)",
-     &runProduceCommand},
-    {"drain", "drain a Kafka topic into a training batch under data/incoming", &runDrainCommand},
+     &runProduceCommand, &produceUsage},
+    {"drain", "drain a Kafka topic into a training batch under data/incoming", &runDrainCommand,
+     &drainUsage},
     {"dags", "list, trigger, pause, unpause, backfill and clear scheduled jobs; list their runs",
-     &runDagsCommand},
-    {"tasks", "list a DAG run's task instances; print or follow a task's log", &runTasksCommand},
-    {"train", "train a model or search its hyperparameters (--config FILE)", &runTrainCommand},
+     &runDagsCommand, &dagsUsage},
+    {"tasks", "list a DAG run's task instances; print or follow a task's log", &runTasksCommand,
+     &tasksUsage},
+    {"train", "train a model or search its hyperparameters (--config FILE)", &runTrainCommand,
+     &trainUsage},
     {"serve", "serve a registered model over MLflow's scoring protocol, following its stage",
-     &runServeCommand},
+     &runServeCommand, &serveUsage},
 };
+
+// Whether a command's arguments ask for its usage: --help or -h anywhere before a "--" (after
+// which everything is an operand), so `models --help` and `models promote --help` both do.
+bool wantsCommandHelp(const QStringList &command)
+{
+    for (const QString &argument : command.mid(1)) {
+        if (argument == QLatin1String("--"))
+            return false;
+        if (argument == QLatin1String("--help") || argument == QLatin1String("-h"))
+            return true;
+    }
+    return false;
+}
 
 const CommandSpec *findCommand(const QString &name)
 {
@@ -165,6 +183,18 @@ Invocation parseCommandLine(const QStringList &arguments)
             return invocation;
         }
         if (positional.first() == QLatin1String("help")) {
+            // `millrace help COMMAND` is `millrace COMMAND --help`.
+            if (positional.size() > 1) {
+                if (!findCommand(positional.at(1))) {
+                    invocation.mode = Invocation::Mode::UsageError;
+                    invocation.error =
+                        QStringLiteral("unknown command \"%1\"").arg(positional.at(1));
+                    return invocation;
+                }
+                invocation.mode = Invocation::Mode::Command;
+                invocation.command = {positional.at(1), QStringLiteral("--help")};
+                return invocation;
+            }
             invocation.mode = Invocation::Mode::Help;
             return invocation;
         }
@@ -193,6 +223,8 @@ QString helpText()
                     .arg(QLatin1String(spec.name), -10)
                     .arg(QLatin1String(spec.summary));
     }
+    text += QStringLiteral("\n'millrace COMMAND --help' (or 'millrace help COMMAND') shows a "
+                           "command's usage.\n");
     text += QStringLiteral("\nExit status: 0 ok, 1 failure (reason on stderr), 2 usage error.\n");
     return text;
 }
@@ -201,6 +233,10 @@ int runCommand(const Invocation &invocation)
 {
     const QString name = invocation.command.value(0);
     const CommandSpec *spec = findCommand(name);
+    if (spec && wantsCommandHelp(invocation.command)) {
+        QTextStream(stdout) << spec->usage();
+        return ExitOk;
+    }
     if (spec)
         return spec->run(invocation);
     QTextStream(stderr) << "millrace " << name << ": no such command\n";

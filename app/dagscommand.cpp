@@ -1005,6 +1005,16 @@ int showLog(Store &store, const QString &root, const DagRunRecord &run, const QS
 
 } // namespace
 
+const char *dagsUsage()
+{
+    return kDagsUsage;
+}
+
+const char *tasksUsage()
+{
+    return kTasksUsage;
+}
+
 int runDagsCommand(const Invocation &invocation)
 {
     const QStringList args = invocation.command;

@@ -263,6 +263,11 @@ int showVersion(RegistryStore &registry, const QString &name, qint64 number, boo
 
 } // namespace
 
+const char *modelsUsage()
+{
+    return kUsage;
+}
+
 int runModelsCommand(const Invocation &invocation)
 {
     const QStringList args = invocation.command;

@@ -7,3 +7,5 @@ struct Invocation;
 /// without taking the workspace, so they work while the app runs; the others change the
 /// registry and need the workspace to themselves.
 int runModelsCommand(const Invocation &invocation);
+/// The usage text of `millrace models`, for `millrace models --help`.
+const char *modelsUsage();

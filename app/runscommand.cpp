@@ -80,6 +80,11 @@ void printJson(const QJsonValue &value)
 
 } // namespace
 
+const char *runsUsage()
+{
+    return kUsage;
+}
+
 int runRunsCommand(const Invocation &invocation)
 {
     QStringList args = invocation.command;

@@ -47,8 +47,9 @@ constexpr char kUsage[] =
     "answers the share W (0 to 1) of the requests, for an A/B test. `token set` stores a bearer\n"
     "token read from standard input in the keychain; while one is stored, every request but\n"
     "/ping and /health must carry it. Serving on an address other than loopback needs a token,\n"
-    "or --allow-unauthenticated. --max-batch scores requests that arrive within MS (default 2)\n"
-    "of each other in one pass of up to ROWS rows (micro-batching; off by default).\n"
+    "or --allow-unauthenticated. Requests that queue while the workers are busy are scored\n"
+    "together, one pass per version; --max-batch also makes a pass wait up to MS (default 2)\n"
+    "for requests to join it, up to ROWS rows (off by default).\n"
     "--predict also answers a Kafka topic with the same model versions (seed 002): it reads\n"
     "JSON samples from TOPIC (default fashion-stream) as consumer group millrace-predictor,\n"
     "starting at the end of the topic the first time, and publishes one prediction record per\n"
@@ -176,6 +177,11 @@ Result<PredictorConfig> predictorConfig(const QCommandLineParser &parser, const 
 
 } // namespace
 
+const char *serveUsage()
+{
+    return kUsage;
+}
+
 int runServeCommand(const Invocation &invocation)
 {
     const QStringList args = invocation.command;
@@ -191,13 +197,8 @@ int runServeCommand(const Invocation &invocation)
         parser.addOption({QLatin1String(name), QString(), QStringLiteral("value")});
     parser.addOption({QStringLiteral("allow-unauthenticated"), QString()});
     parser.addOption({QStringLiteral("predict"), QString()});
-    parser.addOption({{QStringLiteral("help"), QStringLiteral("h")}, QString()});
     if (!parser.parse(QStringList{QStringLiteral("millrace-serve")} + args.mid(1)))
         return usage(parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << kUsage;
-        return ExitOk;
-    }
     if (!parser.positionalArguments().isEmpty())
         return usage(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
@@ -354,8 +355,9 @@ int runServeCommand(const Invocation &invocation)
         auto *kafkaPredictor =
             new KafkaPredictor(service->router(), *predictor, std::move(requestRetrain));
         // Its counters at /metrics, beside the scoring server's.
-        service->metrics()->addSource(
-            [stats = kafkaPredictor->stats()] { return stats->prometheusText(); });
+        service->metrics()->setSource(kPredictorMetricsSource, [stats = kafkaPredictor->stats()] {
+            return stats->prometheusText();
+        });
         QObject::connect(
             kafkaPredictor, &Service::failed, qApp, [&exitCode](const QString &message) {
                 QTextStream(stderr) << "millrace serve: predictor: " << message << "\n";

@@ -7,3 +7,5 @@ struct Invocation;
 /// candidate version (A/B); `millrace serve token set|delete|status` keeps the bearer token in
 /// the keychain. Reads the registry without taking the workspace, so it runs beside the app.
 int runServeCommand(const Invocation &invocation);
+/// The usage text of `millrace serve`, for `millrace serve --help`.
+const char *serveUsage();

@@ -220,6 +220,21 @@ int describeTopic(ClusterClient &client, const QString &name, const QString &gro
 
 } // namespace
 
+const char *topicsUsage()
+{
+    return kTopicsUsage;
+}
+
+const char *produceUsage()
+{
+    return kProduceUsage;
+}
+
+const char *drainUsage()
+{
+    return kDrainUsage;
+}
+
 Result<ClusterEndpoint> commandEndpoint(const QString &workspace, const QString &bootstrap,
                                         const QString &profileName)
 {

@@ -62,6 +62,11 @@ Result<TrainingRequest> readRequest(const QString &path)
 
 } // namespace
 
+const char *trainUsage()
+{
+    return kUsage;
+}
+
 int runTrainCommand(const Invocation &invocation)
 {
     QCommandLineParser parser;

@@ -1,11 +1,11 @@
 #include "app/workspacecommand.h"
 
 #include "app/commandline.h"
+#include "core/scheduler/schedulerservice.h"
 #include "core/store/appstate.h"
 #include "core/store/schema.h"
 #include "core/store/store.h"
 #include "core/workspace/session.h"
-#include "core/scheduler/schedulerservice.h"
 #include "core/workspace/workspace.h"
 
 #include <QDir>
@@ -107,6 +107,11 @@ int set(const Invocation &invocation, const QString &key, const QString &value)
 }
 
 } // namespace
+
+const char *workspaceUsage()
+{
+    return kUsage;
+}
 
 int runWorkspaceCommand(const Invocation &invocation)
 {

@@ -19,6 +19,9 @@ private Q_SLOTS:
     void initTestCase();
     void exitCodes_data();
     void exitCodes();
+    void commandHelp_data();
+    void commandHelp();
+    void commandUsageErrorStaysOnStderr();
     void workspaceCommandReportsSchemaAndHolder();
     void trainCommandTrainsAndRecordsTheRun();
     void trainCommandRefusesBadRequests();
@@ -71,6 +74,8 @@ void TestCommandLine::exitCodes_data()
                           << QStringLiteral("--headless") << QString();
     QTest::newRow("help lists commands")
         << QStringList{QStringLiteral("help")} << 0 << QStringLiteral("serve") << QString();
+    QTest::newRow("help points to command help") << QStringList{QStringLiteral("--help")} << 0
+                                                 << QStringLiteral("COMMAND --help") << QString();
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--no-such-option")} << 2
                                     << QString() << QStringLiteral("no-such-option");
     QTest::newRow("bad tracking port")
@@ -79,6 +84,9 @@ void TestCommandLine::exitCodes_data()
         << 2 << QString() << QStringLiteral("--tracking-port");
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString()
                                      << QStringLiteral("unknown command");
+    QTest::newRow("help for an unknown command")
+        << QStringList{QStringLiteral("help"), QStringLiteral("frobnicate")} << 2 << QString()
+        << QStringLiteral("unknown command \"frobnicate\"");
     QTest::newRow("headless with command")
         << QStringList{QStringLiteral("--headless"), QStringLiteral("runs")} << 2 << QString()
         << QStringLiteral("--headless takes no command");
@@ -104,6 +112,55 @@ void TestCommandLine::exitCodes()
     QVERIFY2(outcome.err.contains(stderrContains), qPrintable(outcome.err));
     if (exitCode != 0)
         QCOMPARE(outcome.err.trimmed().split(QLatin1Char('\n')).first().isEmpty(), false);
+}
+
+void TestCommandLine::commandHelp_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+
+    for (const char *command : {"workspace", "runs", "models", "topics", "produce", "drain", "dags",
+                                "tasks", "train", "serve"})
+        QTest::newRow(command) << QStringList{QLatin1String(command), QStringLiteral("--help")};
+    QTest::newRow("train -h") << QStringList{QStringLiteral("train"), QStringLiteral("-h")};
+    QTest::newRow("models promote --help") << QStringList{
+        QStringLiteral("models"), QStringLiteral("promote"), QStringLiteral("--help")};
+    QTest::newRow("dags trigger -h")
+        << QStringList{QStringLiteral("dags"), QStringLiteral("trigger"), QStringLiteral("-h")};
+    QTest::newRow("help train") << QStringList{QStringLiteral("help"), QStringLiteral("train")};
+    QTest::newRow("serve --model NAME --help")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--model"),
+                       QStringLiteral("fashion"), QStringLiteral("--help")};
+}
+
+// `millrace COMMAND --help` (or -h, also after a sub-action) prints the command's usage on
+// stdout and succeeds, without touching the workspace.
+void TestCommandLine::commandHelp()
+{
+    QFETCH(QStringList, arguments);
+    QTemporaryDir dir;
+    const QString workspace = dir.filePath(QStringLiteral("ws"));
+
+    const Outcome outcome = run(QStringList{QStringLiteral("--workspace"), workspace} + arguments);
+    QCOMPARE(outcome.exitCode, 0);
+    QVERIFY2(outcome.out.startsWith(QStringLiteral("usage: millrace")), qPrintable(outcome.out));
+    const QString command =
+        arguments.first() == QLatin1String("help") ? arguments.at(1) : arguments.first();
+    QVERIFY2(outcome.out.contains(QLatin1Char(' ') + command + QLatin1Char(' ')),
+             qPrintable(outcome.out));
+    QVERIFY2(outcome.err.isEmpty(), qPrintable(outcome.err));
+    QVERIFY(!QFileInfo::exists(workspace));
+}
+
+void TestCommandLine::commandUsageErrorStaysOnStderr()
+{
+    QTemporaryDir dir;
+    const Outcome outcome = run({QStringLiteral("--workspace"), dir.path(), QStringLiteral("train"),
+                                 QStringLiteral("--bogus")});
+    QCOMPARE(outcome.exitCode, 2);
+    QVERIFY2(outcome.out.isEmpty(), qPrintable(outcome.out));
+    QVERIFY2(outcome.err.startsWith(QStringLiteral("millrace train: ")), qPrintable(outcome.err));
+    QVERIFY2(outcome.err.contains(QStringLiteral("usage: millrace [--workspace DIR] train")),
+             qPrintable(outcome.err));
 }
 
 void TestCommandLine::workspaceCommandReportsSchemaAndHolder()
