@@ -46,10 +46,26 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 rm -f "$stamp"
 
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+# No wheel cache: it would hold a second copy of every package (pyarrow, scipy, onnxruntime...)
+# on a disk the build already fills; a CI run once failed with ENOSPC in pip.
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_NO_CACHE_DIR=1
 log="$venv/.millrace-pip.log"
-if ! timeout "$pip_timeout" "$venv/bin/python" -m pip install --quiet -r "$req" >"$log" 2>&1; then
+install() { timeout "$pip_timeout" "$venv/bin/python" -m pip install --quiet -r "$req" >"$log" 2>&1; }
+# One more try after a failure that was not the time limit: a registry hiccup or a disk
+# another job filled for a while should not fail the suite; a second failure does.
+rc=0
+install || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then
+    echo "make_venv.sh: pip failed (exit $rc), trying once more in 30 s" >&2
+    sleep 30
+    rc=0
+    install || rc=$?
+fi
+if [ "$rc" -ne 0 ]; then
     tail -n 30 "$log" >&2
+    if grep -q 'No space left on device' "$log"; then
+        df -h "$(dirname "$venv")" >&2
+    fi
     die "pip install -r $req failed or timed out after ${pip_timeout}s (full log: $log)"
 fi
 "$venv/bin/python" -c 'import mlflow, mlflow.server' >>"$log" 2>&1 \
