@@ -188,6 +188,11 @@ QHttpServerResponse finishAnswer(ServingMetrics &metrics, const QElapsedTimer &c
 
 } // namespace
 
+QString servingTokenKey()
+{
+    return QStringLiteral("serving/token");
+}
+
 ScoringServer::ScoringServer(ScoringServerOptions options, std::shared_ptr<ModelRouter> router,
                              std::shared_ptr<ServingMetrics> metrics)
     : m_options(std::move(options)), m_router(std::move(router)), m_metrics(std::move(metrics))
@@ -285,9 +290,11 @@ std::optional<QHttpServerResponse> ScoringServer::refusal(const QHttpServerReque
                                             "attack detected"));
     if (needsToken && !m_options.token.isEmpty()) {
         const QByteArray header = request.value("Authorization");
-        const QByteArray prefix = QByteArrayLiteral("Bearer ");
-        if (!header.startsWith(prefix)
-            || !sameSecret(header.mid(prefix.size()).trimmed(), m_options.token.toUtf8())) {
+        // "Bearer <token>", the scheme's name in any case (RFC 7235, 2.1).
+        const QByteArray scheme = QByteArrayLiteral("bearer ");
+        const bool bearer =
+            header.size() > scheme.size() && header.left(scheme.size()).toLower() == scheme;
+        if (!bearer || !sameSecret(header.mid(scheme.size()).trimmed(), m_options.token.toUtf8())) {
             QHttpServerResponse response =
                 errorResponse(401, QStringLiteral("UNAUTHENTICATED"),
                               header.isEmpty() ? QStringLiteral("This server needs a token: "

@@ -1,7 +1,7 @@
 // Who the scoring server answers, over HTTP against a registered image CNN:
 // - with a token set, /invocations, /metrics and /version answer 401 with WWW-Authenticate:
-//   Bearer without it, with a wrong one or another scheme, and 200 with it; /ping and /health
-//   answer without it;
+//   Bearer without it, with a wrong one or another scheme, and 200 with it (the scheme named in
+//   any case); /ping and /health answer without it;
 // - the default address is loopback; binding 0.0.0.0 without a token fails the service with a
 //   message, nothing listens and nothing is loaded; allowUnauthenticatedRemote makes it listen,
 //   with a warning in the log; with a token it listens on 0.0.0.0 without that flag;
@@ -133,7 +133,12 @@ void TestServingSecurity::tokenGuardsAllButHealth_data()
     QTest::newRow("an empty bearer token") << bearer("") << false;
     QTest::newRow("Basic with the token")
         << HttpHeaders{{"Authorization", "Basic " + kToken.toBase64()}} << false;
+    QTest::newRow("the token as a bare word") << HttpHeaders{{"Authorization", kToken}} << false;
     QTest::newRow("the token") << bearer(kToken) << true;
+    // The scheme's name is case-insensitive (RFC 7235, 2.1), the token is not.
+    QTest::newRow("the token, scheme in lower case")
+        << HttpHeaders{{"Authorization", "bearer " + kToken}} << true;
+    QTest::newRow("the token in upper case") << bearer(kToken.toUpper()) << false;
 }
 
 void TestServingSecurity::tokenGuardsAllButHealth()
