@@ -10,6 +10,7 @@
 #include "core/plugins/pluginmanager.h"
 #include "core/registry/registrystore.h"
 #include "core/serving/kafkapredictor.h"
+#include "core/serving/scoringserver.h"
 #include "core/serving/servingmetrics.h"
 #include "core/serving/servingservice.h"
 #include "core/store/store.h"
@@ -59,9 +60,6 @@ constexpr char kUsage[] =
     "does. The cluster is --bootstrap (plaintext) or --profile NAME; without either, the\n"
     "workspace's active profile, or the embedded broker of the app running on the workspace.\n";
 
-/// The keychain entry of the scoring server's bearer token.
-const QString kTokenKey = QStringLiteral("serving/token");
-
 int usage(const QString &problem)
 {
     QTextStream(stderr) << "millrace serve: " << problem << "\n" << kUsage;
@@ -83,20 +81,20 @@ int tokenCommand(const QString &action)
             return failure(QStringLiteral("give a token of at least 16 characters on standard "
                                           "input (e.g. openssl rand -hex 32 | millrace serve "
                                           "token set)"));
-        if (Result<void> written = writeSecret(kTokenKey, token); !written)
+        if (Result<void> written = writeSecret(serving::servingTokenKey(), token); !written)
             return failure(written.errorMessage());
         QTextStream(stdout) << "serving token stored in the keychain; requests must now carry "
                                "\"Authorization: Bearer <token>\"\n";
         return ExitOk;
     }
     if (action == QLatin1String("delete")) {
-        if (Result<void> deleted = deleteSecret(kTokenKey); !deleted)
+        if (Result<void> deleted = deleteSecret(serving::servingTokenKey()); !deleted)
             return failure(deleted.errorMessage());
         QTextStream(stdout) << "serving token removed: requests need no token\n";
         return ExitOk;
     }
     if (action == QLatin1String("status")) {
-        Result<QString> token = readSecret(kTokenKey);
+        Result<QString> token = readSecret(serving::servingTokenKey());
         if (!token && token.error().code != secreterror::kNotFound)
             return failure(token.errorMessage());
         QTextStream(stdout) << (token ? "a serving token is set\n" : "no serving token is set\n");
@@ -108,7 +106,7 @@ int tokenCommand(const QString &action)
 // The token in the keychain, none when nothing is stored or there is no keychain at all.
 Result<QString> storedToken()
 {
-    Result<QString> token = readSecret(kTokenKey);
+    Result<QString> token = readSecret(serving::servingTokenKey());
     if (token)
         return token;
     if (token.error().code == secreterror::kNotFound)

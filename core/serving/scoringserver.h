@@ -28,6 +28,10 @@ class MicroBatcher;
 class ModelRouter;
 class ServingMetrics;
 
+/// The keychain entry that holds the scoring server's bearer token: `millrace serve token set`
+/// and the Serving panel both keep it there.
+QString servingTokenKey();
+
 /// How the scoring server listens and what it accepts.
 struct ScoringServerOptions
 {

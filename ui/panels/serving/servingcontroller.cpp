@@ -5,16 +5,10 @@
 #include "core/workspace/secretstore.h"
 #include "ui/panels/serving/servingpanellog.h"
 
-
 namespace millrace::ui {
 
 using serving::ServingService;
-
-QString servingTokenKey()
-{
-    // The same entry `millrace serve token set|delete|status` manages.
-    return QStringLiteral("serving/token");
-}
+using serving::servingTokenKey;
 
 ServingController::ServingController(QObject *parent)
     : QObject(parent), m_retirer(QStringLiteral("serving-stop"))

@@ -137,7 +137,4 @@ private:
     double m_candidateWeight = 0;
 };
 
-/// The keychain entry of the scoring server's bearer token (as `millrace serve token set`).
-QString servingTokenKey();
-
 } // namespace millrace::ui

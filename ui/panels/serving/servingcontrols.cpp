@@ -1,5 +1,6 @@
 #include "ui/panels/serving/servingcontrols.h"
 
+#include "core/serving/scoringserver.h"
 #include "core/workspace/secretstore.h"
 #include "ui/panels/errorpalette.h"
 #include "ui/panels/serving/servingpanellog.h"
@@ -365,17 +366,18 @@ void ServingControls::setToken()
         m_tokenNote = tr("Storing…");
         updateTokenLabel();
         // The token goes straight to the keychain; nothing here keeps or logs it.
-        writeSecretAsync(servingTokenKey(), dialog->token(), this, [this](Result<void> written) {
-            if (!written) {
-                qCWarning(lcServingPanel).noquote()
-                    << "storing the serving token failed:" << written.errorMessage();
-                m_tokenNote = tr("Not stored: %1").arg(written.errorMessage());
-                updateTokenLabel();
-                return;
-            }
-            setTokenStored(true);
-            Q_EMIT tokenChanged(true);
-        });
+        writeSecretAsync(
+            serving::servingTokenKey(), dialog->token(), this, [this](Result<void> written) {
+                if (!written) {
+                    qCWarning(lcServingPanel).noquote()
+                        << "storing the serving token failed:" << written.errorMessage();
+                    m_tokenNote = tr("Not stored: %1").arg(written.errorMessage());
+                    updateTokenLabel();
+                    return;
+                }
+                setTokenStored(true);
+                Q_EMIT tokenChanged(true);
+            });
     });
     dialog->open();
 }
@@ -384,7 +386,7 @@ void ServingControls::removeToken()
 {
     m_tokenNote = tr("Removing…");
     updateTokenLabel();
-    deleteSecretAsync(servingTokenKey(), this, [this](Result<void> deleted) {
+    deleteSecretAsync(serving::servingTokenKey(), this, [this](Result<void> deleted) {
         if (!deleted) {
             m_tokenNote = tr("Not removed: %1").arg(deleted.errorMessage());
             updateTokenLabel();
