@@ -235,7 +235,11 @@ void ServingService::follow()
             const qint64 primary = now.primary->version();
             const qint64 candidate = now.candidate ? now.candidate->version() : 0;
             if (previous) {
-                m_metrics->recordSwap();
+                // A new weight for the same two versions is not a swap.
+                const qint64 previousCandidate =
+                    previous->candidate ? previous->candidate->version() : 0;
+                if (previous->primary->version() != primary || previousCandidate != candidate)
+                    m_metrics->recordSwap();
                 for (const auto &model : {previous->primary, previous->candidate}) {
                     if (model)
                         m_metrics->setServed(model->name(), model->version(), 0);

@@ -237,7 +237,7 @@ public:
     quint16 port() const { return m_port; }
     qint64 primary() const { return m_primary; }
     qint64 candidate() const { return m_candidate; }
-    /// deployed() signals so far: the first deployment, then one per swap.
+    /// deployed() signals so far: the first deployment, then one per swap or new A/B weight.
     int deployments() const { return m_deployments; }
     const QStringList &deploymentProblems() const { return m_deploymentProblems; }
     const QStringList &failures() const { return m_failures; }

@@ -6,7 +6,8 @@
 //   answered. Each new version answers before the next change, and /metrics counts the swaps.
 // - A/B split: with a candidate at weight 0.3, about 1,000 requests are shared between the two
 //   versions near 70/30, each answer again matching its version, and /metrics counts per
-//   version exactly the requests each answered.
+//   version exactly the requests each answered; a new weight for the two is shown, and is not
+//   counted as a swap.
 // - an A/B split asked for (ServingService::setCandidate) while the follower is loading a new
 //   version still comes into service, and ending it leaves the primary alone answering.
 
@@ -262,6 +263,15 @@ void TestServingSwap::abSplit()
              metrics.body.constData());
     QVERIFY(qFuzzyCompare(samples.at(gauge + primaryLabel + "\"}"), 0.7));
     QVERIFY(qFuzzyCompare(samples.at(gauge + candidateLabel + "\"}"), 0.3));
+
+    // A new weight for the same two versions changes the split, not the model: no swap.
+    const int deployed = service.deployments();
+    const quint64 swaps = service.metrics()->snapshot().swaps;
+    service.service().setCandidate(target, 0.5);
+    QTRY_COMPARE_WITH_TIMEOUT(service.deployments(), deployed + 1, 10000);
+    QCOMPARE(service.metrics()->snapshot().swaps, swaps);
+    const auto reweighted = metricSamples(connection.get("/metrics").body);
+    QVERIFY(qFuzzyCompare(reweighted.at(gauge + candidateLabel + "\"}"), 0.5));
 }
 
 void TestServingSwap::candidateSetDuringALoadTakesEffect()
