@@ -182,7 +182,8 @@ QList<TaskInstanceRecord> taskInstances(SQLite::Database &db, qint64 runRow)
 QList<TaskInstanceRecord> taskInstances(SQLite::Database &db, const QList<qint64> &runRows)
 {
     QList<TaskInstanceRecord> tasks;
-    SQLite::Statement query(db, select(kTaskColumns, "task_instances", "WHERE run_row = ?"));
+    SQLite::Statement query(
+        db, select(kTaskColumns, "task_instances", "WHERE run_row = ? ORDER BY task_id"));
     for (qint64 row : runRows) {
         query.reset();
         query.bind(1, static_cast<int64_t>(row));

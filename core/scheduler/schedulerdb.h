@@ -35,9 +35,9 @@ QList<DagRunRecord> runs(SQLite::Database &db, const QString &dagId, int limit);
 std::optional<DagRunRecord> latestIntervalRun(SQLite::Database &db, const QString &dagId);
 /// The newest run of each DAG, by dag id.
 QHash<QString, DagRunRecord> latestRunPerDag(SQLite::Database &db);
-/// The task instances of run `row`.
+/// The task instances of run `row`, by task id.
 QList<TaskInstanceRecord> taskInstances(SQLite::Database &db, qint64 runRow);
-/// The task instances of every run in `runRows`.
+/// The task instances of every run in `runRows`: run by run in that order, each by task id.
 QList<TaskInstanceRecord> taskInstances(SQLite::Database &db, const QList<qint64> &runRows);
 /// The tries of run `row`, by task then try.
 QList<TaskTryRecord> tries(SQLite::Database &db, qint64 runRow);
