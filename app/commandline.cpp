@@ -2,6 +2,7 @@
 
 #include "app/dagscommand.h"
 #include "app/modelscommand.h"
+#include "app/poolscommand.h"
 #include "app/runscommand.h"
 #include "app/servecommand.h"
 #include "app/streamscommand.h"
@@ -44,6 +45,8 @@ constexpr CommandSpec kCommands[] = {
      &runDagsCommand, &dagsUsage},
     {"tasks", "list a DAG run's task instances; print or follow a task's log", &runTasksCommand,
      &tasksUsage},
+    {"pools", "list, create, resize and delete the scheduler's pools of task slots",
+     &runPoolsCommand, &poolsUsage},
     {"train", "train a model or search its hyperparameters (--config FILE)", &runTrainCommand,
      &trainUsage},
     {"serve", "serve a registered model over MLflow's scoring protocol, following its stage",

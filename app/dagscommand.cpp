@@ -24,7 +24,6 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -574,40 +573,14 @@ int askTheApp(const QString &root, const Change &change, int waitSeconds)
         return ExitOk;
     }
 
-    struct Answer
-    {
-        bool done = false;
-        bool ok = false;
-        QJsonObject outcome;
-    };
     const qint64 id = *requestId;
-    QElapsedTimer waited;
-    waited.start();
-    for (;;) {
-        auto answer = (*store)->read([id](SQLite::Database &db) {
-            SQLite::Statement query(db, "SELECT done_at_ms, ok, outcome FROM scheduler_requests "
-                                        "WHERE id = ?");
-            query.bind(1, static_cast<int64_t>(id));
-            Answer read;
-            if (query.executeStep() && !query.getColumn(0).isNull()) {
-                read.done = true;
-                read.ok = query.getColumn(1).getInt() != 0;
-                read.outcome =
-                    QJsonDocument::fromJson(QByteArray(query.getColumn(2).getText())).object();
-            }
-            return read;
-        });
-        if (!answer)
-            return failure("dags", answer.errorMessage());
-        if (answer->done) {
-            if (!answer->ok)
-                return failure("dags", answer->outcome.value(QStringLiteral("error")).toString());
-            QTextStream(stdout) << describeOutcome(change, answer->outcome) << "\n";
-            return ExitOk;
-        }
-        if (waited.elapsed() >= qint64(waitSeconds) * 1000)
-            break;
-        QThread::msleep(50);
+    const Result<std::optional<QJsonObject>> answer =
+        awaitSchedulerRequest(**store, id, waitSeconds);
+    if (!answer)
+        return failure("dags", answer.errorMessage());
+    if (*answer) {
+        QTextStream(stdout) << describeOutcome(change, **answer) << "\n";
+        return ExitOk;
     }
     return failure("dags",
                    QStringLiteral("the request is queued (request %1), but the app holding the "

@@ -5,7 +5,9 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QJsonDocument>
+#include <QThread>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -38,4 +40,41 @@ QueuedSchedulerRequest queueSchedulerRequest(Store &store, const SchedulerReques
         *id = db.getLastInsertRowid();
     });
     return {std::move(written), std::move(id)};
+}
+
+Result<std::optional<QJsonObject>> awaitSchedulerRequest(Store &store, qint64 id, int waitSeconds)
+{
+    struct Answer
+    {
+        bool done = false;
+        bool ok = false;
+        QJsonObject outcome;
+    };
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        auto answer = store.read([id](SQLite::Database &db) {
+            SQLite::Statement query(db, "SELECT done_at_ms, ok, outcome FROM scheduler_requests "
+                                        "WHERE id = ?");
+            query.bind(1, static_cast<int64_t>(id));
+            Answer read;
+            if (query.executeStep() && !query.getColumn(0).isNull()) {
+                read.done = true;
+                read.ok = query.getColumn(1).getInt() != 0;
+                read.outcome =
+                    QJsonDocument::fromJson(QByteArray(query.getColumn(2).getText())).object();
+            }
+            return read;
+        });
+        if (!answer)
+            return answer.error();
+        if (answer->done) {
+            if (!answer->ok)
+                return fail(answer->outcome.value(QStringLiteral("error")).toString());
+            return std::optional(answer->outcome);
+        }
+        if (waited.elapsed() >= qint64(waitSeconds) * 1000)
+            return std::optional<QJsonObject>();
+        QThread::msleep(50);
+    }
 }

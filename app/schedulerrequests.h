@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace millrace {
 class Store;
@@ -17,8 +18,8 @@ class Store;
 /// outcome into the same row).
 struct SchedulerRequest
 {
-    QString action; ///< trigger, pause, unpause, backfill or clear
-    QString dagId;
+    QString action; ///< trigger, pause, unpause, backfill, clear, mark, pool_set or pool_delete
+    QString dagId;  ///< empty for the pool actions, whose payload names the pool
     QJsonObject payload;
 };
 
@@ -39,3 +40,8 @@ millrace::Result<std::unique_ptr<millrace::Store>> openForSchedulerRequests(cons
 /// waits on the result, the Kafka predictor of `millrace serve --predict` does not.
 QueuedSchedulerRequest queueSchedulerRequest(millrace::Store &store,
                                              const SchedulerRequest &request);
+
+/// Polls request `id` until the scheduler has answered it or `waitSeconds` have passed: its
+/// outcome, the scheduler's refusal as the Error, or nothing when it is still unanswered.
+millrace::Result<std::optional<QJsonObject>> awaitSchedulerRequest(millrace::Store &store,
+                                                                   qint64 id, int waitSeconds);

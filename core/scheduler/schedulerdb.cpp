@@ -255,6 +255,42 @@ QList<PoolRecord> pools(SQLite::Database &db)
     return pools;
 }
 
+std::optional<PoolRecord> pool(SQLite::Database &db, const QString &name)
+{
+    SQLite::Statement query(db, "SELECT name, slots, description FROM pools WHERE name = ?");
+    query.bind(1, utf8(name));
+    if (!query.executeStep())
+        return std::nullopt;
+    return PoolRecord{text(query.getColumn(0)), query.getColumn(1).getInt(),
+                      text(query.getColumn(2))};
+}
+
+QHash<QString, PoolUsage> poolUsage(SQLite::Database &db)
+{
+    // Only active runs have unfinished task instances; their index spares a scan of every run's.
+    SQLite::Statement query(db, "SELECT pool, state, count(*), coalesce(sum(pool_slots), 0) FROM "
+                                "task_instances WHERE run_row IN (SELECT id FROM dag_runs WHERE "
+                                "state IN ('queued', 'running')) AND state IN ('running', "
+                                "'scheduled', 'up_for_retry') GROUP BY pool, state");
+    QHash<QString, PoolUsage> usage;
+    while (query.executeStep()) {
+        PoolUsage &pool = usage[text(query.getColumn(0))];
+        const QString state = text(query.getColumn(1));
+        const int count = query.getColumn(2).getInt();
+        const int slots = query.getColumn(3).getInt();
+        if (state == u"running") {
+            pool.running += count;
+            pool.runningSlots += slots;
+        } else if (state == u"scheduled") {
+            pool.queued += count;
+            pool.queuedSlots += slots;
+        } else {
+            pool.retrying += count;
+        }
+    }
+    return usage;
+}
+
 qint64 maxRunRow(SQLite::Database &db)
 {
     SQLite::Statement query(db, "SELECT coalesce(max(id), 0) FROM dag_runs");
@@ -385,6 +421,13 @@ void savePool(SQLite::Database &db, const PoolRecord &pool)
     upsert.bind(2, pool.slots);
     upsert.bind(3, utf8(pool.description));
     upsert.exec();
+}
+
+void deletePool(SQLite::Database &db, const QString &name)
+{
+    SQLite::Statement remove(db, "DELETE FROM pools WHERE name = ?");
+    remove.bind(1, utf8(name));
+    remove.exec();
 }
 
 } // namespace millrace::scheduler::schedulerdb

@@ -49,6 +49,11 @@ std::map<QString, bool> pausedFlags(SQLite::Database &db);
 QJsonObject triggerState(SQLite::Database &db, const QString &dagId);
 /// The pools, by name.
 QList<PoolRecord> pools(SQLite::Database &db);
+/// The pool named `name`.
+std::optional<PoolRecord> pool(SQLite::Database &db, const QString &name);
+/// What each pool is used for, by pool name, from the task instances of active runs as stored
+/// (pools nothing uses are missing).
+QHash<QString, PoolUsage> poolUsage(SQLite::Database &db);
 /// The highest run row so far (0 for none).
 qint64 maxRunRow(SQLite::Database &db);
 /// A counter that grows with every change to runs, task instances and DAG state.
@@ -73,7 +78,9 @@ void clearResult(SQLite::Database &db, qint64 runRow, const QString &taskId);
 void setPaused(SQLite::Database &db, const QString &dagId, bool paused);
 /// Stores the cursors of `dagId`'s event triggers.
 void setTriggerState(SQLite::Database &db, const QString &dagId, const QJsonObject &state);
-/// Creates or resizes a pool.
+/// Creates or resizes a pool (pools::checkSet() says whether it may be).
 void savePool(SQLite::Database &db, const PoolRecord &pool);
+/// Deletes a pool (pools::checkDelete() says whether it may be).
+void deletePool(SQLite::Database &db, const QString &name);
 
 } // namespace millrace::scheduler::schedulerdb

@@ -1,6 +1,7 @@
 #include "core/scheduler/schedulerservice.h"
 
 #include "core/scheduler/operatorcatalog.h"
+#include "core/scheduler/pools.h"
 #include "core/scheduler/schedulerdb.h"
 #include "core/scheduler/schedulerlog.h"
 #include "core/scheduler/schedulerswitch.h"
@@ -115,6 +116,7 @@ void SchedulerService::start()
                                   << m_runs.size() << "active runs, scheduled updates"
                                   << (m_running ? "running" : "paused");
     Q_EMIT runningChanged(m_running);
+    emitPools();
     kick();
 }
 
@@ -158,7 +160,7 @@ void SchedulerService::loadState()
     m_demoSpeed = loaded->demoSpeed;
     m_paused = loaded->paused;
     for (const PoolRecord &pool : loaded->pools)
-        m_poolCapacity[pool.name] = pool.slots;
+        m_pools[pool.name] = pool;
     m_nextRunRow = loaded->maxRow + 1;
     for (const DagRunRecord &record : loaded->active)
         addRun(record).results = loaded->results.value(record.row);
@@ -332,6 +334,29 @@ void SchedulerService::reloadDags()
         this, [this] { onDagFilesChanged(); }, Qt::QueuedConnection);
 }
 
+void SchedulerService::setPool(const QString &name, qint64 slots,
+                               const std::optional<QString> &description)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, name, slots, description] {
+            if (auto applied = applySetPool(name, slots, description); !applied)
+                Q_EMIT actionFailed(applied.errorMessage());
+        },
+        Qt::QueuedConnection);
+}
+
+void SchedulerService::deletePool(const QString &name)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, name] {
+            if (auto applied = applyDeletePool(name); !applied)
+                Q_EMIT actionFailed(applied.errorMessage());
+        },
+        Qt::QueuedConnection);
+}
+
 Result<QJsonObject> SchedulerService::applyPause(const QString &dagId, bool paused)
 {
     if (!m_dagBag->dag(dagId))
@@ -474,6 +499,77 @@ Result<QJsonObject> SchedulerService::applyMark(qint64 runRow, const QString &ta
                        {QStringLiteral("state"), toString(state)}};
 }
 
+Result<QJsonObject> SchedulerService::applySetPool(const QString &name, qint64 slots,
+                                                   const std::optional<QString> &description)
+{
+    const auto stored = m_pools.find(name);
+    const std::optional<int> previous =
+        stored != m_pools.end() ? std::optional(stored->second.slots) : std::nullopt;
+    Result<PoolRecord> pool = pools::checkSet(
+        name, slots,
+        description.value_or(stored != m_pools.end() ? stored->second.description : QString()));
+    if (!pool)
+        return pool.error();
+    m_pools[name] = *pool;
+    const PoolRecord record = *pool;
+    write([record](SQLite::Database &db) { schedulerdb::savePool(db, record); },
+          QStringLiteral("pool %1").arg(name));
+    if (previous)
+        qCInfo(lcScheduler).noquote()
+            << "pool" << name << "resized from" << *previous << "to" << record.slots << "slots";
+    else
+        qCInfo(lcScheduler).noquote()
+            << "pool" << name << "created with" << record.slots << "slots";
+    emitPools();
+    // The next pass starts the tasks that fit now; dispatch() keeps a shrunk pool from starting
+    // more until what runs is under its new size, and never stops what runs.
+    kick();
+    return pools::setOutcome(record, previous);
+}
+
+Result<QJsonObject> SchedulerService::applyDeletePool(const QString &name)
+{
+    // The tasks in memory, not the database: the writes of the last moments may not be in yet.
+    if (Result<void> allowed = pools::checkDelete(name, m_pools.count(name) > 0, poolUsage(name));
+        !allowed)
+        return allowed.error();
+    m_pools.erase(name);
+    write([name](SQLite::Database &db) { schedulerdb::deletePool(db, name); },
+          QStringLiteral("deleting pool %1").arg(name));
+    qCInfo(lcScheduler).noquote() << "pool" << name << "deleted";
+    emitPools();
+    return pools::deleteOutcome(name);
+}
+
+PoolUsage SchedulerService::poolUsage(const QString &pool) const
+{
+    PoolUsage usage;
+    for (const auto &[row, run] : m_runs) {
+        for (const auto &[taskId, task] : run.tasks) {
+            if (task.pool != pool)
+                continue;
+            if (task.state == TaskState::Running) {
+                ++usage.running;
+                usage.runningSlots += task.poolSlots;
+            } else if (task.state == TaskState::Scheduled) {
+                ++usage.queued;
+                usage.queuedSlots += task.poolSlots;
+            } else if (task.state == TaskState::UpForRetry) {
+                ++usage.retrying;
+            }
+        }
+    }
+    return usage;
+}
+
+void SchedulerService::emitPools()
+{
+    QList<PoolRecord> list;
+    for (const auto &[name, pool] : m_pools)
+        list.append(pool);
+    Q_EMIT poolsChanged(list);
+}
+
 void SchedulerService::cancelTries(qint64 runRow, const QString &taskId)
 {
     for (auto &[serial, attempt] : m_tries) {
@@ -593,6 +689,17 @@ Result<QJsonObject> SchedulerService::applyRequest(const QString &action, const 
                             .arg(payload.value(QStringLiteral("state")).toString()));
         return applyMark(*row, taskId, *state);
     }
+    if (action == QLatin1String("pool_set")) {
+        const QJsonValue slots = payload.value(QStringLiteral("slots"));
+        if (!slots.isDouble() || double(slots.toInteger()) != slots.toDouble())
+            return fail(QStringLiteral("a pool's slots are a whole number"));
+        const QJsonValue description = payload.value(QStringLiteral("description"));
+        return applySetPool(payload.value(QStringLiteral("pool")).toString(), slots.toInteger(),
+                            description.isString() ? std::optional(description.toString())
+                                                   : std::nullopt);
+    }
+    if (action == QLatin1String("pool_delete"))
+        return applyDeletePool(payload.value(QStringLiteral("pool")).toString());
     return fail(QStringLiteral("unknown scheduler request \"%1\"").arg(action));
 }
 
@@ -913,22 +1020,33 @@ void SchedulerService::dispatch()
             waiting.emplace_back(row, taskId);
             continue;
         }
-        auto capacity = m_poolCapacity.find(task.pool);
-        if (capacity == m_poolCapacity.end()) {
+        auto pool = m_pools.find(task.pool);
+        if (pool == m_pools.end()) {
             failTaskNow(run->second, task,
                         QStringLiteral("there is no pool \"%1\"").arg(task.pool));
             continue;
         }
-        if (task.poolSlots > capacity->second) {
-            failTaskNow(run->second, task,
-                        QStringLiteral("it needs %1 slots and pool \"%2\" has %3")
-                            .arg(task.poolSlots)
-                            .arg(task.pool)
-                            .arg(capacity->second));
+        const int capacity = pool->second.slots;
+        if (task.poolSlots > capacity) {
+            // Pools can be resized while tasks wait (`millrace pools set`), so a task bigger
+            // than its pool waits for it to grow, as in Airflow, and says so, rather than fail.
+            const QString why =
+                QStringLiteral("waiting: it needs %1 slot%2 and pool \"%3\" has %4")
+                    .arg(task.poolSlots)
+                    .arg(task.poolSlots == 1 ? QString() : QStringLiteral("s"), task.pool)
+                    .arg(capacity);
+            if (task.message != why) {
+                qCWarning(lcScheduler).noquote()
+                    << run->second.record.dagId << run->second.record.runId << taskId << why;
+                task.message = why;
+                saveTask(task);
+                noteRunChanged(row);
+            }
+            waiting.emplace_back(row, taskId);
             continue;
         }
         if (m_executorBusy >= m_options.executorThreads
-            || m_poolUsed[task.pool] + task.poolSlots > capacity->second) {
+            || m_poolUsed[task.pool] + task.poolSlots > capacity) {
             waiting.emplace_back(row, taskId);
             continue;
         }

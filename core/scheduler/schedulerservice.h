@@ -112,8 +112,19 @@ public:
     void markTask(qint64 runRow, const QString &taskId, TaskState state);
     /// Re-reads dags/ now.
     void reloadDags();
+    /// Creates pool `name` or resizes it (persisted), as Airflow's `pools set`; a null
+    /// `description` keeps the pool's own. It holds at once: tasks waiting for slots start when
+    /// the pool grows; when it shrinks below what is in use, running tasks finish and nothing
+    /// new starts until usage is under the new size. poolsChanged() or actionFailed() follows
+    /// (pools::checkSet() says what is refused).
+    void setPool(const QString &name, qint64 slots,
+                 const std::optional<QString> &description = std::nullopt);
+    /// Deletes pool `name` (persisted). Refused for default_pool and while task instances of the
+    /// pool run or wait for slots or a retry. poolsChanged() or actionFailed() follows.
+    void deletePool(const QString &name);
     // Other processes (the CLI) ask for these actions through the table scheduler_requests
-    // (action trigger|pause|unpause|clear|mark|backfill, dag_id, payload JSON); the loop applies
+    // (action trigger|pause|unpause|clear|mark|backfill with dag_id, or pool_set|pool_delete
+    // with the pool in the payload, see pools::setPayload(); payload JSON); the loop applies
     // each once within a fraction of a second and writes ok and outcome back.
 
     /// For tests and benchmarks: true once start() finished loading.
@@ -131,6 +142,8 @@ Q_SIGNALS:
     void triggered(const QString &dagId, const QString &runId, qint64 runRow);
     /// An action could not be done; one line for the user.
     void actionFailed(const QString &message);
+    /// The pools, by name: once started, and after each change.
+    void poolsChanged(const QList<millrace::scheduler::PoolRecord> &pools);
 
 private:
     struct ActiveRun
@@ -162,6 +175,11 @@ private:
                                       const QDateTime &to);
     Result<QJsonObject> applyClear(qint64 runRow, const QString &taskId, bool downstream);
     Result<QJsonObject> applyMark(qint64 runRow, const QString &taskId, TaskState state);
+    Result<QJsonObject> applySetPool(const QString &name, qint64 slots,
+                                     const std::optional<QString> &description);
+    Result<QJsonObject> applyDeletePool(const QString &name);
+    PoolUsage poolUsage(const QString &pool) const;
+    void emitPools();
     void cancelTries(qint64 runRow, const QString &taskId);
     void reopen(ActiveRun &run);
     void applyRequests();
@@ -228,7 +246,7 @@ private:
     };
     std::map<QString, NextScheduled> m_nextScheduled;
     std::map<QString, QJsonObject> m_triggerStates;
-    std::map<QString, int> m_poolCapacity;
+    std::map<QString, PoolRecord> m_pools;
     std::map<QString, int> m_poolUsed;
     std::map<qint64, ActiveRun> m_runs;
     std::deque<std::pair<qint64, QString>> m_ready;

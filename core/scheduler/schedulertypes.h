@@ -96,6 +96,16 @@ struct PoolRecord
     QString description;
 };
 
+/// What a pool is used for now, counted from its task instances.
+struct PoolUsage
+{
+    int running = 0;      ///< task instances running
+    int runningSlots = 0; ///< the slots they hold
+    int queued = 0;       ///< task instances scheduled: their trigger rule holds, waiting for slots
+    int queuedSlots = 0;  ///< the slots they wait for
+    int retrying = 0;     ///< task instances up for retry, which need the pool again
+};
+
 /// What the Jobs panel and `millrace dags list` show of one DAG.
 struct DagSummary
 {
@@ -130,3 +140,4 @@ QString taskLogRelativePath(const QString &dagId, const QString &runId, const QS
 Q_DECLARE_METATYPE(millrace::scheduler::DagRunRecord)
 Q_DECLARE_METATYPE(millrace::scheduler::TaskInstanceRecord)
 Q_DECLARE_METATYPE(millrace::scheduler::DagSummary)
+Q_DECLARE_METATYPE(millrace::scheduler::PoolRecord)

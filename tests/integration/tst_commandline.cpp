@@ -119,7 +119,7 @@ void TestCommandLine::commandHelp_data()
     QTest::addColumn<QStringList>("arguments");
 
     for (const char *command : {"workspace", "runs", "models", "topics", "produce", "drain", "dags",
-                                "tasks", "train", "serve"})
+                                "tasks", "pools", "train", "serve"})
         QTest::newRow(command) << QStringList{QLatin1String(command), QStringLiteral("--help")};
     QTest::newRow("train -h") << QStringList{QStringLiteral("train"), QStringLiteral("-h")};
     QTest::newRow("models promote --help") << QStringList{

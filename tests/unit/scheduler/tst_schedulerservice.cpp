@@ -1,5 +1,6 @@
 #include "core/scheduler/builtinoperators.h"
 #include "core/scheduler/operatorcatalog.h"
+#include "core/scheduler/pools.h"
 #include "core/scheduler/schedulerdb.h"
 #include "core/scheduler/schedulerservice.h"
 #include "core/scheduler/schedulerswitch.h"
@@ -12,6 +13,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMap>
 #include <QPluginLoader>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -21,9 +23,12 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <functional>
+#include <limits>
 
 using namespace millrace;
 using namespace millrace::scheduler;
@@ -105,6 +110,11 @@ private Q_SLOTS:
     void retriesWaitWithBackoff();
     void timeoutKillsAShellTask();
     void poolsCapConcurrency();
+    void shrinkingAPoolLetsRunningTasksFinish();
+    void poolCreatedWhileRunningIsUsed();
+    void deletingAPoolInUseIsRefused();
+    void badPoolsChangeNothing_data();
+    void badPoolsChangeNothing();
     void catchupCreatesEveryMissedInterval();
     void withoutCatchupOnlyTheLatestInterval();
     void pauseStopsNewRuns();
@@ -123,6 +133,9 @@ private:
     QHash<QString, TaskInstanceRecord> tasksOf(qint64 runRow);
     qint64 triggerAndWait(const QString &dagId, const QJsonObject &conf = {});
     bool runEnded(qint64 row);
+    QMap<QString, int> storedPools();
+    QString failedAction(const std::function<void()> &action);
+    void setPoolAndWait(const QString &name, qint64 slots);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Store> m_store;
@@ -243,6 +256,36 @@ qint64 TestSchedulerService::triggerAndWait(const QString &dagId, const QJsonObj
     for (int i = 0; i < 400 && !runEnded(row); ++i)
         QTest::qWait(10);
     return row;
+}
+
+QMap<QString, int> TestSchedulerService::storedPools()
+{
+    auto pools = m_store->read([](SQLite::Database &db) { return schedulerdb::pools(db); });
+    QMap<QString, int> slots;
+    if (pools) {
+        for (const PoolRecord &pool : *pools)
+            slots.insert(pool.name, pool.slots);
+    }
+    return slots;
+}
+
+// Runs `action` and returns the message of the actionFailed() it causes ("" when none came).
+QString TestSchedulerService::failedAction(const std::function<void()> &action)
+{
+    QSignalSpy failed(m_service, &SchedulerService::actionFailed);
+    action();
+    if (!failed.wait(2000))
+        return QString();
+    return failed.first().at(0).toString();
+}
+
+// Sets a pool through the service and waits until the database has it.
+void TestSchedulerService::setPoolAndWait(const QString &name, qint64 slots)
+{
+    QSignalSpy changed(m_service, &SchedulerService::poolsChanged);
+    m_service->setPool(name, slots);
+    QVERIFY(changed.wait(2000));
+    QTRY_COMPARE_WITH_TIMEOUT(storedPools().value(name, -1), int(slots), 2000);
 }
 
 void TestSchedulerService::resultsFlowDownstream()
@@ -409,16 +452,191 @@ tasks:
   - {id: big, operator: script, pool_slots: 3}
 )"_s);
     startService();
-    const qint64 row = triggerAndWait(u"wide"_s);
-    QVERIFY(runEnded(row));
-    const auto tasks = tasksOf(row);
-    for (const QString &id : {u"a"_s, u"b"_s, u"c"_s, u"d"_s, u"e"_s})
-        QVERIFY(tasks[id].state == TaskState::Success);
+    QSignalSpy triggered(m_service, &SchedulerService::triggered);
+    m_service->trigger(u"wide"_s, {});
+    QVERIFY(triggered.wait(2000));
+    const qint64 row = triggered.first().at(2).toLongLong();
+    const auto fiveDone = [&] {
+        const auto tasks = tasksOf(row);
+        for (const QString &id : {u"a"_s, u"b"_s, u"c"_s, u"d"_s, u"e"_s}) {
+            if (tasks[id].state != TaskState::Success)
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(fiveDone(), 5000);
     QCOMPARE(m_script->mostAtOnce.load(), 2);
-    // A task that can never fit its pool fails with the reason rather than waiting forever.
-    QVERIFY(tasks[u"big"_s].state == TaskState::Failed);
-    QVERIFY2(tasks[u"big"_s].message.contains(u"needs 3 slots"_s),
-             qPrintable(tasks[u"big"_s].message));
+    // A task bigger than its pool waits for the pool to grow, saying so, rather than fail.
+    QTRY_VERIFY_WITH_TIMEOUT(tasksOf(row)[u"big"_s].message.contains(u"needs 3 slots"_s), 2000);
+    QTest::qWait(200);
+    QVERIFY(tasksOf(row)[u"big"_s].state == TaskState::Scheduled);
+    QVERIFY(!runEnded(row));
+
+    // Growing the pool lets it start at once, without a restart.
+    QSignalSpy changed(m_service, &SchedulerService::poolsChanged);
+    m_service->setPool(u"narrow"_s, 3);
+    QVERIFY(changed.wait(2000));
+    const QList<PoolRecord> pools = changed.first().at(0).value<QList<PoolRecord>>();
+    const auto narrow = std::find_if(pools.begin(), pools.end(),
+                                     [](const PoolRecord &pool) { return pool.name == u"narrow"; });
+    QVERIFY(narrow != pools.end());
+    QCOMPARE(narrow->slots, 3);
+    QCOMPARE(narrow->description, u"two at a time"_s); // kept when none is given
+    QTRY_VERIFY_WITH_TIMEOUT(runEnded(row), 3000);
+    QVERIFY(tasksOf(row)[u"big"_s].state == TaskState::Success);
+    QVERIFY(runOf(u"wide"_s)->state == RunState::Success);
+    QCOMPARE(storedPools().value(u"narrow"_s), 3);
+}
+
+void TestSchedulerService::shrinkingAPoolLetsRunningTasksFinish()
+{
+    m_store
+        ->write([](SQLite::Database &db) {
+            schedulerdb::savePool(db, PoolRecord{u"shrinking"_s, 3, QString()});
+        })
+        .waitForFinished();
+    writeDag(u"six"_s, uR"(
+schedule: none
+default_args: {pool: shrinking}
+tasks:
+  - {id: t1, operator: script, params: {sleep_ms: 300}}
+  - {id: t2, operator: script, params: {sleep_ms: 300}}
+  - {id: t3, operator: script, params: {sleep_ms: 300}}
+  - {id: t4, operator: script, params: {sleep_ms: 300}}
+  - {id: t5, operator: script, params: {sleep_ms: 300}}
+  - {id: t6, operator: script, params: {sleep_ms: 300}}
+)"_s);
+    startService();
+    QSignalSpy triggered(m_service, &SchedulerService::triggered);
+    m_service->trigger(u"six"_s, {});
+    QVERIFY(triggered.wait(2000));
+    const qint64 row = triggered.first().at(2).toLongLong();
+    QTRY_COMPARE_WITH_TIMEOUT(m_script->running.load(), 3, 2000);
+
+    // Down to one slot while three run.
+    QSignalSpy changed(m_service, &SchedulerService::poolsChanged);
+    m_service->setPool(u"shrinking"_s, 1);
+    QVERIFY(changed.wait(2000));
+    QTRY_VERIFY_WITH_TIMEOUT(runEnded(row), 5000);
+
+    QList<TaskInstanceRecord> tasks = tasksOf(row).values();
+    QCOMPARE(tasks.size(), 6);
+    std::sort(tasks.begin(), tasks.end(),
+              [](const auto &a, const auto &b) { return a.startedAt < b.startedAt; });
+    // Nothing was stopped: every task ran once and succeeded.
+    for (const TaskInstanceRecord &task : tasks) {
+        QVERIFY2(task.state == TaskState::Success, qPrintable(task.taskId + u" "_s + task.message));
+        QCOMPARE(task.tryNumber, 1);
+    }
+    // The three that ran on; nothing new started until all three were done (usage 3, then 2,
+    // then 1, is not under 1), then one at a time.
+    QDateTime firstThreeEnded;
+    for (int i = 0; i < 3; ++i)
+        firstThreeEnded = std::max(firstThreeEnded, tasks[i].endedAt);
+    QVERIFY(tasks[2].startedAt < tasks[0].endedAt);
+    QVERIFY2(tasks[3].startedAt >= firstThreeEnded,
+             qPrintable(tasks[3].startedAt.toString(Qt::ISODateWithMs) + u" before "_s
+                        + firstThreeEnded.toString(Qt::ISODateWithMs)));
+    QVERIFY(tasks[4].startedAt >= tasks[3].endedAt);
+    QVERIFY(tasks[5].startedAt >= tasks[4].endedAt);
+    QCOMPARE(storedPools().value(u"shrinking"_s), 1);
+}
+
+void TestSchedulerService::poolCreatedWhileRunningIsUsed()
+{
+    writeDag(u"later"_s, uR"(
+schedule: none
+tasks:
+  - {id: only, operator: script, pool: late, params: {result: 7}}
+)"_s);
+    startService();
+    // Before the pool exists, the task cannot run, and says why.
+    const qint64 first = triggerAndWait(u"later"_s);
+    QVERIFY(runEnded(first));
+    QVERIFY(tasksOf(first)[u"only"_s].state == TaskState::Failed);
+    QCOMPARE(tasksOf(first)[u"only"_s].message, u"there is no pool \"late\""_s);
+
+    setPoolAndWait(u"late"_s, 1);
+    const qint64 second = triggerAndWait(u"later"_s);
+    QVERIFY(runEnded(second));
+    QVERIFY2(tasksOf(second)[u"only"_s].state == TaskState::Success,
+             qPrintable(tasksOf(second)[u"only"_s].message));
+}
+
+void TestSchedulerService::deletingAPoolInUseIsRefused()
+{
+    writeDag(u"busy"_s, uR"(
+schedule: none
+default_args: {pool: single}
+tasks:
+  - {id: a, operator: script, params: {sleep_ms: 400}}
+  - {id: b, operator: script, params: {sleep_ms: 400}}
+)"_s);
+    startService();
+    setPoolAndWait(u"single"_s, 1);
+    QCOMPARE(failedAction([this] { m_service->deletePool(u"default_pool"_s); }),
+             u"default_pool cannot be deleted (tasks that name no pool run in it); resize it "
+             u"instead"_s);
+    QCOMPARE(failedAction([this] { m_service->deletePool(u"nope"_s); }),
+             u"there is no pool \"nope\""_s);
+
+    QSignalSpy triggered(m_service, &SchedulerService::triggered);
+    m_service->trigger(u"busy"_s, {});
+    QVERIFY(triggered.wait(2000));
+    const qint64 row = triggered.first().at(2).toLongLong();
+    QTRY_COMPARE_WITH_TIMEOUT(m_script->running.load(), 1, 2000);
+    QCOMPARE(failedAction([this] { m_service->deletePool(u"single"_s); }),
+             u"pool \"single\" is in use (1 task instance running, 1 task instance waiting for "
+             u"a slot); delete it once they are done"_s);
+
+    QTRY_VERIFY_WITH_TIMEOUT(runEnded(row), 5000);
+    QVERIFY(runOf(u"busy"_s)->state == RunState::Success);
+    QVERIFY(storedPools().contains(u"default_pool"_s));
+    QVERIFY(storedPools().contains(u"single"_s));
+
+    // Once nothing uses it, it goes.
+    QSignalSpy changed(m_service, &SchedulerService::poolsChanged);
+    m_service->deletePool(u"single"_s);
+    QVERIFY(changed.wait(2000));
+    for (const PoolRecord &pool : changed.first().at(0).value<QList<PoolRecord>>())
+        QVERIFY(pool.name != u"single");
+    QTRY_VERIFY_WITH_TIMEOUT(!storedPools().contains(u"single"_s), 2000);
+}
+
+void TestSchedulerService::badPoolsChangeNothing_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<qint64>("slots");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("empty name") << QString() << qint64(1) << u"a pool needs a name"_s;
+    QTest::newRow("too long") << QString(pools::kMaxNameLength + 1, u'p') << qint64(1)
+                              << u"at most 256 characters"_s;
+    QTest::newRow("space") << u"two words"_s << qint64(1)
+                           << u"\"two words\" is not a valid pool name"_s;
+    QTest::newRow("slash") << u"a/b"_s << qint64(1) << u"letters, digits and _.- only"_s;
+    QTest::newRow("negative") << u"training"_s << qint64(-1)
+                              << u"slots cannot be negative (-1 for \"training\")"_s;
+    QTest::newRow("too many") << u"training"_s << qint64(1) + std::numeric_limits<int>::max()
+                              << u"at most 2147483647 slots"_s;
+}
+
+void TestSchedulerService::badPoolsChangeNothing()
+{
+    QFETCH(QString, name);
+    QFETCH(qint64, slots);
+    QFETCH(QString, message);
+
+    startService();
+    const QMap<QString, int> before = storedPools();
+    QCOMPARE(before, (QMap<QString, int>{{u"default_pool"_s, 16}, {u"training"_s, 1}}));
+    const QString failed = failedAction([&] { m_service->setPool(name, slots); });
+    QVERIFY2(failed.contains(message), qPrintable(failed));
+    // A good change after it is written after anything the bad one might have written.
+    setPoolAndWait(u"marker"_s, 1);
+    QMap<QString, int> expected = before;
+    expected.insert(u"marker"_s, 1);
+    QCOMPARE(storedPools(), expected);
 }
 
 void TestSchedulerService::catchupCreatesEveryMissedInterval()
