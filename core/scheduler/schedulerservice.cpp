@@ -573,8 +573,10 @@ void SchedulerService::emitPools()
 void SchedulerService::cancelTries(qint64 runRow, const QString &taskId)
 {
     for (auto &[serial, attempt] : m_tries) {
-        if (attempt.runRow == runRow && attempt.taskId == taskId)
+        if (attempt.runRow == runRow && attempt.taskId == taskId) {
+            attempt.changedByHand = true;
             attempt.attempt->cancel();
+        }
     }
 }
 
@@ -1277,7 +1279,10 @@ void SchedulerService::endTry(quint64 serial, TaskState state, const QString &me
     write([attempt](SQLite::Database &db) { schedulerdb::saveTry(db, attempt); },
           QStringLiteral("a try of %1").arg(running.taskId));
 
-    ActiveRun *run = findOrLoadRun(running.runRow);
+    // Decided here, not from the task as stored: once its run has finished it is read back from
+    // the database, where the change by hand may not have landed yet, and the cancelled try
+    // would then overwrite it.
+    ActiveRun *run = running.changedByHand ? nullptr : findOrLoadRun(running.runRow);
     auto task = run ? run->tasks.find(running.taskId) : decltype(run->tasks.end())();
     if (!run || task == run->tasks.end() || task->second.state != TaskState::Running
         || task->second.tryNumber != running.tryNumber) {

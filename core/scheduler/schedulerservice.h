@@ -165,6 +165,9 @@ private:
         QTimer *grace = nullptr;
         bool timedOut = false;
         bool executorBusy = true;
+        /// The task was cleared or marked by hand while this try ran: when it returns, it is
+        /// recorded and decides nothing.
+        bool changedByHand = false;
     };
     struct Mailbox;
 
