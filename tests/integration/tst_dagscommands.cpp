@@ -3,6 +3,8 @@
 // go through scheduler_requests), with runs, task states and logs made by really running DAGs
 // of shell and noop tasks.
 
+#include "schedulercli.h"
+
 #include "core/base/servicethread.h"
 #include "core/scheduler/builtinoperators.h"
 #include "core/scheduler/operatorcatalog.h"
@@ -89,13 +91,11 @@ private Q_SLOTS:
     void logsFollowATaskUntilItIsFinished();
 
 private:
-    struct Outcome
+    using Outcome = schedulercli::Outcome;
+    Outcome run(const QStringList &arguments)
     {
-        int exitCode;
-        QString out;
-        QString err;
-    };
-    Outcome run(const QStringList &arguments);
+        return schedulercli::run(m_binary, m_dir->path(), arguments);
+    }
     QJsonObject runJson(const QStringList &arguments);
     void writeDag(const QString &name, const QString &yaml);
     void startScheduler();
@@ -109,8 +109,7 @@ private:
     std::unique_ptr<QPluginLoader> m_shellPlugin;
     NoopOperator m_noop;
     OperatorCatalog m_catalog;
-    std::unique_ptr<Workspace> m_workspace;
-    std::unique_ptr<ServiceThread> m_scheduler;
+    schedulercli::HeldWorkspace m_held;
 };
 
 void TestDagsCommands::initTestCase()
@@ -142,16 +141,6 @@ void TestDagsCommands::cleanup()
     m_dir.reset();
 }
 
-TestDagsCommands::Outcome TestDagsCommands::run(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(m_binary, QStringList{u"--workspace"_s, m_dir->path()} + arguments);
-    if (!process.waitForFinished(30000))
-        return {-1, {}, u"timed out"_s};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
 QJsonObject TestDagsCommands::runJson(const QStringList &arguments)
 {
     const Outcome outcome = run(arguments + QStringList{u"--json"_s});
@@ -169,25 +158,12 @@ void TestDagsCommands::writeDag(const QString &name, const QString &yaml)
 
 void TestDagsCommands::startScheduler()
 {
-    // This process holds the workspace, as the app does, so the CLI has to ask its scheduler.
-    auto workspace = Workspace::open(m_dir->path());
-    QVERIFY2(workspace, qPrintable(workspace.errorMessage()));
-    m_workspace = std::move(workspace).value();
-    SchedulerOptions options;
-    options.workspaceRoot = m_workspace->root();
-    options.dagsDir = m_workspace->dagsDir();
-    options.logsDir = m_workspace->logsDir();
-    options.tick = std::chrono::milliseconds(50);
-    options.watchDagFiles = false;
-    m_scheduler = std::make_unique<ServiceThread>(
-        new SchedulerService(m_workspace->store(), m_catalog, options), u"scheduler"_s);
-    m_scheduler->start();
+    m_held.start(m_dir->path(), m_catalog);
 }
 
 void TestDagsCommands::stopScheduler()
 {
-    m_scheduler.reset();
-    m_workspace.reset();
+    m_held.stop();
 }
 
 std::optional<DagRunRecord> TestDagsCommands::storedRun(const QString &dagId, const QString &runId)
@@ -457,7 +433,7 @@ void TestDagsCommands::runningSchedulerAppliesRequests()
         run({u"tasks"_s, u"logs"_s, u"hello"_s, runId, u"say"_s}).out.contains(u"try 2 of 2"_s));
 
     // A scheduler that does not answer: the request stays queued, and the user is told.
-    m_scheduler.reset(); // the workspace stays held, with nobody applying requests
+    m_held.stopScheduler(); // the workspace stays held, with nobody applying requests
     const Outcome unanswered = run({u"dags"_s, u"unpause"_s, u"hello"_s, u"--wait"_s, u"1"_s});
     QCOMPARE(unanswered.exitCode, 1);
     QVERIFY2(unanswered.err.contains(u"the request is queued"_s), qPrintable(unanswered.err));

@@ -2,6 +2,8 @@
 // it) and against one whose scheduler runs in this process (changes go through
 // scheduler_requests), with the refusals of bad input and of pools in use.
 
+#include "schedulercli.h"
+
 #include "core/base/servicethread.h"
 #include "core/scheduler/builtinoperators.h"
 #include "core/scheduler/operatorcatalog.h"
@@ -61,13 +63,11 @@ private Q_SLOTS:
     void runningSchedulerAppliesPoolRequests();
 
 private:
-    struct Outcome
+    using Outcome = schedulercli::Outcome;
+    Outcome run(const QStringList &arguments)
     {
-        int exitCode;
-        QString out;
-        QString err;
-    };
-    Outcome run(const QStringList &arguments);
+        return schedulercli::run(m_binary, m_dir->path(), arguments);
+    }
     QJsonObject poolJson(const QString &name);
     QMap<QString, StoredPool> storedPools();
     void startScheduler();
@@ -76,8 +76,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     NoopOperator m_noop;
     OperatorCatalog m_catalog;
-    std::unique_ptr<Workspace> m_workspace;
-    std::unique_ptr<ServiceThread> m_scheduler;
+    schedulercli::HeldWorkspace m_held;
 };
 
 void TestPoolsCommands::initTestCase()
@@ -102,19 +101,8 @@ void TestPoolsCommands::init()
 
 void TestPoolsCommands::cleanup()
 {
-    m_scheduler.reset();
-    m_workspace.reset();
+    m_held.stop();
     m_dir.reset();
-}
-
-TestPoolsCommands::Outcome TestPoolsCommands::run(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(m_binary, QStringList{u"--workspace"_s, m_dir->path()} + arguments);
-    if (!process.waitForFinished(30000))
-        return {-1, {}, u"timed out"_s};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
 }
 
 // The pool `name` as `pools list --json` shows it ({} when it is not listed).
@@ -148,19 +136,7 @@ QMap<QString, StoredPool> TestPoolsCommands::storedPools()
 
 void TestPoolsCommands::startScheduler()
 {
-    // This process holds the workspace, as the app does, so the CLI has to ask its scheduler.
-    auto workspace = Workspace::open(m_dir->path());
-    QVERIFY2(workspace, qPrintable(workspace.errorMessage()));
-    m_workspace = std::move(workspace).value();
-    SchedulerOptions options;
-    options.workspaceRoot = m_workspace->root();
-    options.dagsDir = m_workspace->dagsDir();
-    options.logsDir = m_workspace->logsDir();
-    options.tick = std::chrono::milliseconds(50);
-    options.watchDagFiles = false;
-    m_scheduler = std::make_unique<ServiceThread>(
-        new SchedulerService(m_workspace->store(), m_catalog, options), u"scheduler"_s);
-    m_scheduler->start();
+    m_held.start(m_dir->path(), m_catalog);
 }
 
 void TestPoolsCommands::changesWithoutTheAppGoStraightIn()
@@ -353,7 +329,7 @@ void TestPoolsCommands::runningSchedulerAppliesPoolRequests()
     QTRY_VERIFY_WITH_TIMEOUT(!storedPools().contains(u"gate"_s), 5000);
 
     // A scheduler that does not answer: the request stays queued, and the user is told.
-    m_scheduler.reset(); // the workspace stays held, with nobody applying requests
+    m_held.stopScheduler(); // the workspace stays held, with nobody applying requests
     const Outcome unanswered = run({u"pools"_s, u"set"_s, u"gate"_s, u"2"_s, u"--wait"_s, u"1"_s});
     QCOMPARE(unanswered.exitCode, 1);
     QVERIFY2(unanswered.err.contains(u"the request is queued"_s), qPrintable(unanswered.err));
