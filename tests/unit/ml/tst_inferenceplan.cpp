@@ -121,6 +121,9 @@ private Q_SLOTS:
         QTest::newRow("one block, one image") << qint64(1) << false << 1;
         QTest::newRow("two blocks with batch norm, one image") << qint64(2) << true << 1;
         QTest::newRow("two blocks with batch norm, a batch") << qint64(2) << true << 7;
+        // The linear layers' two ways, either side of the boundary (kMaxRowsAsVectorProducts).
+        QTest::newRow("two blocks, three images") << qint64(2) << false << 3;
+        QTest::newRow("two blocks with batch norm, four images") << qint64(2) << true << 4;
         // 28 -> 14 -> 7 -> 3: the last pooling drops a row and a column.
         QTest::newRow("three blocks, odd sizes") << qint64(3) << true << 4;
     }
@@ -182,6 +185,30 @@ private Q_SLOTS:
         QVERIFY(!std::isnan((*planned)[3])); // sample 1 has no NaN
     }
 
+    // A NaN or an infinity in a sample reaches its outputs as through the network itself.
+    void nonFiniteInputsAnswerAsTheNetwork_data()
+    {
+        QTest::addColumn<float>("value");
+        QTest::newRow("NaN") << std::numeric_limits<float>::quiet_NaN();
+        QTest::newRow("infinity") << std::numeric_limits<float>::infinity();
+    }
+    void nonFiniteInputsAnswerAsTheNetwork()
+    {
+        QFETCH(float, value);
+        Model model = smallCnn(2, true);
+        perturbBatchNorms(model, 17);
+        auto plan = InferencePlan::compile(model);
+        ML_VERIFY_OK(plan);
+        Dataset samples = randomSamples(model.signature(), 2, 5);
+        samples.features[28 * 14 + 14] = value; // sample 0, mid-image
+        auto expected = model.predict(samples, 2);
+        ML_VERIFY_OK(expected);
+        QVERIFY(std::isnan((*expected)[0])); // what the network makes of it
+        auto planned = (*plan)->run(samples.features);
+        ML_VERIFY_OK(planned);
+        verifySameOutputs(*planned, *expected);
+    }
+
     void answersAsTheMlp()
     {
         static const millrace::models::MlpArchitecture mlp;
@@ -190,12 +217,15 @@ private Q_SLOTS:
         perturbBatchNorms(*model, 5);
         auto plan = InferencePlan::compile(*model);
         ML_VERIFY_OK(plan);
-        const Dataset samples = randomSamples(model->signature(), 6, 8);
-        auto expected = model->predict(samples, 6);
-        ML_VERIFY_OK(expected);
-        auto planned = (*plan)->run(samples.features);
-        ML_VERIFY_OK(planned);
-        verifySameOutputs(*planned, *expected);
+        // One row and six: the linear layers' two ways (kMaxRowsAsVectorProducts).
+        for (std::size_t rows : {std::size_t(1), std::size_t(6)}) {
+            const Dataset samples = randomSamples(model->signature(), rows, 8);
+            auto expected = model->predict(samples, rows);
+            ML_VERIFY_OK(expected);
+            auto planned = (*plan)->run(samples.features);
+            ML_VERIFY_OK(planned);
+            verifySameOutputs(*planned, *expected);
+        }
     }
 
     void theCallersSamplesAreNotOverwritten()
